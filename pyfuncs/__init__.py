@@ -1,0 +1,102 @@
+"""gpucredit's credit math for lending against GPUs, and its Excel catalogue.
+
+Import the functions directly (``pyfuncs.dscr``, ``pyfuncs.rent_curve``) for numpy work, or run
+any catalogue function on Excel values with :func:`call`::
+
+    >>> import pyfuncs
+    >>> pyfuncs.call("GPU.DSCR", [[1.2], [0.9]], [[1.0], [1.0]])
+    [[1.2], [0.9]]
+"""
+
+from pyfuncs.collateral import adj_ltv, book_value, income_value, ltv, market_value
+from pyfuncs.coverage import (
+    breach_period,
+    covenant_status,
+    decline_to_breach,
+    dscr,
+    duration_gap,
+    llcr,
+    plcr,
+)
+from pyfuncs.debt import (
+    DebtSchedule,
+    debt_capacity,
+    debt_schedule,
+    floating_rate,
+    level_payment,
+    sculpted_debt,
+    wal,
+)
+from pyfuncs.errors import (
+    DomainError,
+    ExcelError,
+    GpuCreditError,
+    InvalidInputError,
+    NotFoundError,
+    ZeroDenominatorError,
+)
+from pyfuncs.excel.dispatch import call
+from pyfuncs.miners import hashprice, miner_dscr
+from pyfuncs.recovery import firesale_discount, firesale_recovery, lgd, recovery_waterfall
+from pyfuncs.registry import REGISTRY, catalogue, lookup
+from pyfuncs.rent import (
+    breakeven_rent,
+    cash_yield,
+    implied_decline,
+    opex_hour,
+    rent_curve,
+    revenue,
+)
+from pyfuncs.spreads import cumulative_pd, fair_spread, hazard_rate, repriced_spread
+from pyfuncs.stress import vasicek_pd
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "REGISTRY",
+    "DebtSchedule",
+    "DomainError",
+    "ExcelError",
+    "GpuCreditError",
+    "InvalidInputError",
+    "NotFoundError",
+    "ZeroDenominatorError",
+    "adj_ltv",
+    "book_value",
+    "breach_period",
+    "breakeven_rent",
+    "call",
+    "cash_yield",
+    "catalogue",
+    "covenant_status",
+    "cumulative_pd",
+    "debt_capacity",
+    "debt_schedule",
+    "decline_to_breach",
+    "dscr",
+    "duration_gap",
+    "fair_spread",
+    "firesale_discount",
+    "firesale_recovery",
+    "floating_rate",
+    "hashprice",
+    "hazard_rate",
+    "implied_decline",
+    "income_value",
+    "level_payment",
+    "lgd",
+    "llcr",
+    "lookup",
+    "ltv",
+    "market_value",
+    "miner_dscr",
+    "opex_hour",
+    "plcr",
+    "recovery_waterfall",
+    "rent_curve",
+    "repriced_spread",
+    "revenue",
+    "sculpted_debt",
+    "vasicek_pd",
+    "wal",
+]

@@ -1,0 +1,112 @@
+"""Excel values in and out: cells, ranges, blanks, booleans, dates and error values.
+
+Every face hands :func:`pyfuncs.call` the same kinds of values: a number, a string, a bool, ``None``
+(a blank or omitted argument), an :class:`~pyfuncs.errors.ExcelError`, or a 2-D list of those
+(rows). Office.js sends blanks inside ranges as ``""``; xlwings sends dates as ``datetime``; the
+function server sends errors as ``{"error": "#N/A"}``. This module turns all of them into one
+canonical form and back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import numbers
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from pyfuncs.errors import EXCEL_ERROR_CODES, ExcelError
+
+#: Excel's day 0 in the 1900 date system (serial 1 = 1900-01-01, with the 1900 leap-year bug).
+_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+
+
+class CellTypeError(Exception):
+    """A cell whose Python type no face should send (raised while normalising)."""
+
+
+def date_to_serial(value: dt.date | dt.datetime) -> float:
+    """Excel serial number of a date or datetime (1900 date system, as Excel for Windows)."""
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime(value.year, value.month, value.day)
+    if value.tzinfo is not None:
+        value = value.replace(tzinfo=None)
+    return (value - _EXCEL_EPOCH).total_seconds() / 86400.0
+
+
+def normalize_cell(value: Any) -> Any:
+    """One cell in canonical form: float, str, bool, None (blank) or ExcelError."""
+    kind = type(value)
+    if kind is float:
+        return value
+    if kind is int:
+        return float(value)
+    if value is None or kind is ExcelError:
+        return value
+    if kind is str:
+        if value == "":
+            return None
+        if value in EXCEL_ERROR_CODES:
+            return ExcelError(value, "error value in the input")
+        return value
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if isinstance(value, dt.date):
+        return date_to_serial(value)
+    if isinstance(value, dict) and "error" in value:
+        code = value.get("error")
+        if code in EXCEL_ERROR_CODES:
+            return ExcelError(code, str(value.get("reason", "")))
+    raise CellTypeError(f"unsupported cell value of type {kind.__name__}")
+
+
+def to_grid(value: Any) -> list[list[Any]] | None:
+    """A range argument as rows of canonical cells; ``None`` when ``value`` is a single cell.
+
+    A 2-D list (or array) is rows; a flat list is taken as one row.
+    """
+    if isinstance(value, np.ndarray):
+        value = value.tolist() if value.ndim else value.item()
+    if isinstance(value, Sequence) and not isinstance(value, str | bytes):
+        if not value:
+            return [[]]
+        if all(isinstance(row, Sequence) and not isinstance(row, str | bytes) for row in value):
+            return [[normalize_cell(c) for c in row] for row in value]
+        return [[normalize_cell(c) for c in value]]
+    return None
+
+
+def grid_shape(grid: list[list[Any]]) -> tuple[int, int]:
+    """(rows, columns) of a rectangular grid; ragged rows are an error."""
+    widths = {len(row) for row in grid}
+    if len(widths) > 1:
+        raise CellTypeError("the range's rows have different lengths")
+    return len(grid), (widths.pop() if widths else 0)
+
+
+def first_error(cells: list[Any]) -> ExcelError | None:
+    """The first error value among cells, as Excel propagates it."""
+    for cell in cells:
+        if type(cell) is ExcelError:
+            return cell
+    return None
+
+
+def to_excel(value: Any) -> Any:
+    """A Python result cell as an Excel value: finite float, str, bool, None or ExcelError."""
+    if value is None or type(value) in (str, bool, ExcelError):
+        return value
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, bool | str):
+        return value
+    if isinstance(value, numbers.Real):
+        number = float(value)
+        if math.isfinite(number):
+            return number
+        return ExcelError("#NUM!", "result is not a finite number")
+    return ExcelError("#VALUE!", f"cannot show a {type(value).__name__} in a cell")

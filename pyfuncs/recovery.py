@@ -1,0 +1,377 @@
+"""Fire-sale recovery: what a lender gets for thousands of GPUs sold at once, and the LGD.
+
+DOMAIN.md section 6: peers are distressed together, so specialised assets sell below best-use
+value (Shleifer-Vishny [87]); a residual liquidity discount of ~9% (Franks et al. [89]); and
+square-root market impact ``Y*sigma*sqrt(Q/V)`` [91] for selling ``Q`` units into a market that
+trades ``V`` a month. Liquid-cooled racks need sites with > 30 kW/rack [18], hence a site factor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pyfuncs._checks import (
+    as_array,
+    broadcast,
+    check_fraction,
+    check_ge,
+    check_gt,
+    check_nonzero,
+)
+from pyfuncs.defaults import (
+    FIRESALE_BASE_DISCOUNT,
+    FIRESALE_IMPACT,
+    FIRESALE_IMPACT_CAP,
+    FIRESALE_SITE_FACTOR,
+    FIRESALE_VOLATILITY,
+    GEN_STEP,
+    LGD_DISCOUNT_RATE,
+    MONTHS_TO_SELL,
+)
+from pyfuncs.registry import Arg, Result, excel_function
+
+CATEGORY = "Fire-sale recovery"
+
+
+@excel_function(
+    "FIRESALE_DISCOUNT",
+    category=CATEGORY,
+    help="Fire-sale discount to market value: base_discount + min(cap, impact*volatility*"
+    "sqrt(units/monthly_volume)) (square-root market impact).",
+    args=[
+        Arg("units", "GPUs to sell.", "number"),
+        Arg("monthly_volume", "GPUs of that kind the secondary market absorbs a month.", "number"),
+        Arg("volatility", "Price volatility of used GPUs, decimal (default 0.5).", "number"),
+        Arg(
+            "impact", "Square-root impact coefficient Y (default 0.7; literature 0.5-1).", "number"
+        ),
+        Arg("base_discount", "Liquidity discount before impact, decimal (default 0.09).", "number"),
+        Arg("cap", "Cap on the impact term, decimal (default 0.6).", "number"),
+    ],
+    result=Result("scalar", help="Discount, decimal."),
+)
+def firesale_discount(
+    units: Any,
+    monthly_volume: Any,
+    volatility: Any = FIRESALE_VOLATILITY,
+    impact: Any = FIRESALE_IMPACT,
+    base_discount: Any = FIRESALE_BASE_DISCOUNT,
+    cap: Any = FIRESALE_IMPACT_CAP,
+) -> np.ndarray:
+    """Discount to market value for selling ``units`` GPUs at once.
+
+    Parameters
+    ----------
+    units : array_like
+        GPUs sold.
+    monthly_volume : array_like
+        Monthly secondary-market volume of the same GPUs.
+    volatility : array_like, default 0.5
+        Price volatility (unsourced; calibrate).
+    impact : array_like, default 0.7
+        Square-root law coefficient ``Y ~ 0.5-1`` [91].
+    base_discount : array_like, default 0.09
+        Residual liquidity discount ~9% [89].
+    cap : array_like, default 0.6
+        Cap on the impact term (unsourced).
+
+    Returns
+    -------
+    ndarray
+        ``base_discount + min(cap, impact*volatility*sqrt(units/monthly_volume))``.
+    """
+    q, v, sigma, y, base, cap_a = broadcast(
+        units=as_array("units", units),
+        monthly_volume=as_array("monthly_volume", monthly_volume),
+        volatility=as_array("volatility", volatility),
+        impact=as_array("impact", impact),
+        base_discount=as_array("base_discount", base_discount),
+        cap=as_array("cap", cap),
+    )
+    check_ge("units", q, 0.0)
+    check_nonzero("monthly_volume", v)
+    check_gt("monthly_volume", v, 0.0)
+    check_ge("volatility", sigma, 0.0)
+    check_ge("impact", y, 0.0)
+    check_fraction("base_discount", base)
+    check_fraction("cap", cap_a)
+    return base + np.minimum(cap_a, y * sigma * np.sqrt(q / v))
+
+
+@dataclass(frozen=True)
+class RecoveryWaterfall:
+    """Gross market value through each deduction to net proceeds; amounts in $ (deductions < 0)."""
+
+    item: tuple[str, ...]
+    amount: np.ndarray
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame({"item": list(self.item), "amount": self.amount})
+
+
+_WATERFALL_ITEMS = (
+    "Gross market value",
+    "Generation step-down",
+    "Fire-sale discount",
+    "Site factor",
+    "De-install, transport, refurbish",
+    "Carry while selling",
+    "Floor at zero",
+    "Net proceeds",
+)
+
+
+def _waterfall(
+    unit_value: Any,
+    units: Any,
+    monthly_volume: Any,
+    gen_lag: Any,
+    gen_step: Any,
+    site_factor: Any,
+    cost_per_unit: Any,
+    months_to_sell: Any,
+    carry_per_unit_month: Any,
+    volatility: Any,
+    impact: Any,
+    base_discount: Any,
+) -> np.ndarray:
+    """The waterfall's rows stacked on a leading axis: ``(len(_WATERFALL_ITEMS),) + S``."""
+    discount = firesale_discount(units, monthly_volume, volatility, impact, base_discount)
+    value, q, lag, step, site, cost, months, carry = broadcast(
+        unit_value=as_array("unit_value", unit_value),
+        units=as_array("units", units),
+        gen_lag=as_array("gen_lag", gen_lag),
+        gen_step=as_array("gen_step", gen_step),
+        site_factor=as_array("site_factor", site_factor),
+        cost_per_unit=as_array("cost_per_unit", cost_per_unit),
+        months_to_sell=as_array("months_to_sell", months_to_sell),
+        carry_per_unit_month=as_array("carry_per_unit_month", carry_per_unit_month),
+    )
+    check_ge("unit_value", value, 0.0)
+    check_ge("gen_lag", lag, 0.0)
+    check_fraction("gen_step", step)
+    check_fraction("site_factor", site)
+    check_ge("cost_per_unit", cost, 0.0)
+    check_ge("months_to_sell", months, 0.0)
+    check_ge("carry_per_unit_month", carry, 0.0)
+    gross = q * value
+    after_generation = gross * (1.0 - step) ** lag
+    after_discount = after_generation * (1.0 - np.minimum(1.0, discount))
+    after_site = after_discount * site
+    after_costs = after_site - q * cost
+    before_floor = after_costs - q * carry * months
+    net = np.maximum(0.0, before_floor)
+    return np.stack(
+        np.broadcast_arrays(
+            gross,
+            after_generation - gross,
+            after_discount - after_generation,
+            after_site - after_discount,
+            after_costs - after_site,
+            before_floor - after_costs,
+            net - before_floor,
+            net,
+        )
+    )
+
+
+_RECOVERY_ARGS = [
+    Arg("unit_value", "Market value of one GPU today, $ (e.g. a MARKET_VALUE cell).", "number"),
+    Arg("units", "GPUs to sell.", "number"),
+    Arg("monthly_volume", "GPUs of that kind the secondary market absorbs a month.", "number"),
+    Arg("gen_lag", "Generations released since unit_value was observed (default 0).", "number"),
+    Arg("gen_step", "Value step-down per generation, decimal (default 0.25).", "number"),
+    Arg(
+        "site_factor",
+        "Share of value kept outside the original site (default 0.7, liquid-cooled).",
+        "number",
+    ),
+    Arg("cost_per_unit", "De-install, transport and refurbish, $ per GPU (default 0).", "number"),
+    Arg("months_to_sell", "Months to complete the sale (default 6).", "number"),
+    Arg(
+        "carry_per_unit_month",
+        "Storage, insurance and power while selling, $ per GPU-month (default 0).",
+        "number",
+    ),
+    Arg("volatility", "Price volatility of used GPUs, decimal (default 0.5).", "number"),
+    Arg("impact", "Square-root impact coefficient (default 0.7).", "number"),
+    Arg("base_discount", "Liquidity discount before impact, decimal (default 0.09).", "number"),
+]
+
+
+@excel_function(
+    "FIRESALE_RECOVERY",
+    category=CATEGORY,
+    help="Net fire-sale proceeds, $: units*(unit_value*(1-gen_step)^gen_lag*(1-FIRESALE_DISCOUNT)*"
+    "site_factor - cost_per_unit - carry_per_unit_month*months_to_sell), floored at 0.",
+    args=_RECOVERY_ARGS,
+    result=Result("scalar", help="$."),
+)
+def firesale_recovery(
+    unit_value: Any,
+    units: Any,
+    monthly_volume: Any,
+    gen_lag: Any = 0.0,
+    gen_step: Any = GEN_STEP,
+    site_factor: Any = FIRESALE_SITE_FACTOR,
+    cost_per_unit: Any = 0.0,
+    months_to_sell: Any = MONTHS_TO_SELL,
+    carry_per_unit_month: Any = 0.0,
+    volatility: Any = FIRESALE_VOLATILITY,
+    impact: Any = FIRESALE_IMPACT,
+    base_discount: Any = FIRESALE_BASE_DISCOUNT,
+) -> np.ndarray:
+    """Net proceeds of selling a GPU fleet under distress.
+
+    Parameters
+    ----------
+    unit_value : array_like
+        Market value per GPU, $.
+    units : array_like
+        GPUs sold.
+    monthly_volume : array_like
+        Monthly secondary-market volume.
+    gen_lag : array_like, default 0
+        Generations released since ``unit_value``.
+    gen_step : array_like, default 0.25
+        Step-down per generation [37].
+    site_factor : array_like, default 0.7
+        Value kept off-site; liquid-cooled NVL72 needs > 30 kW/rack [18] (unsourced).
+    cost_per_unit : array_like, default 0
+        De-install, transport, refurbish, $ per GPU (NOLV deductions [92]; unsourced).
+    months_to_sell : array_like, default 6
+        ISTAT distressed sale 60 days to 6 months [80].
+    carry_per_unit_month : array_like, default 0
+        $ per GPU-month while selling.
+    volatility, impact, base_discount : array_like
+        As in :func:`firesale_discount` (the cap stays at its default, 0.6).
+
+    Returns
+    -------
+    ndarray
+        ``R = max(0, units*(MV*(1-g)^lag*(1-d)*s - C - carry*months))`` with
+        ``d = FIRESALE_DISCOUNT(units, monthly_volume, volatility, impact, base_discount)``
+        (DOMAIN.md section 6 model). A discount above 100% leaves no value before costs.
+    """
+    rows = _waterfall(
+        unit_value,
+        units,
+        monthly_volume,
+        gen_lag,
+        gen_step,
+        site_factor,
+        cost_per_unit,
+        months_to_sell,
+        carry_per_unit_month,
+        volatility,
+        impact,
+        base_discount,
+    )
+    return rows[-1]
+
+
+@excel_function(
+    "RECOVERY_WATERFALL",
+    category=CATEGORY,
+    help="Fire-sale recovery step by step: gross market value, generation step-down, fire-sale "
+    "discount, site factor, costs, carry, floor, net proceeds (label/value rows).",
+    args=[*_RECOVERY_ARGS, Arg("headers", "TRUE adds a header row (default FALSE).", "headers")],
+    result=Result("table", ("item", "amount"), "One row per step; deductions negative."),
+)
+def recovery_waterfall(
+    unit_value: Any,
+    units: Any,
+    monthly_volume: Any,
+    gen_lag: Any = 0.0,
+    gen_step: Any = GEN_STEP,
+    site_factor: Any = FIRESALE_SITE_FACTOR,
+    cost_per_unit: Any = 0.0,
+    months_to_sell: Any = MONTHS_TO_SELL,
+    carry_per_unit_month: Any = 0.0,
+    volatility: Any = FIRESALE_VOLATILITY,
+    impact: Any = FIRESALE_IMPACT,
+    base_discount: Any = FIRESALE_BASE_DISCOUNT,
+) -> RecoveryWaterfall:
+    """The steps from gross market value to net fire-sale proceeds.
+
+    Parameters
+    ----------
+    Same as :func:`firesale_recovery` (scalars).
+
+    Returns
+    -------
+    RecoveryWaterfall
+        Rows: gross value ``units*MV``; the generation step-down; the fire-sale discount; the site
+        factor; de-install and transport costs; carry while selling; the floor at zero; net
+        proceeds. The rows between the first and the last sum to the difference between them.
+    """
+    rows = _waterfall(
+        unit_value,
+        units,
+        monthly_volume,
+        gen_lag,
+        gen_step,
+        site_factor,
+        cost_per_unit,
+        months_to_sell,
+        carry_per_unit_month,
+        volatility,
+        impact,
+        base_discount,
+    )
+    return RecoveryWaterfall(_WATERFALL_ITEMS, rows)
+
+
+@excel_function(
+    "LGD",
+    category=CATEGORY,
+    help="Loss given default: max(0, 1 - recovery/(1+discount_rate)^(months_to_recover/12)/ead).",
+    args=[
+        Arg("ead", "Exposure at default, $.", "number"),
+        Arg("recovery", "Recovery proceeds, $ (e.g. FIRESALE_RECOVERY).", "number"),
+        Arg("months_to_recover", "Months from default to cash (default 6).", "number"),
+        Arg(
+            "discount_rate", "Discount rate for the wait, decimal a year (default 0.10).", "number"
+        ),
+    ],
+    result=Result("scalar", help="Decimal."),
+)
+def lgd(
+    ead: Any,
+    recovery: Any,
+    months_to_recover: Any = MONTHS_TO_SELL,
+    discount_rate: Any = LGD_DISCOUNT_RATE,
+) -> np.ndarray:
+    """Loss given default from recovery proceeds received after a delay.
+
+    Parameters
+    ----------
+    ead : array_like
+        Exposure at default, $.
+    recovery : array_like
+        Proceeds, $.
+    months_to_recover : array_like, default 6
+    discount_rate : array_like, default 0.10
+        Decimal a year (unsourced).
+
+    Returns
+    -------
+    ndarray
+        ``max(0, 1 - recovery/(1+r)^(months/12)/ead)``.
+    """
+    exposure, proceeds, months, rate = broadcast(
+        ead=as_array("ead", ead),
+        recovery=as_array("recovery", recovery),
+        months_to_recover=as_array("months_to_recover", months_to_recover),
+        discount_rate=as_array("discount_rate", discount_rate),
+    )
+    check_nonzero("ead", exposure)
+    check_gt("ead", exposure, 0.0)
+    check_ge("recovery", proceeds, 0.0)
+    check_ge("months_to_recover", months, 0.0)
+    check_gt("discount_rate", rate, -1.0)
+    return np.maximum(0.0, 1.0 - proceeds / (1.0 + rate) ** (months / 12.0) / exposure)

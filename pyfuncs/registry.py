@@ -1,0 +1,261 @@
+"""The Excel catalogue: every Excel-facing function described once.
+
+A credit function is an ordinary Python function; the :func:`excel_function` decorator records
+beside it what Excel needs (name, category, help text, each argument's kind and help, the shape of
+the result). The xlwings adapter, the Office.js metadata, the function server, the docs and the
+headless workbook engine are all read off :data:`REGISTRY`. Defaults are read from the Python
+signature, so they are written once.
+
+Argument kinds
+--------------
+``number``   one number (a single cell).
+``integer``  one whole number (counts of periods, periods a year).
+``range``    a row or a column of numbers (a cell range, an array constant or a spilled array).
+``array``    numbers of any shape, computed element by element (scalars broadcast).
+``text``     one string from ``choices`` (case-insensitive).
+``bool``     TRUE/FALSE.
+``keyvalue`` a two-column range of names and values (an assumptions table).
+``headers``  the presentation flag of table results; handled by the Excel layer, not the math.
+
+Result kinds
+------------
+``scalar``, ``column`` (spills down, one row per period), ``table`` (named columns, optional
+header row), ``elementwise`` (the broadcast shape of the ``array`` arguments).
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Excel's function wizard cuts help text at 255 characters.
+EXCEL_HELP_LIMIT = 255
+#: The namespace the Office.js add-in registers (``=GPU.DSCR``) and the xlwings prefix (``GPU_DSCR``).
+NAMESPACE = "GPU"
+
+ARG_KINDS = ("number", "integer", "range", "array", "text", "bool", "keyvalue", "headers")
+RESULT_KINDS = ("scalar", "column", "table", "elementwise")
+
+
+class _Required:
+    def __repr__(self) -> str:
+        return "REQUIRED"
+
+
+#: Marker for an argument without a default.
+REQUIRED: Any = _Required()
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One Excel argument.
+
+    Parameters
+    ----------
+    name : str
+        The argument's name, as in FUNCTIONS.md and in the Python signature.
+    help : str
+        What it is, with units (shown in Excel's function wizard).
+    kind : str
+        One of :data:`ARG_KINDS`.
+    choices : tuple of str
+        Allowed values of a ``text`` argument.
+    blanks : str
+        For ``range``: ``"trim"`` drops blank cells at either end (so a generous selection works)
+        and rejects blanks inside; ``"drop"`` ignores blanks anywhere (a list of period numbers).
+    default : object
+        Filled in from the Python signature; :data:`REQUIRED` when there is none.
+    """
+
+    name: str
+    help: str
+    kind: str = "number"
+    choices: tuple[str, ...] = ()
+    blanks: str = "trim"
+    default: Any = REQUIRED
+
+    @property
+    def optional(self) -> bool:
+        return self.default is not REQUIRED
+
+    @property
+    def accepts_range(self) -> bool:
+        return self.kind in ("range", "array", "keyvalue")
+
+
+@dataclass(frozen=True)
+class Result:
+    """The shape of a function's result; ``columns`` name a table's columns in order."""
+
+    kind: str
+    columns: tuple[str, ...] = ()
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """Everything Excel needs to know about one function."""
+
+    name: str
+    func: Callable[..., Any]
+    category: str
+    help: str
+    args: tuple[Arg, ...]
+    result: Result
+    volatile: bool = False
+    python_args: tuple[str, ...] = field(default=())
+
+    @property
+    def officejs_name(self) -> str:
+        """As typed with the Office.js add-in: ``GPU.DSCR``."""
+        return f"{NAMESPACE}.{self.name}"
+
+    @property
+    def xlwings_name(self) -> str:
+        """As typed with the xlwings add-in on Windows: ``GPU_DSCR``."""
+        return f"{NAMESPACE}_{self.name}"
+
+    @property
+    def stored_name(self) -> str:
+        """How Excel stores an Office.js custom-function call in the file: ``_xldudf_GPU_DSCR``."""
+        return f"_xldudf_{NAMESPACE}_{self.name}"
+
+    @property
+    def signature(self) -> str:
+        """``DSCR(cfads, debt_service)`` with optional arguments as ``[name=default]``."""
+        parts = []
+        for arg in self.args:
+            if arg.optional and arg.default is None:
+                parts.append(f"[{arg.name}]")
+            elif arg.optional:
+                parts.append(f"[{arg.name}={format_default(arg.default)}]")
+            else:
+                parts.append(arg.name)
+        return f"{self.name}({', '.join(parts)})"
+
+    @property
+    def min_args(self) -> int:
+        required = [i for i, a in enumerate(self.args) if not a.optional]
+        return required[-1] + 1 if required else 0
+
+
+def format_default(value: Any) -> str:
+    """A default as an analyst would type it in Excel."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, str):
+        return f'"{value}"'
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+#: Every Excel-facing function, by its bare upper-case name (``"DSCR"``).
+REGISTRY: dict[str, FunctionSpec] = {}
+
+
+def excel_function(
+    name: str,
+    *,
+    category: str,
+    help: str,
+    args: list[Arg],
+    result: Result,
+    volatile: bool = False,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a Python function as the Excel function ``name``; the function is unchanged.
+
+    The argument list must follow the Python signature in order (``headers`` arguments excepted,
+    they belong to the Excel layer); defaults are read from that signature.
+    """
+    if not re.fullmatch(r"[A-Z][A-Z0-9_]*", name):
+        raise ValueError(f"Excel function names are upper-case identifiers: {name!r}")
+    if result.kind not in RESULT_KINDS:
+        raise ValueError(f"{name}: unknown result kind {result.kind!r}")
+
+    def register(func: Callable[..., Any]) -> Callable[..., Any]:
+        if name in REGISTRY and REGISTRY[name].func is not func:
+            raise ValueError(f"{name} is registered twice")
+        params = inspect.signature(func).parameters
+        python_args = tuple(params)
+        filled: list[Arg] = []
+        math_args = [a for a in args if a.kind != "headers"]
+        if [a.name for a in math_args] != list(python_args[: len(math_args)]):
+            raise ValueError(
+                f"{name}: registry arguments {[a.name for a in math_args]} do not follow "
+                f"{func.__name__}{inspect.signature(func)}"
+            )
+        for arg in args:
+            if arg.kind not in ARG_KINDS:
+                raise ValueError(f"{name}.{arg.name}: unknown kind {arg.kind!r}")
+            if len(arg.help) > EXCEL_HELP_LIMIT:
+                raise ValueError(f"{name}.{arg.name}: help longer than {EXCEL_HELP_LIMIT}")
+            if arg.kind == "headers":
+                default: Any = False
+            else:
+                param_default = params[arg.name].default
+                default = REQUIRED if param_default is inspect.Parameter.empty else param_default
+            filled.append(Arg(arg.name, arg.help, arg.kind, arg.choices, arg.blanks, default))
+        if len(help) > EXCEL_HELP_LIMIT:
+            raise ValueError(f"{name}: help longer than {EXCEL_HELP_LIMIT} characters")
+        REGISTRY[name] = FunctionSpec(
+            name=name,
+            func=func,
+            category=category,
+            help=help,
+            args=tuple(filled),
+            result=result,
+            volatile=volatile,
+            python_args=python_args,
+        )
+        func.__excel__ = REGISTRY[name]  # type: ignore[attr-defined]
+        return func
+
+    return register
+
+
+_PREFIXES = ("_XLDUDF_GPU_", "_XLUDF.GPU_", "GPU.", "GPU_", "PYFUNCS.")
+
+
+def canonical_name(name: str) -> str:
+    """``"GPU.DSCR"``, ``"GPU_DSCR"``, ``"_xldudf_GPU_DSCR"``, ``"dscr"`` all become ``"DSCR"``."""
+    text = str(name).strip().lstrip("=").strip()
+    text = text.split("(", 1)[0].strip().upper()
+    for prefix in _PREFIXES:
+        if text.startswith(prefix):
+            text = text[len(prefix) :]
+            break
+    return text.replace(".", "_")
+
+
+def lookup(name: str) -> FunctionSpec | None:
+    """The registered function called ``name`` in any spelling, or ``None``."""
+    _load_catalogue()
+    return REGISTRY.get(canonical_name(name))
+
+
+def catalogue() -> list[FunctionSpec]:
+    """Every registered function, grouped by category in the order of FUNCTIONS.md."""
+    _load_catalogue()
+    return sorted(REGISTRY.values(), key=lambda s: CATEGORY_ORDER.index(s.category))
+
+
+#: Categories in the order of FUNCTIONS.md.
+CATEGORY_ORDER = (
+    "Rent and cash flow",
+    "Depreciation and collateral value",
+    "Debt",
+    "Coverage",
+    "Loan-to-value",
+    "Fire-sale recovery",
+    "Miners, joint stress, whole deals",
+    "Spreads",
+)
+
+
+def _load_catalogue() -> None:
+    # The math modules register themselves on import; importing the package imports them all.
+    import pyfuncs  # noqa: F401

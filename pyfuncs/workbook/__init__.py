@@ -1,0 +1,1 @@
+"""Workbooks: template builders, the headless refresh, and LibreOffice as an independent engine."""
