@@ -12,10 +12,9 @@ Sign convention: amounts in a schedule are positive (interest paid, principal re
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from pyfuncs._checks import (
     as_array,
@@ -28,6 +27,9 @@ from pyfuncs.curves import per_year_count
 from pyfuncs.defaults import PER_YEAR
 from pyfuncs.errors import DomainError, InvalidInputError, ZeroDenominatorError
 from pyfuncs.registry import Arg, Result, excel_function
+
+if TYPE_CHECKING:  # pandas is needed only to build frames, so the math imports without it
+    import pandas as pd
 
 CATEGORY = "Debt"
 SCHEDULE_COLUMNS = ("period", "opening", "interest", "principal", "debt_service", "closing")
@@ -47,6 +49,8 @@ class DebtSchedule:
 
     def to_frame(self) -> pd.DataFrame:
         """One loan's schedule as a DataFrame (one row per period)."""
+        import pandas as pd
+
         if self.opening.ndim != 1:
             raise InvalidInputError("to_frame() takes the schedule of a single loan")
         return pd.DataFrame({f.name: getattr(self, f.name) for f in fields(self)})
@@ -259,7 +263,7 @@ def debt_schedule(
         else:
             repaid[..., t] = 0.0
         if t == n - 1:
-            repaid[..., t] = balance if kind == "bullet" else repaid[..., t] + balloon_a
+            repaid[..., t] = balance  # the last payment clears the loan, balloon included
         balance = balance - repaid[..., t]
     closing = opening - repaid
     period = np.broadcast_to(np.arange(1, n + 1, dtype=np.float64), shape)

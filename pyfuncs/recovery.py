@@ -9,10 +9,9 @@ trades ``V`` a month. Liquid-cooled racks need sites with > 30 kW/rack [18], hen
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from pyfuncs._checks import (
     as_array,
@@ -33,6 +32,9 @@ from pyfuncs.defaults import (
     MONTHS_TO_SELL,
 )
 from pyfuncs.registry import Arg, Result, excel_function
+
+if TYPE_CHECKING:  # pandas is needed only to build frames, so the math imports without it
+    import pandas as pd
 
 CATEGORY = "Fire-sale recovery"
 
@@ -110,6 +112,9 @@ class RecoveryWaterfall:
     amount: np.ndarray
 
     def to_frame(self) -> pd.DataFrame:
+        """The waterfall as a DataFrame (one row per step)."""
+        import pandas as pd
+
         return pd.DataFrame({"item": list(self.item), "amount": self.amount})
 
 
