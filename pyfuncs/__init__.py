@@ -18,6 +18,10 @@ from pyfuncs.coverage import (
     llcr,
     plcr,
 )
+from pyfuncs.deal.assumptions import DealAssumptions, parse_assumptions
+from pyfuncs.deal.engine import DealSchedule, run_deal
+from pyfuncs.deal.schedule import deal_schedule
+from pyfuncs.deal.stress import StressResult, joint_stress
 from pyfuncs.debt import (
     DebtSchedule,
     debt_capacity,
@@ -54,12 +58,15 @@ __version__ = "0.1.0"
 
 __all__ = [
     "REGISTRY",
+    "DealAssumptions",
+    "DealSchedule",
     "DebtSchedule",
     "DomainError",
     "ExcelError",
     "GpuCreditError",
     "InvalidInputError",
     "NotFoundError",
+    "StressResult",
     "ZeroDenominatorError",
     "adj_ltv",
     "book_value",
@@ -70,6 +77,7 @@ __all__ = [
     "catalogue",
     "covenant_status",
     "cumulative_pd",
+    "deal_schedule",
     "debt_capacity",
     "debt_schedule",
     "decline_to_breach",
@@ -83,6 +91,7 @@ __all__ = [
     "hazard_rate",
     "implied_decline",
     "income_value",
+    "joint_stress",
     "level_payment",
     "lgd",
     "llcr",
@@ -91,11 +100,13 @@ __all__ = [
     "market_value",
     "miner_dscr",
     "opex_hour",
+    "parse_assumptions",
     "plcr",
     "recovery_waterfall",
     "rent_curve",
     "repriced_spread",
     "revenue",
+    "run_deal",
     "sculpted_debt",
     "vasicek_pd",
     "wal",

@@ -52,4 +52,24 @@ def function_reference() -> str:
             if spec.result.columns:
                 shape += ": " + ", ".join(f"`{c}`" for c in spec.result.columns)
             lines += [f"Result: {shape}. {spec.result.help}".rstrip(), ""]
+    lines += _assumption_reference()
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _assumption_reference() -> list[str]:
+    from pyfuncs.deal.assumptions import assumption_reference
+
+    lines = [
+        "## Deal assumptions",
+        "",
+        "The `assumptions` of `DEAL_SCHEDULE` and `JOINT_STRESS`: a two-column range of names and",
+        "values on the sheet (or a YAML/JSON mapping, or a Python dict). Names are case-insensitive;",
+        "a blank value keeps the default; an unknown name is an error. Lists (period numbers, a rate",
+        "path) are written in one cell separated by `;`. Sources in brackets are DOMAIN.md's.",
+        "",
+        "| name | unit | default | meaning |",
+        "|---|---|---|---|",
+    ]
+    for name, unit, default, description in assumption_reference():
+        lines.append(f"| `{name}` | {unit} | {default} | {description} |")
+    return [*lines, ""]

@@ -88,11 +88,17 @@ class Arg:
 
 @dataclass(frozen=True)
 class Result:
-    """The shape of a function's result; ``columns`` name a table's columns in order."""
+    """The shape of a function's result; ``columns`` name a table's columns in order.
+
+    ``ratio_columns`` are table columns that are ratios with a denominator that can run out: NaN
+    there (nothing due, nothing owed) shows as a blank cell and an infinite ratio as ``#DIV/0!``,
+    where any other non-finite number is ``#NUM!``.
+    """
 
     kind: str
     columns: tuple[str, ...] = ()
     help: str = ""
+    ratio_columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

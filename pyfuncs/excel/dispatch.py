@@ -13,6 +13,7 @@ engine). Its contract:
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import is_dataclass
 from functools import lru_cache
 from typing import Any
@@ -256,9 +257,24 @@ def format_result(spec: FunctionSpec, result: Any, headers: bool = False) -> Any
         if arr.ndim != 1:
             return ExcelError("#VALUE!", f"{spec.name} gave a {arr.ndim}-D result for a column")
         return [[to_excel(v)] for v in arr.tolist()]
-    columns = [_column(result, name) for name in spec.result.columns]
-    body = [[to_excel(v) for v in row] for row in zip(*columns, strict=True)]
+    ratios = spec.result.ratio_columns
+    columns = [
+        [_ratio_cell(v, name) for v in _column(result, name)]
+        if name in ratios
+        else [to_excel(v) for v in _column(result, name)]
+        for name in spec.result.columns
+    ]
+    body = [list(row) for row in zip(*columns, strict=True)]
     return [list(spec.result.columns), *body] if headers else body
+
+
+def _ratio_cell(value: Any, column: str) -> Any:
+    """A ratio whose denominator ran out: NaN is blank, infinity is ``#DIV/0!``."""
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, float) and math.isinf(value):
+        return ExcelError("#DIV/0!", f"{column}: the denominator is zero")
+    return to_excel(value)
 
 
 def _column(result: Any, name: str) -> list[Any]:

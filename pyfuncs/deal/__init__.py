@@ -1,0 +1,1 @@
+"""Whole deals: named assumptions, one vectorised engine, joint stress, portfolios."""

@@ -1,0 +1,431 @@
+"""A deal's named assumptions: validated, documented, loaded from Excel, YAML, JSON or Python.
+
+Every input of a deal has a name, a unit, a default and (where one exists) a source in DOMAIN.md.
+Unknown names are an error, never ignored: a mistyped ``gpu_count`` would otherwise silently leave
+``gpus`` at its default.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from pyfuncs import defaults as d
+from pyfuncs.errors import DomainError, InvalidInputError
+
+#: Network hashrate at the 5-year hashprice low: difficulty 152T * 2^32 / 600 s, in EH/s [96].
+NETWORK_EHS_AT_LOW = 152e12 * 2**32 / 600 / 1e18
+
+
+def _field(default: Any, unit: str, help: str, **limits: Any) -> Any:
+    return Field(default, description=help, json_schema_extra={"unit": unit}, **limits)
+
+
+class DealAssumptions(BaseModel):
+    """Everything that describes a GPU-backed deal: fleet, rents, costs, debt, collateral, stress.
+
+    Three kinds of deal share these names: a neocloud (GPUs on contract or on market rent), a
+    data-centre project (set ``profile="sculpted"``), and a bitcoin miner pivoting to AI hosting
+    (set ``hashrate_ph``, ``btc_held`` and the convertible notes).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+    # --- identity -----------------------------------------------------------------------------
+    name: str = _field("deal", "text", "Name of the deal, shown in reports.")
+
+    # --- fleet and rent (DOMAIN.md section 1) -------------------------------------------------
+    gpus: float = _field(10_000, "GPUs", "Number of GPUs financed.", ge=0)
+    capex_per_gpu: float = _field(
+        d.CAPEX_PER_GPU_H100, "$ per GPU", "All-in capex per GPU; H100 ~$50k [25].", ge=0
+    )
+    rent0: float = _field(
+        2.35, "$ per GPU-hour", "Market rent in period 1; 1-yr H100 $2.35 (Mar 2026) [3][5].", ge=0
+    )
+    annual_decline: float = _field(
+        d.ANNUAL_RENT_DECLINE,
+        "decimal a year",
+        "Market rent decline; -28%/yr [10][11], range 0.20-0.46; -0.40 is a rebound.",
+        le=1,
+    )
+    rent_floor: float = _field(0.0, "$ per GPU-hour", "Lowest market rent.", ge=0)
+    gen_periods: tuple[int, ...] = _field(
+        (),
+        "period numbers",
+        "Periods at which a new NVIDIA generation ships (e.g. 13;25); rents and values step down.",
+    )
+    gen_step: float = _field(
+        d.GEN_STEP, "decimal", "Step-down at each generation release; 20-30% [37].", ge=0, le=1
+    )
+    utilization: float = _field(
+        d.UTILIZATION_CONTRACTED,
+        "decimal",
+        "Billed share of hours for GPUs on market rent (0.95 contracted [14]; 0.65 merchant [13]).",
+        ge=0,
+        le=1,
+    )
+    contracted_share: float = _field(
+        0.0, "decimal", "Share of GPUs on take-or-pay contracts at contract_rent.", ge=0, le=1
+    )
+    contract_rent: float | None = _field(
+        None, "$ per GPU-hour", "Contract rent, flat; blank = rent0.", ge=0
+    )
+    contract_periods: int | None = _field(
+        None,
+        "periods",
+        "Contract term; blank = the loan tenor. After it the GPUs re-lease at market rent.",
+        ge=0,
+    )
+    contract_utilization: float = _field(
+        d.UTILIZATION_CONTRACTED,
+        "decimal",
+        "Billed share of hours under contract (~95% SLA [14]).",
+        ge=0,
+        le=1,
+    )
+
+    # --- operating cost (DOMAIN.md section 1) ---------------------------------------------------
+    opex_hour: float | None = _field(
+        None,
+        "$ per GPU-hour",
+        "Operating cost over all hours; blank = OPEX_HOUR(it_kw, pue, power_price, colo_kw_month).",
+        ge=0,
+    )
+    it_kw: float = _field(
+        d.IT_KW_PER_GPU, "kW per GPU", "IT load; DGX H100 10.2 kW / 8 [18].", ge=0
+    )
+    pue: float = _field(d.PUE, "ratio", "Power usage effectiveness; new sites <= 1.3 [22].", ge=1)
+    power_price: float = _field(d.POWER_PRICE, "$ per kWh", "Power price; $0.06-0.12 [24].", ge=0)
+    colo_kw_month: float = _field(
+        0.0, "$ per kW-month", "Colocation on IT kW; $150-250 [24] (weak).", ge=0
+    )
+    fixed_opex_period: float = _field(
+        0.0, "$ per period", "Fixed costs of the borrower each period (SG&A, insurance).", ge=0
+    )
+
+    # --- debt (DOMAIN.md sections 3-4) ---------------------------------------------------------
+    debt_principal: float | None = _field(
+        None, "$", "Amount borrowed; blank = loan_to_cost x gpus x capex_per_gpu.", ge=0
+    )
+    loan_to_cost: float = _field(
+        0.70, "decimal", "Loan as a share of capex; max LTV 70% [75].", ge=0
+    )
+    annual_rate: float = _field(
+        d.DDTL_RATE, "decimal a year", "Fixed debt rate; CoreWeave DDTL 2.0 11% [39].", gt=-1
+    )
+    base_rate_path: tuple[float, ...] = _field(
+        (),
+        "decimal a year",
+        "Floating base rate per period (e.g. 3M SOFR), or one value; blank = fixed annual_rate.",
+    )
+    margin: float = _field(
+        0.0625, "decimal a year", "Margin over the base; DDTL 2.0 6.00-6.50% [41]."
+    )
+    rate_floor: float = _field(0.0, "decimal a year", "Floor on the base rate; DDTL 2.0 0% [41].")
+    tenor_years: float = _field(
+        5.0, "years", "Loan tenor; DDTL 2.0 draws mature in 5 years [41].", gt=0
+    )
+    per_year: int = _field(
+        d.PER_YEAR, "periods a year", "12 monthly, 4 quarterly, 1 annual.", ge=1, le=365
+    )
+    profile: Literal["annuity", "linear", "bullet", "sculpted"] = _field(
+        "annuity", "text", "Repayment: annuity, linear, bullet, or sculpted to base-case CFADS."
+    )
+    balloon: float = _field(0.0, "$", "Principal left for the last period (annuity, linear).", ge=0)
+    target_dscr: float = _field(1.30, "x", "Sculpting target DSCR (profile sculpted).", gt=0)
+    horizon_years: float | None = _field(
+        None, "years", "Length of the schedule; blank = tenor_years.", gt=0
+    )
+    lockup_dscr: float = _field(d.LOCKUP_DSCR, "x", "Lock-up (cash trap) DSCR; ~1.10x [72].", gt=0)
+    default_dscr: float = _field(d.DEFAULT_DSCR, "x", "Event-of-default DSCR; 1.00x [72].", gt=0)
+
+    # --- collateral (DOMAIN.md section 2) -------------------------------------------------------
+    book_life_years: float = _field(
+        d.BOOK_LIFE_YEARS, "years", "Accounting life; CoreWeave 6-yr straight line [31].", gt=0
+    )
+    book_method: Literal["SLN", "DDB", "VDB"] = _field("SLN", "text", "Depreciation method.")
+    salvage: float = _field(0.0, "$ per GPU", "Book salvage value per GPU.", ge=0)
+    market_decay: float = _field(
+        d.MARKET_VALUE_DECAY, "decimal a year", "Used-GPU value decay; -30%/yr [37][38].", lt=1
+    )
+
+    # --- fire sale (DOMAIN.md section 6) --------------------------------------------------------
+    monthly_volume: float = _field(
+        5_000.0,
+        "GPUs a month",
+        "Used GPUs of this kind the market absorbs a month (unsourced).",
+        gt=0,
+    )
+    volatility: float = _field(
+        d.FIRESALE_VOLATILITY,
+        "decimal",
+        "Used-GPU price volatility in the impact law (unsourced).",
+        ge=0,
+    )
+    impact: float = _field(
+        d.FIRESALE_IMPACT, "coefficient", "Square-root impact Y; 0.5-1 [91].", ge=0
+    )
+    base_discount: float = _field(
+        d.FIRESALE_BASE_DISCOUNT, "decimal", "Liquidity discount; ~9% [89].", ge=0, le=1
+    )
+    site_factor: float = _field(
+        d.FIRESALE_SITE_FACTOR,
+        "decimal",
+        "Value kept off-site; 0.7 liquid-cooled NVL72 [18] (unsourced), ~1 air-cooled.",
+        ge=0,
+        le=1,
+    )
+    cost_per_unit: float = _field(
+        0.0, "$ per GPU", "De-install, transport, refurbish (unsourced).", ge=0
+    )
+    months_to_sell: float = _field(
+        d.MONTHS_TO_SELL, "months", "Time to sell; 60 days-6 months [80].", ge=0
+    )
+    carry_per_unit_month: float = _field(0.0, "$ per GPU-month", "Carry while selling.", ge=0)
+    lgd_discount_rate: float = _field(
+        d.LGD_DISCOUNT_RATE,
+        "decimal a year",
+        "Discount rate for the time to recover (unsourced).",
+        gt=-1,
+    )
+
+    # --- miners (DOMAIN.md section 7) ----------------------------------------------------------
+    btc_price: float = _field(
+        91_000.0, "$ per BTC", "BTC price in period 1 ($91k at the hashprice low [96]).", gt=0
+    )
+    btc_held: float = _field(0.0, "BTC", "BTC on the balance sheet, pledged as collateral.", ge=0)
+    hashrate_ph: float = _field(0.0, "PH/s", "The miner's fleet.", ge=0)
+    network_ehs: float = _field(
+        NETWORK_EHS_AT_LOW, "EH/s", "Network hashrate in period 1 (difficulty 152T [96]).", gt=0
+    )
+    network_growth: float = _field(
+        0.0,
+        "decimal a year",
+        "Growth of network hashrate (difficulty); unsourced, calibrate.",
+        gt=-1,
+    )
+    subsidy: float = _field(
+        d.BTC_SUBSIDY, "BTC per block", "Block subsidy after the 2024 halving.", ge=0
+    )
+    halving_periods: tuple[int, ...] = _field(
+        (), "period numbers", "Periods from which the subsidy halves (next halving ~Apr 2028)."
+    )
+    fees_per_block: float = _field(0.0, "BTC per block", "Transaction fees per block.", ge=0)
+    hash_cost_ph_day: float = _field(
+        30.0,
+        "$ per PH/s per day",
+        "Cash cost of mining (power, hosting); unsourced, calibrate.",
+        ge=0,
+    )
+    curtail_mining: bool = _field(
+        True, "TRUE/FALSE", "Switch mining off in periods when hashprice is below hash cost."
+    )
+    convert_principal: float = _field(0.0, "$", "Convertible notes outstanding (bullet).", ge=0)
+    convert_coupon: float = _field(
+        0.0, "decimal a year", "Convertible coupon; 0-3.5% [54]-[61].", ge=0
+    )
+    convert_years: float = _field(5.0, "years", "Years to convertible maturity.", gt=0)
+
+    # --- stress (DOMAIN.md section 7) ----------------------------------------------------------
+    btc_vol: float = _field(0.50, "decimal a year", "BTC volatility; 46-54%/yr [100][101].", ge=0)
+    rent_vol: float = _field(
+        0.25, "decimal a year", "GPU rent volatility (unsourced; calibrate).", ge=0
+    )
+    correlation: float = _field(
+        0.5,
+        "decimal",
+        "Correlation of ln BTC and ln rent shocks; 0.5 default, 0.8 stress [98].",
+        ge=-1,
+        le=1,
+    )
+    copula: Literal["gaussian", "t"] = _field("gaussian", "text", "Shock copula: gaussian or t.")
+    t_dof: float = _field(
+        4.0, "degrees of freedom", "Student-t degrees of freedom (copula t).", gt=2
+    )
+    market_spread: float = _field(
+        0.0675,
+        "decimal a year",
+        "Market spread to reprice; CoreWeave 5-yr CDS ~675 bp [44][45].",
+        ge=0,
+    )
+    market_recovery: float = _field(
+        d.CDS_RECOVERY,
+        "decimal",
+        "Recovery the market prices; CDS convention 35% [45].",
+        ge=0,
+        lt=1,
+    )
+
+    # --- validators -----------------------------------------------------------------------------
+    @field_validator("gen_periods", "halving_periods", "base_rate_path", mode="before")
+    @classmethod
+    def _list_from_text(cls, value: Any) -> Any:
+        """Excel cells hold one value: accept ``"13;25"`` or ``"13, 25"`` for a list."""
+        if value is None or value == "":
+            return ()
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.replace(",", ";").split(";") if p.strip()]
+            try:
+                return tuple(float(p) for p in parts)
+            except ValueError:
+                raise PydanticCustomError(
+                    "list_text", "expected numbers separated by ';', got '{text}'", {"text": value}
+                ) from None
+        if isinstance(value, int | float):
+            return (value,)
+        return value
+
+    @field_validator("gen_periods", "halving_periods", mode="after")
+    @classmethod
+    def _positive_periods(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if any(p < 1 for p in value):
+            raise ValueError("period numbers start at 1")
+        return tuple(sorted(value))
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _finite(cls, value: Any) -> Any:
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError("must be a finite number")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DealAssumptions:
+        if self.lockup_dscr < self.default_dscr:
+            raise ValueError("lockup_dscr must be at least default_dscr")
+        if self.profile == "bullet" and self.balloon:
+            raise ValueError("a bullet loan repays everything at maturity; leave balloon at 0")
+        for label, years in (
+            ("tenor_years", self.tenor_years),
+            ("book_life_years", self.book_life_years),
+        ):
+            periods = years * self.per_year
+            if abs(periods - round(periods)) > 1e-6:
+                raise ValueError(f"{label} x per_year must be a whole number of periods")
+        if self.horizon_periods < self.tenor_periods:
+            raise ValueError("horizon_years must be at least tenor_years")
+        if self.base_rate_path and len(self.base_rate_path) not in (1, self.tenor_periods):
+            raise ValueError(
+                f"base_rate_path needs 1 or {self.tenor_periods} rates, got {len(self.base_rate_path)}"
+            )
+        if self.principal > 0 and self.principal < self.balloon:
+            raise ValueError("balloon must not exceed the principal")
+        return self
+
+    # --- derived ------------------------------------------------------------------------------
+    @property
+    def tenor_periods(self) -> int:
+        return round(self.tenor_years * self.per_year)
+
+    @property
+    def horizon_periods(self) -> int:
+        years = self.horizon_years if self.horizon_years is not None else self.tenor_years
+        return round(years * self.per_year)
+
+    @property
+    def principal(self) -> float:
+        if self.debt_principal is not None:
+            return self.debt_principal
+        return self.loan_to_cost * self.gpus * self.capex_per_gpu
+
+    @property
+    def is_miner(self) -> bool:
+        return self.hashrate_ph > 0 or self.btc_held > 0 or self.convert_principal > 0
+
+
+#: The assumption names, in documentation order.
+ASSUMPTION_NAMES = tuple(DealAssumptions.model_fields)
+
+
+def _one_line(error: ValidationError) -> str:
+    problems = []
+    for item in error.errors():
+        where = ".".join(str(p) for p in item["loc"]) or "assumptions"
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            close = difflib.get_close_matches(where, ASSUMPTION_NAMES, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            problems.append(f"unknown assumption {where!r}{hint}")
+        else:
+            problems.append(f"{where}: {message}")
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return problems[0] + more
+
+
+def _normalise_keys(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Names are case- and space-insensitive (``"Annual decline"`` is ``annual_decline``)."""
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        name = str(key).strip().lower().replace(" ", "_").replace("-", "_")
+        if name in out:
+            raise InvalidInputError(f"assumption {name!r} is given twice")
+        if value is None or (isinstance(value, str) and value.strip() == ""):
+            continue  # a blank value keeps the default
+        out[name] = value
+    return out
+
+
+def parse_assumptions(
+    values: DealAssumptions | Mapping[str, Any] | None = None, **overrides: Any
+) -> DealAssumptions:
+    """Validated assumptions from a mapping (an Excel key/value range, a parsed YAML/JSON file).
+
+    Raises
+    ------
+    InvalidInputError
+        Unknown names or values of the wrong type (``#VALUE!``), with a one-line reason.
+    DomainError
+        Values out of range (``#NUM!``).
+    """
+    if isinstance(values, DealAssumptions):
+        if not overrides:
+            return values
+        values = values.model_dump()
+    merged = {**_normalise_keys(values or {}), **_normalise_keys(overrides)}
+    try:
+        return DealAssumptions.model_validate(merged)
+    except ValidationError as error:
+        kinds = {item["type"] for item in error.errors()}
+        numeric = {
+            "greater_than",
+            "greater_than_equal",
+            "less_than",
+            "less_than_equal",
+            "value_error",
+        }
+        cls = DomainError if kinds <= numeric else InvalidInputError
+        raise cls(_one_line(error)) from None
+
+
+def load_assumptions_file(path: str | Path) -> list[dict[str, Any]]:
+    """Deal mappings from a YAML or JSON file: one mapping, a list, or ``{"deals": [...]}``."""
+    import yaml
+
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    if isinstance(data, Mapping) and "deals" in data:
+        data = data["deals"]
+    if isinstance(data, Mapping):
+        data = [data]
+    if not isinstance(data, list) or not all(isinstance(x, Mapping) for x in data):
+        raise InvalidInputError(f"{path.name}: expected a mapping of assumptions or a list of them")
+    return [dict(x) for x in data]
+
+
+def assumption_reference() -> list[tuple[str, str, str, str]]:
+    """(name, unit, default, description) for every assumption, for help text and the README."""
+    rows = []
+    for name, info in DealAssumptions.model_fields.items():
+        extra = info.json_schema_extra or {}
+        default = info.default
+        shown = "blank" if default in (None, ()) else str(default)
+        rows.append((name, str(extra.get("unit", "")), shown, info.description or ""))
+    return rows

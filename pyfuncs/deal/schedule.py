@@ -1,0 +1,57 @@
+"""DEAL_SCHEDULE: a whole deal, one row per period, from a key/value range of assumptions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyfuncs.deal.assumptions import parse_assumptions
+from pyfuncs.deal.engine import SCHEDULE_COLUMNS, DealSchedule, run_deal
+from pyfuncs.registry import Arg, Result, excel_function
+
+CATEGORY = "Miners, joint stress, whole deals"
+
+ASSUMPTIONS_HELP = (
+    "Two-column range of assumption names and values (gpus, capex_per_gpu, rent0, "
+    "annual_decline, utilization, tenor_years, annual_rate, ...); blanks keep defaults, unknown "
+    "names are an error."
+)
+
+
+@excel_function(
+    "DEAL_SCHEDULE",
+    category=CATEGORY,
+    help="A whole deal per period: rent, revenue, opex, CFADS, interest, principal, debt service, "
+    "DSCR, balance, book and market value, book/market/fire-sale LTV.",
+    args=[
+        Arg("assumptions", ASSUMPTIONS_HELP, "keyvalue"),
+        Arg("headers", "TRUE adds a header row (default FALSE).", "headers"),
+    ],
+    result=Result(
+        "table",
+        SCHEDULE_COLUMNS,
+        "One row per period; DSCR blank where no debt service is due.",
+        ratio_columns=("dscr", "book_ltv", "market_ltv", "firesale_ltv"),
+    ),
+)
+def deal_schedule(assumptions: Any) -> DealSchedule:
+    """The deterministic schedule of a deal.
+
+    Parameters
+    ----------
+    assumptions : DealAssumptions or mapping
+        Named inputs of the deal; see ``pyfuncs.deal.assumptions.DealAssumptions`` for every name,
+        unit, default and source.
+
+    Returns
+    -------
+    DealSchedule
+        One row per period (arrays of shape ``(periods,)``).
+
+    Notes
+    -----
+    CFADS = revenue - opex; ``DSCR_t = CFADS_t/(I_t+P_t)`` (DOMAIN.md section 4);
+    ``book_ltv = balance/(BOOK_VALUE + BTC)``, ``market_ltv = balance/(gpus*MARKET_VALUE + BTC)``,
+    ``firesale_ltv = balance/(FIRESALE_RECOVERY(fleet) + BTC)``, balances at period end.
+    """
+    schedule = run_deal(parse_assumptions(assumptions))
+    return schedule.path(0)
