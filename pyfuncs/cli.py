@@ -33,6 +33,10 @@ def _money(x: float) -> str:
     return f"${x / 1e6:,.1f}M"
 
 
+def _show(x: float, fmt) -> str:
+    return fmt(x) if x == x and abs(x) != float("inf") else "n/a"
+
+
 @app.command()
 def demo(
     as_json: Annotated[bool, typer.Option("--json", help="Print the numbers as JSON.")] = False,
@@ -40,7 +44,8 @@ def demo(
     """Show the thesis on a sample neocloud deal: flat vs deflating rents, book vs market LTV."""
     from pyfuncs.demo import run_demo
 
-    result = run_demo()
+    with console.status("running the sample deals and their joint stress..."):
+        result = run_demo()
     if as_json:
         print(json.dumps(asdict(result), indent=2, default=str))
         return
@@ -49,7 +54,7 @@ def demo(
         f"[bold]Sample neocloud deal[/bold]: {deal['gpus']:,} H100s at "
         f"${deal['capex_per_gpu']:,.0f}, loan {_money(deal['principal'])} "
         f"({deal['loan_to_cost']:.0%} of cost) at {deal['annual_rate']:.0%} over "
-        f"{deal['years']:g} years, monthly annuity; rent ${deal['rent0']:.2f}/GPU-hr, "
+        f"{deal['tenor_years']:g} years, monthly annuity; rent ${deal['rent0']:.2f}/GPU-hr, "
         f"utilisation {deal['utilization']:.0%}, opex ${result.opex_hour:.3f}/GPU-hr."
     )
 
@@ -106,8 +111,120 @@ def demo(
         "Repriced spread (same PD, fire-sale LGD)", f"{sp['repriced_spread'] * 1e4:.0f} bp"
     )
     console.print(table)
+
+    table = Table(title="Joint stress: BTC and GPU rents shocked together (10,000 paths, seed 1)")
+    table.add_column("")
+    for name in result.stress:
+        table.add_column(name, justify="right")
+    rows = (
+        ("Correlation of BTC and rent shocks", "correlation", lambda x: f"{x:.1f}"),
+        ("P(DSCR < 1 in any period)", "prob_dscr_below_1", _pct),
+        ("P(fire-sale LTV > 1)", "prob_firesale_ltv_above_1", _pct),
+        ("Annual PD", "annual_pd", _pct),
+        ("Expected LGD", "expected_lgd", _pct),
+        ("Expected loss / senior loan", "expected_loss", _pct),
+        ("Minimum DSCR, 5th percentile", "min_dscr_p5", _ratio),
+        ("Minimum DSCR, median", "min_dscr_p50", _ratio),
+        ("Fair spread", "fair_spread", lambda x: f"{x * 1e4:,.0f} bp"),
+    )
+    for label, key, fmt in rows:
+        table.add_row(label, *(_show(s[key], fmt) for s in result.stress.values()))
+    console.print(table)
     for note in result.notes:
         console.print(f"- {note}")
+
+
+@app.command()
+def portfolio(
+    deals: Annotated[
+        str, typer.Argument(help="Deals: a CSV (one row per deal) or YAML/JSON file.")
+    ],
+    out: Annotated[
+        str | None, typer.Option("--out", help="Write the results to this .xlsx.")
+    ] = None,
+    paths: Annotated[int, typer.Option(help="Monte Carlo paths per deal.")] = 2_000,
+    seed: Annotated[int, typer.Option(help="Seed of every deal's joint stress.")] = 1,
+    workers: Annotated[
+        int | None, typer.Option(help="Local processes (default: all cores).")
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Dask scheduler address (tcp://host:8786) to run on a cluster."),
+    ] = None,
+) -> None:
+    """Compute every deal of a portfolio: schedule, joint stress, fire-sale recovery, spreads."""
+    from pathlib import Path
+
+    from rich.progress import Progress
+
+    from pyfuncs.errors import GpuCreditError
+    from pyfuncs.fileio import write_bytes_atomic
+    from pyfuncs.portfolio import portfolio_totals, portfolio_workbook, read_deals, run_portfolio
+
+    if out is not None and Path(out).resolve() == Path(deals).resolve():
+        _fail("--out would overwrite the input file; choose another name")
+    try:
+        items = read_deals(deals)
+    except GpuCreditError as exc:
+        _fail(exc.reason)
+    except (OSError, ValueError) as exc:
+        _fail(f"cannot read {deals}: {exc}")
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task(f"{len(items)} deals", total=len(items))
+        try:
+            results = run_portfolio(
+                items,
+                paths=paths,
+                seed=seed,
+                workers=workers,
+                scheduler=scheduler,
+                on_result=lambda _: progress.advance(task),
+            )
+        except OSError as exc:
+            _fail(f"cannot reach the Dask scheduler {scheduler}: {exc}")
+    table = Table(title=f"Portfolio: {len(results)} deals, {paths:,} stress paths each")
+    for column in (
+        "deal",
+        "min DSCR",
+        "PD (annual)",
+        "LGD",
+        "EL",
+        "fair spread",
+        "repriced",
+        "status",
+    ):
+        table.add_column(column, justify="left" if column in ("deal", "status") else "right")
+
+    def show(value, fmt):
+        return "" if value is None else fmt.format(value)
+
+    for r in [*(x.values for x in results), portfolio_totals(results)]:
+        table.add_row(
+            str(r.get("deal")),
+            show(r.get("min_dscr"), "{:.2f}x"),
+            show(r.get("annual_pd"), "{:.1%}"),
+            show(r.get("expected_lgd"), "{:.0%}"),
+            show(r.get("expected_loss"), "{:.1%}"),
+            show(r.get("fair_spread"), "{:.2%}"),
+            show(r.get("repriced_spread"), "{:.2%}"),
+            str(r.get("status")),
+        )
+    console.print(table)
+    failed = [r for r in results if not r.ok]
+    if failed:
+        console.print(
+            f"[yellow]{len(failed)} deal(s) could not be computed; see their status.[/yellow]"
+        )
+    if out is not None:
+        write_bytes_atomic(Path(out), portfolio_workbook(results))
+        console.print(f"wrote {out}")
+    if len(failed) == len(results):
+        raise typer.Exit(2)
+
+
+def _fail(message: str) -> None:
+    console.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(2)
 
 
 @app.command("functions")

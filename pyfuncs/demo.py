@@ -1,68 +1,82 @@
-"""The numbers behind the thesis, for a sample neocloud deal on DOMAIN.md's defaults.
+"""The numbers behind the thesis, on sample deals built from DOMAIN.md's defaults.
 
 "As usually modelled" (flat rents, 6-year straight-line book value, book LTV) side by side with
 "deflation-aware" (rents falling 28% a year, market value falling 30% a year and stepping down at
-each NVIDIA generation, fire-sale value). Every number is computed by the catalogue functions.
+each NVIDIA generation, fire-sale value), then a joint BTC/rent stress of a neocloud beside a
+miner pivoting to AI hosting. Every number comes from the deal engine and the catalogue functions.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from pyfuncs.collateral import book_value, ltv, market_value
-from pyfuncs.coverage import dscr, first_breach
-from pyfuncs.debt import debt_schedule
-from pyfuncs.defaults import (
-    ANNUAL_RENT_DECLINE,
-    BOOK_LIFE_YEARS,
-    CAPEX_PER_GPU_H100,
-    CDS_RECOVERY,
-    COLO_KW_MONTH_TYPICAL,
-    DDTL_RATE,
-    DEFAULT_DSCR,
-    LOCKUP_DSCR,
-    MARKET_VALUE_DECAY,
-    UTILIZATION_CONTRACTED,
-)
-from pyfuncs.recovery import firesale_discount, firesale_recovery, lgd
-from pyfuncs.rent import opex_hour, rent_curve, revenue
-from pyfuncs.spreads import cumulative_pd, fair_spread, hazard_rate, repriced_spread
+from pyfuncs.deal.assumptions import DealAssumptions, parse_assumptions
+from pyfuncs.deal.engine import deal_opex_hour, path_losses, run_deal
+from pyfuncs.deal.stress import joint_stress
+from pyfuncs.defaults import COLO_KW_MONTH_TYPICAL
+from pyfuncs.recovery import firesale_discount
+from pyfuncs.spreads import cumulative_pd, hazard_rate, repriced_spread
 
+#: A neocloud term loan on H100s (sources in DOMAIN.md; unsourced inputs flagged).
+SAMPLE_NEOCLOUD: dict[str, Any] = {
+    "name": "Sample neocloud",
+    "gpus": 10_000,
+    "capex_per_gpu": 50_000,  # ~$50k all-in H100 [25]
+    "loan_to_cost": 0.70,  # data-centre ABS max LTV 70% [75]
+    "annual_rate": 0.11,  # CoreWeave DDTL 2.0 effective 11% [39]
+    "tenor_years": 5,  # DDTL 2.0 draws mature 5 years after draw [41]
+    "rent0": 2.35,  # 1-yr H100 contract, Mar 2026 [3][5]
+    "annual_decline": 0.28,  # -28%/yr [10][11]
+    "rent_gen_step": 0.0,  # the -28%/yr already prices new generations into rents
+    "gen_periods": (13, 25),  # Rubin Ultra 2027, Feynman 2028 [34]: value steps down
+    "utilization": 0.95,  # contracted [14]
+    "colo_kw_month": COLO_KW_MONTH_TYPICAL,  # $200/kW-month [24]
+    "site_factor": 1.0,  # air-cooled HGX H100; 0.7 for liquid-cooled NVL72 [18]
+    "monthly_volume": 5_000,  # used H100s the market absorbs a month (unsourced)
+    "cost_per_unit": 1_500,  # de-install, transport, refurbish per GPU (unsourced)
+}
 
-@dataclass(frozen=True)
-class SampleDeal:
-    """A neocloud GPU-backed term loan on documented defaults (sources in DOMAIN.md)."""
+#: The same fleet financed the way CoreWeave-style deals are: mostly on contracts that cover the
+#: loan, at a lower leverage and a 3-year tenor; its stress shows what the merchant share risks.
+SAMPLE_CONTRACTED_NEOCLOUD: dict[str, Any] = {
+    **SAMPLE_NEOCLOUD,
+    "name": "Contracted neocloud",
+    "contracted_share": 0.6,  # CoreWeave ~96% committed revenue [15]; here 60%
+    "contract_rent": 2.60,
+    "contract_periods": 36,
+    "tenor_years": 3,
+    "loan_to_cost": 0.5,
+}
 
-    gpus: int = 10_000
-    capex_per_gpu: float = CAPEX_PER_GPU_H100  # ~$50k all-in H100 [25]
-    loan_to_cost: float = 0.70  # data-centre ABS max LTV 70% [75]
-    annual_rate: float = DDTL_RATE  # CoreWeave DDTL 2.0 effective 11% [39]
-    years: float = 5.0  # DDTL 2.0 draws mature 5 years after draw [41]
-    per_year: int = 12
-    rent0: float = 2.35  # 1-yr H100 contract, Mar 2026 [3][5]
-    annual_decline: float = ANNUAL_RENT_DECLINE  # -28%/yr [10][11]
-    utilization: float = UTILIZATION_CONTRACTED  # 95% contracted [14]
-    colo_kw_month: float = COLO_KW_MONTH_TYPICAL  # $200/kW-month [24]
-    book_life_years: float = BOOK_LIFE_YEARS  # 6-yr straight line [31]
-    market_decay: float = MARKET_VALUE_DECAY  # -30%/yr [37][38]
-    gen_periods: tuple[int, ...] = (13, 25)  # Rubin Ultra 2027, Feynman 2028 [34]
-    monthly_volume: float = 5_000.0  # used H100s the market absorbs a month (unsourced)
-    site_factor: float = 1.0  # air-cooled HGX H100; 0.7 for liquid-cooled NVL72 [18]
-    cost_per_unit: float = 1_500.0  # de-install, transport, refurbish per GPU (unsourced)
-    market_spread: float = 0.0675  # CoreWeave 5-yr CDS ~675 bp [44][45]
-    market_recovery: float = CDS_RECOVERY  # CDS convention 35% [45]
-    checkpoints_years: tuple[int, ...] = (1, 2, 3, 4, 5)
-
-    @property
-    def principal(self) -> float:
-        return self.gpus * self.capex_per_gpu * self.loan_to_cost
-
-    @property
-    def periods(self) -> int:
-        return round(self.years * self.per_year)
+#: A bitcoin miner pivoting to AI hosting (capital structure after DOMAIN.md section 3's table).
+SAMPLE_MINER: dict[str, Any] = {
+    "name": "Sample miner",
+    "gpus": 6_000,
+    "rent0": 2.30,
+    "annual_decline": 0.28,
+    "rent_gen_step": 0.0,
+    "gen_periods": (13, 25),
+    "contracted_share": 0.6,
+    "contract_rent": 2.60,
+    "contract_periods": 36,
+    "colo_kw_month": COLO_KW_MONTH_TYPICAL,
+    "site_factor": 1.0,
+    "hashrate_ph": 20_000,  # a 20 EH/s fleet
+    "btc_price": 91_000,  # at the 5-year hashprice low [96]
+    "fees_per_block": 0.03,
+    "hash_cost_ph_day": 18.0,  # cash cost of an efficient fleet (unsourced; calibrate)
+    "halving_periods": (17,),  # next halving ~April 2028
+    "btc_held": 300,
+    "debt_principal": 170e6,  # senior secured, 7.75% like WULF 2030 [58]
+    "annual_rate": 0.0775,
+    "tenor_years": 3,
+    "convert_principal": 500e6,  # 0% convertible like IREN 2031 [55]
+    "convert_coupon": 0.0,
+    "convert_years": 5,
+}
 
 
 @dataclass
@@ -89,121 +103,109 @@ class DemoResult:
     ltv_by_year: dict[int, dict[str, float | None]]
     firesale: dict[str, float]
     spreads: dict[str, float]
+    stress: dict[str, dict[str, float]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
 
-def _scenario(name: str, note: str, rents: np.ndarray, deal: SampleDeal, opex: float, service):
-    cash = revenue(rents, deal.gpus, deal.utilization, deal.per_year) - revenue(
-        opex, deal.gpus, 1.0, deal.per_year
-    )
-    ratios = dscr(cash, service)
-    lockup = int(first_breach(ratios, LOCKUP_DSCR))
-    default = int(first_breach(ratios, DEFAULT_DSCR))
-    by_year = {y: float(ratios[y * deal.per_year - 1]) for y in deal.checkpoints_years}
+def _scenario(name: str, note: str, a: DealAssumptions) -> Scenario:
+    ratios = run_deal(a).dscr[0]
+    below = {level: np.flatnonzero(ratios < level) for level in (a.lockup_dscr, a.default_dscr)}
     return Scenario(
-        name,
-        note,
-        float(ratios.min()),
-        float(ratios.mean()),
-        by_year,
-        lockup or None,
-        default or None,
+        name=name,
+        rent_note=note,
+        min_dscr=float(np.nanmin(ratios)),
+        average_dscr=float(np.nanmean(ratios)),
+        dscr_by_year={
+            y: float(ratios[y * a.per_year - 1])
+            for y in range(1, a.horizon_periods // a.per_year + 1)
+        },
+        lockup_breach_period=int(below[a.lockup_dscr][0]) + 1
+        if below[a.lockup_dscr].size
+        else None,
+        default_breach_period=int(below[a.default_dscr][0]) + 1
+        if below[a.default_dscr].size
+        else None,
     )
 
 
-def run_demo(deal: SampleDeal | None = None) -> DemoResult:
-    """Compute the side-by-side numbers for ``deal`` (default: :class:`SampleDeal`)."""
-    deal = deal or SampleDeal()
-    n = deal.periods
-    opex = float(opex_hour(colo_kw_month=deal.colo_kw_month))
-    schedule = debt_schedule(deal.principal, deal.annual_rate, deal.years, deal.per_year)
-    service = schedule.debt_service
+def run_demo(paths: int = 10_000, seed: int = 1) -> DemoResult:
+    """Compute the side-by-side numbers and the joint stress of the sample deals."""
+    deflating = parse_assumptions(SAMPLE_NEOCLOUD)
+    flat = parse_assumptions(SAMPLE_NEOCLOUD, annual_decline=0.0)
+    scenarios = [
+        _scenario("As usually modelled", "flat rent", flat),
+        _scenario("Deflation-aware", f"rent -{deflating.annual_decline:.0%}/yr", deflating),
+    ]
 
-    flat = _scenario(
-        "As usually modelled",
-        "flat rent",
-        rent_curve(deal.rent0, n, 0.0, deal.per_year),
-        deal,
-        opex,
-        service,
-    )
-    deflating = _scenario(
-        "Deflation-aware",
-        f"rent -{deal.annual_decline:.0%}/yr",
-        rent_curve(deal.rent0, n, deal.annual_decline, deal.per_year),
-        deal,
-        opex,
-        service,
-    )
-
-    cost = deal.gpus * deal.capex_per_gpu
-    book = book_value(cost, deal.book_life_years, n, 0.0, "SLN", deal.per_year)
-    unit_market = market_value(
-        deal.capex_per_gpu, n + 1, deal.market_decay, deal.per_year, list(deal.gen_periods)
-    )[1:]  # value at the end of period t is the curve at period t+1
-    fleet_market = unit_market * deal.gpus
-    fleet_firesale = firesale_recovery(
-        unit_market,
-        deal.gpus,
-        deal.monthly_volume,
-        site_factor=deal.site_factor,
-        cost_per_unit=deal.cost_per_unit,
-    )
-    balance = schedule.closing
+    schedule = run_deal(deflating)
+    py = deflating.per_year
     ltvs: dict[int, dict[str, float | None]] = {}
-    for year in deal.checkpoints_years[:-1]:
-        t = year * deal.per_year - 1
+    for year in range(1, deflating.tenor_periods // py):
+        t = year * py - 1
+        firesale_ltv = float(schedule.firesale_ltv[0, t])
         ltvs[year] = {
-            "book": float(ltv(balance[t], book[t])),
-            "market": float(ltv(balance[t], fleet_market[t])),
-            "firesale": float(ltv(balance[t], fleet_firesale[t]))
-            if fleet_firesale[t] > 0
-            else None,
+            "book": float(schedule.book_ltv[0, t]),
+            "market": float(schedule.market_ltv[0, t]),
+            "firesale": firesale_ltv if np.isfinite(firesale_ltv) else None,
         }
 
-    default_at = deflating.default_breach_period or deflating.lockup_breach_period or n
+    losses = path_losses(deflating, schedule)
+    default_at = int(losses.default_period[0]) or deflating.horizon_periods
     t = default_at - 1
-    exposure = float(schedule.opening[..., t])
-    recovery = float(fleet_firesale[t])
-    loss = float(lgd(exposure, recovery))
-    discount = float(firesale_discount(deal.gpus, deal.monthly_volume))
+    fleet_market = float(schedule.market_value[0, t])
+    loss_rate = float(losses.lgd[0]) if losses.default_period[0] else 0.0
     firesale = {
         "period": float(default_at),
-        "exposure": exposure,
-        "market_value": float(fleet_market[t]),
-        "discount": discount,
-        "recovery": recovery,
-        "lgd": loss,
+        "exposure": float(schedule.opening[0, t]),
+        "market_value": fleet_market,
+        "discount": float(firesale_discount(deflating.gpus, deflating.monthly_volume)),
+        "recovery": float(schedule.firesale_value[0, t]),
+        "lgd": loss_rate,
     }
 
-    market_lgd = 1.0 - deal.market_recovery
-    hazard = float(hazard_rate(deal.market_spread, deal.market_recovery))
+    market_lgd = 1.0 - deflating.market_recovery
+    hazard = float(hazard_rate(deflating.market_spread, deflating.market_recovery))
     annual_pd = float(cumulative_pd(hazard, 1.0))
     spreads = {
-        "market_spread": deal.market_spread,
+        "market_spread": deflating.market_spread,
         "market_hazard": hazard,
         "market_annual_pd": annual_pd,
         "market_5y_pd": float(cumulative_pd(hazard, 5.0)),
         "market_lgd": market_lgd,
-        "firesale_lgd": loss,
-        "expected_loss_spread_market": float(fair_spread(annual_pd, market_lgd)),
+        "firesale_lgd": loss_rate,
         "repriced_spread": float(
-            repriced_spread(deal.market_spread, annual_pd, market_lgd, annual_pd, loss)
+            repriced_spread(deflating.market_spread, annual_pd, market_lgd, annual_pd, loss_rate)
         ),
+    }
+
+    stress = {
+        "Contracted neocloud": joint_stress(SAMPLE_CONTRACTED_NEOCLOUD, paths, seed).as_dict(),
+        "Miner, correlation 0.5": joint_stress(SAMPLE_MINER, paths, seed).as_dict(),
+        "Miner, correlation 0.8": joint_stress(
+            parse_assumptions(SAMPLE_MINER, correlation=0.8), paths, seed
+        ).as_dict(),
     }
     notes = [
         "Flat rents keep DSCR level; at -28%/yr the same loan breaches its lock-up.",
         "Book LTV falls as the loan amortises; market and fire-sale LTV rise as GPUs deflate.",
         "The repriced spread holds the market's PD and swaps in the fire-sale LGD.",
-        "Unsourced inputs (market depth, de-install cost) are placeholders to calibrate.",
+        "The miner's mining and hosting cash both fall when BTC and rents fall together: a "
+        "higher correlation raises its default probability.",
+        "Unsourced inputs (market depth, de-install cost, hash cost, rent volatility) are "
+        "placeholders to calibrate; see docs/functions.md for every assumption.",
     ]
     return DemoResult(
-        deal={**asdict(deal), "principal": deal.principal, "periods": n},
-        opex_hour=opex,
-        monthly_debt_service=float(service[0]),
-        scenarios=[flat, deflating],
+        deal={
+            **deflating.model_dump(),
+            "principal": deflating.principal,
+            "periods": deflating.horizon_periods,
+        },
+        opex_hour=deal_opex_hour(deflating),
+        monthly_debt_service=float(schedule.debt_service[0, 0]),
+        scenarios=scenarios,
         ltv_by_year=ltvs,
         firesale=firesale,
         spreads=spreads,
+        stress=stress,
         notes=notes,
     )

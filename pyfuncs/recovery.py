@@ -130,7 +130,20 @@ _WATERFALL_ITEMS = (
 )
 
 
-def _waterfall(
+@dataclass(frozen=True)
+class _SaleTerms:
+    """The inputs of a fire sale, validated and broadcast; amounts per unit."""
+
+    value: np.ndarray  # market value per unit
+    units: np.ndarray
+    generation: np.ndarray  # (1 - gen_step)^gen_lag
+    discount: np.ndarray  # FIRESALE_DISCOUNT, capped at 100%
+    site: np.ndarray
+    cost: np.ndarray  # de-install, transport, refurbish per unit
+    carry: np.ndarray  # carry per unit over the months to sell
+
+
+def _sale_terms(
     unit_value: Any,
     units: Any,
     monthly_volume: Any,
@@ -143,11 +156,11 @@ def _waterfall(
     volatility: Any,
     impact: Any,
     base_discount: Any,
-) -> np.ndarray:
-    """The waterfall's rows stacked on a leading axis: ``(len(_WATERFALL_ITEMS),) + S``."""
+) -> _SaleTerms:
     discount = firesale_discount(units, monthly_volume, volatility, impact, base_discount)
-    value, q, lag, step, site, cost, months, carry = broadcast(
-        unit_value=as_array("unit_value", unit_value),
+    value = as_array("unit_value", unit_value)
+    check_ge("unit_value", value, 0.0)
+    q, lag, step, site, cost, months, carry = broadcast(
         units=as_array("units", units),
         gen_lag=as_array("gen_lag", gen_lag),
         gen_step=as_array("gen_step", gen_step),
@@ -156,32 +169,30 @@ def _waterfall(
         months_to_sell=as_array("months_to_sell", months_to_sell),
         carry_per_unit_month=as_array("carry_per_unit_month", carry_per_unit_month),
     )
-    check_ge("unit_value", value, 0.0)
     check_ge("gen_lag", lag, 0.0)
     check_fraction("gen_step", step)
     check_fraction("site_factor", site)
     check_ge("cost_per_unit", cost, 0.0)
     check_ge("months_to_sell", months, 0.0)
     check_ge("carry_per_unit_month", carry, 0.0)
-    gross = q * value
-    after_generation = gross * (1.0 - step) ** lag
-    after_discount = after_generation * (1.0 - np.minimum(1.0, discount))
-    after_site = after_discount * site
-    after_costs = after_site - q * cost
-    before_floor = after_costs - q * carry * months
-    net = np.maximum(0.0, before_floor)
-    return np.stack(
-        np.broadcast_arrays(
-            gross,
-            after_generation - gross,
-            after_discount - after_generation,
-            after_site - after_discount,
-            after_costs - after_site,
-            before_floor - after_costs,
-            net - before_floor,
-            net,
-        )
+    return _SaleTerms(
+        value, q, (1.0 - step) ** lag, np.minimum(1.0, discount), site, cost, carry * months
     )
+
+
+def _net_proceeds(terms: _SaleTerms) -> np.ndarray:
+    """``max(0, units*(value*(1-g)^lag*(1-d)*s - cost - carry*months))``.
+
+    The per-unit factors are combined first and the (possibly large) value array is then touched
+    a few times in place, since the deal engine runs this on every path and period.
+    """
+    kept = terms.generation * (1.0 - terms.discount) * terms.site
+    deduction = terms.cost + terms.carry
+    shape = np.broadcast_shapes(terms.value.shape, kept.shape, deduction.shape, terms.units.shape)
+    out = np.multiply(terms.value, kept, out=np.empty(shape))
+    out -= deduction
+    out *= terms.units
+    return np.maximum(out, 0.0, out=out)
 
 
 _RECOVERY_ARGS = [
@@ -262,21 +273,22 @@ def firesale_recovery(
         ``d = FIRESALE_DISCOUNT(units, monthly_volume, volatility, impact, base_discount)``
         (DOMAIN.md section 6 model). A discount above 100% leaves no value before costs.
     """
-    rows = _waterfall(
-        unit_value,
-        units,
-        monthly_volume,
-        gen_lag,
-        gen_step,
-        site_factor,
-        cost_per_unit,
-        months_to_sell,
-        carry_per_unit_month,
-        volatility,
-        impact,
-        base_discount,
+    return _net_proceeds(
+        _sale_terms(
+            unit_value,
+            units,
+            monthly_volume,
+            gen_lag,
+            gen_step,
+            site_factor,
+            cost_per_unit,
+            months_to_sell,
+            carry_per_unit_month,
+            volatility,
+            impact,
+            base_discount,
+        )
     )
-    return rows[-1]
 
 
 @excel_function(
@@ -314,7 +326,7 @@ def recovery_waterfall(
         factor; de-install and transport costs; carry while selling; the floor at zero; net
         proceeds. The rows between the first and the last sum to the difference between them.
     """
-    rows = _waterfall(
+    terms = _sale_terms(
         unit_value,
         units,
         monthly_volume,
@@ -328,7 +340,24 @@ def recovery_waterfall(
         impact,
         base_discount,
     )
-    return RecoveryWaterfall(_WATERFALL_ITEMS, rows)
+    gross = terms.units * terms.value
+    after_generation = gross * terms.generation
+    after_discount = after_generation * (1.0 - terms.discount)
+    after_site = after_discount * terms.site
+    after_costs = after_site - terms.units * terms.cost
+    before_floor = after_costs - terms.units * terms.carry
+    net = _net_proceeds(terms)
+    steps = (
+        gross,
+        after_generation - gross,
+        after_discount - after_generation,
+        after_site - after_discount,
+        after_costs - after_site,
+        before_floor - after_costs,
+        net - before_floor,
+        net,
+    )
+    return RecoveryWaterfall(_WATERFALL_ITEMS, np.stack(np.broadcast_arrays(*steps)))
 
 
 @excel_function(

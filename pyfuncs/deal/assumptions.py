@@ -64,6 +64,13 @@ class DealAssumptions(BaseModel):
     gen_step: float = _field(
         d.GEN_STEP, "decimal", "Step-down at each generation release; 20-30% [37].", ge=0, le=1
     )
+    rent_gen_step: float | None = _field(
+        None,
+        "decimal",
+        "Rent step-down at each release; blank = gen_step; 0 when annual_decline already prices it.",
+        ge=0,
+        le=1,
+    )
     utilization: float = _field(
         d.UTILIZATION_CONTRACTED,
         "decimal",
@@ -254,6 +261,14 @@ class DealAssumptions(BaseModel):
         "decimal a year",
         "Market spread to reprice; CoreWeave 5-yr CDS ~675 bp [44][45].",
         ge=0,
+    )
+    market_pd: float | None = _field(
+        None,
+        "decimal a year",
+        "Annual PD the market assumes (e.g. a rating's default rate); blank = implied by "
+        "market_spread and market_recovery, which makes the repriced spread the fair spread.",
+        ge=0,
+        lt=1,
     )
     market_recovery: float = _field(
         d.CDS_RECOVERY,

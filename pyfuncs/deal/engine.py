@@ -12,7 +12,7 @@ market value of the GPUs (used-GPU prices follow rents), ``btc_factor`` scales t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -52,58 +52,75 @@ SCHEDULE_COLUMNS = (
 
 @dataclass(frozen=True)
 class DebtProfile:
-    """The deal's debt per period (senior loan plus convertible notes), shape ``(periods,)``."""
+    """The deal's debt per period (senior loan plus convertible notes), shape ``(periods,)``.
+
+    ``senior_opening`` is the senior loan alone: the lender's exposure when the borrower defaults
+    (convertible notes are unsecured and rank behind it).
+    """
 
     opening: np.ndarray
     interest: np.ndarray
     principal: np.ndarray
     debt_service: np.ndarray
     closing: np.ndarray
+    senior_opening: np.ndarray
 
 
-@dataclass(frozen=True)
+#: Every column of a DealSchedule: DEAL_SCHEDULE's, then the ones the stress and reports use.
+ALL_COLUMNS = (
+    *SCHEDULE_COLUMNS,
+    "opening",
+    "senior_opening",
+    "firesale_value",
+    "btc_price",
+    "hashprice",
+)
+
+
 class DealSchedule:
     """A deal period by period; arrays ``(paths, periods)`` (or ``(periods,)`` for one path).
 
-    The first fields are DEAL_SCHEDULE's columns. ``rent`` is the market rent ($ per GPU-hour);
-    ``revenue`` adds contract rent and mining; ``balance`` is debt outstanding at the end of the
-    period, ``opening`` at its start; values are end-of-period and include pledged BTC.
+    Columns are attributes (``schedule.dscr``) and items (``schedule["dscr"]``): DEAL_SCHEDULE's
+    columns (:data:`SCHEDULE_COLUMNS`), then ``opening`` (debt at the start of the period),
+    ``senior_opening`` (the senior loan alone), ``firesale_value``, ``btc_price`` and
+    ``hashprice``. ``rent`` is the market rent ($ per GPU-hour); ``revenue`` adds contract rent and
+    mining; ``balance`` is debt outstanding at the end of the period; values are end-of-period and
+    include pledged BTC.
+
+    A column is computed when first read, so a Monte Carlo run that reports DSCR and fire-sale LTV
+    never materialises the book and market LTV of ten thousand paths.
     """
 
-    period: np.ndarray
-    rent: np.ndarray
-    revenue: np.ndarray
-    opex: np.ndarray
-    cfads: np.ndarray
-    interest: np.ndarray
-    principal: np.ndarray
-    debt_service: np.ndarray
-    dscr: np.ndarray
-    balance: np.ndarray
-    book_value: np.ndarray
-    market_value: np.ndarray
-    book_ltv: np.ndarray
-    market_ltv: np.ndarray
-    firesale_ltv: np.ndarray
-    opening: np.ndarray
-    firesale_value: np.ndarray
-    btc_price: np.ndarray
-    hashprice: np.ndarray
+    def __init__(self, **columns: Any) -> None:
+        unknown = set(columns) - set(ALL_COLUMNS)
+        if unknown:
+            raise TypeError(f"unknown columns: {sorted(unknown)}")
+        self._columns = columns  # arrays, or zero-argument functions computing them
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        columns = self.__dict__.get("_columns", {})
+        if name not in columns:
+            raise AttributeError(name)
+        value = columns[name]
+        if callable(value):
+            value = columns[name] = value()
+        return value
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return getattr(self, name)
 
     def path(self, k: int) -> DealSchedule:
-        """Path ``k`` of a multi-path schedule."""
+        """Path ``k`` of a multi-path schedule, every column computed."""
+        shape = np.shape(self.cfads)
         return DealSchedule(
-            **{
-                f.name: np.broadcast_to(getattr(self, f.name), self.dscr.shape)[k]
-                for f in fields(self)
-            }
+            **{name: np.broadcast_to(getattr(self, name), shape)[k] for name in ALL_COLUMNS}
         )
 
     def to_frame(self) -> pd.DataFrame:
         """One path as a DataFrame, DEAL_SCHEDULE's columns in order."""
         import pandas as pd
 
-        one = self if self.dscr.ndim == 1 else self.path(0)
+        one = self if np.ndim(self.cfads) == 1 else self.path(0)
         return pd.DataFrame({name: getattr(one, name) for name in SCHEDULE_COLUMNS})
 
 
@@ -153,6 +170,7 @@ def debt_profile(a: DealAssumptions, base_cfads: np.ndarray | None = None) -> De
         padded(senior.interest),
         padded(senior.principal),
     )
+    senior_opening = opening
     if a.convert_principal > 0:
         t = np.arange(1, n + 1)
         maturity = round(a.convert_years * py)
@@ -161,7 +179,7 @@ def debt_profile(a: DealAssumptions, base_cfads: np.ndarray | None = None) -> De
         principal = principal + np.where(t == maturity, a.convert_principal, 0.0)
         opening = opening + np.where(alive, a.convert_principal, 0.0)
     closing = opening - principal
-    return DebtProfile(opening, interest, principal, interest + principal, closing)
+    return DebtProfile(opening, interest, principal, interest + principal, closing, senior_opening)
 
 
 def _factor(factor: Any, n: int) -> np.ndarray:
@@ -179,52 +197,62 @@ def operating_cash(
     Notes
     -----
     GPU revenue: market GPUs earn ``REVENUE(rent_t, gpus*(1-contracted_share), utilization)``;
-    contracted GPUs earn ``contract_rent`` at ``contract_utilization`` until ``contract_periods``
-    and re-lease at market rent and ``utilization`` after (re-leasing risk). Opex is charged on every hour: ``opex_hour*gpus*8760/per_year`` plus
-    ``fixed_opex_period``. Mining earns ``HASHPRICE*hashrate*days`` and costs
-    ``hash_cost_ph_day*hashrate*days``, with the subsidy halving at ``halving_periods`` and network
-    hashrate growing at ``network_growth``; with ``curtail_mining`` the fleet is off in periods
-    whose hashprice is below cost. CFADS = revenue - opex (taxes and working capital are left
-    to the analyst).
+    contracted GPUs earn ``contract_rent`` at ``contract_utilization`` until
+    ``contract_periods`` and re-lease at market rent and ``utilization`` after (re-leasing risk).
+    Opex is charged on every hour: ``opex_hour*gpus*8760/per_year`` plus ``fixed_opex_period``.
+    Mining earns ``HASHPRICE*hashrate*days`` and costs ``hash_cost_ph_day*hashrate*days``, with
+    the subsidy halving at ``halving_periods`` and network hashrate growing at
+    ``network_growth``; with ``curtail_mining`` the fleet is off in periods whose hashprice is
+    below cost. CFADS = revenue - opex (taxes and working capital are left to the analyst).
+
+    REVENUE is linear in rent and HASHPRICE in the BTC price, so both are evaluated once per
+    period on a unit price and scaled by the shocked paths: the same formulas, touching each
+    ``(paths, periods)`` array a few times rather than once per operation.
     """
     n, py = a.horizon_periods, a.per_year
     rent_shock, btc_shock = _factor(rent_factor, n), _factor(btc_factor, n)
+    shape = np.broadcast_shapes(rent_shock.shape, btc_shock.shape)
     t = np.arange(1, n + 1)
-    curve = rent_curve(a.rent0, n, a.annual_decline, py, list(a.gen_periods) or None, a.gen_step)
-    market_rent = np.maximum(a.rent_floor, curve * rent_shock)
+    rent_step = a.gen_step if a.rent_gen_step is None else a.rent_gen_step
+    curve = rent_curve(a.rent0, n, a.annual_decline, py, list(a.gen_periods) or None, rent_step)
+    market_rent = np.multiply(curve, rent_shock, out=np.empty(shape))
+    np.maximum(market_rent, a.rent_floor, out=market_rent)
 
+    # revenue_t = market_rent_t * per_market_rent_t + fixed_t, per period
     contract_rent = a.rent0 if a.contract_rent is None else a.contract_rent
     contract_end = a.tenor_periods if a.contract_periods is None else a.contract_periods
     under_contract = t <= contract_end
-    contracted_rent = np.where(under_contract, contract_rent, market_rent)
-    contracted_use = np.where(under_contract, a.contract_utilization, a.utilization)
-    gpu_revenue = revenue(market_rent, a.gpus * (1 - a.contracted_share), a.utilization, py)
-    gpu_revenue = gpu_revenue + revenue(
-        contracted_rent, a.gpus * a.contracted_share, contracted_use, py
-    )
+    merchant = revenue(1.0, a.gpus * (1 - a.contracted_share), a.utilization, py)
+    released = revenue(1.0, a.gpus * a.contracted_share, a.utilization, py)
+    on_contract = revenue(contract_rent, a.gpus * a.contracted_share, a.contract_utilization, py)
+    per_market_rent = np.where(under_contract, merchant, merchant + released)
+    contracted = np.where(under_contract, on_contract, 0.0)
+    total_revenue = np.multiply(market_rent, per_market_rent, out=np.empty(shape))
+    total_revenue += contracted
     opex = deal_opex_hour(a) * a.gpus * HOURS_PER_YEAR / py + a.fixed_opex_period
 
-    btc = a.btc_price * btc_shock
+    btc = np.multiply(btc_shock, a.btc_price, out=np.empty(shape))
     network = a.network_ehs * (1.0 + a.network_growth) ** ((t - 1) / py)
     subsidy = a.subsidy * 0.5 ** generation_count(list(a.halving_periods) or None, n)
-    price_per_ph = hashprice(btc, network, subsidy, a.fees_per_block)
-    days = DAYS_PER_YEAR / py
-    running = (
-        price_per_ph >= a.hash_cost_ph_day if a.curtail_mining else np.ones_like(price_per_ph, bool)
-    )
-    mining_revenue = np.where(running, price_per_ph * a.hashrate_ph * days, 0.0)
-    mining_cost = np.where(running, a.hash_cost_ph_day * a.hashrate_ph * days, 0.0)
-
-    total_revenue = gpu_revenue + mining_revenue
-    total_opex = opex + mining_cost
-    shape = np.broadcast_shapes(total_revenue.shape, total_opex.shape, market_rent.shape)
+    price_per_ph = np.multiply(btc, hashprice(1.0, network, subsidy, a.fees_per_block))
+    total_opex = np.broadcast_to(opex, shape)
+    if a.hashrate_ph > 0:
+        ph_days = a.hashrate_ph * DAYS_PER_YEAR / py
+        mining_revenue = price_per_ph * ph_days
+        mining_cost = np.full(shape, a.hash_cost_ph_day * ph_days)
+        if a.curtail_mining:
+            idle = price_per_ph < a.hash_cost_ph_day
+            mining_revenue[idle] = 0.0
+            mining_cost[idle] = 0.0
+        total_revenue += mining_revenue
+        total_opex = mining_cost + opex
     return {
-        "rent": np.broadcast_to(market_rent, shape),
-        "revenue": np.broadcast_to(total_revenue, shape),
-        "opex": np.broadcast_to(total_opex, shape),
-        "cfads": np.broadcast_to(total_revenue - total_opex, shape),
-        "btc_price": np.broadcast_to(btc, shape),
-        "hashprice": np.broadcast_to(price_per_ph, shape),
+        "rent": market_rent,
+        "revenue": total_revenue,
+        "opex": total_opex,
+        "cfads": np.subtract(total_revenue, total_opex),
+        "btc_price": btc,
+        "hashprice": price_per_ph,
         "rent_shock": rent_shock,
     }
 
@@ -265,34 +293,50 @@ def run_deal(
         debt = debt_profile(a, None if a.profile != "sculpted" else operating_cash(a)["cfads"][0])
     shape = cash["cfads"].shape
 
-    btc_value = a.btc_held * cash["btc_price"]
-    fleet_cost = a.gpus * a.capex_per_gpu
-    book = book_value(fleet_cost, a.book_life_years, n, a.gpus * a.salvage, a.book_method, py)
-    gen = list(a.gen_periods) or None
-    unit_market = market_value(a.capex_per_gpu, n + 1, a.market_decay, py, gen, a.gen_step)[1:]
-    unit_market = unit_market * cash["rent_shock"]
-    fleet_firesale = firesale_recovery(
-        unit_market,
-        a.gpus,
-        a.monthly_volume,
-        0.0,
-        a.gen_step,
-        a.site_factor,
-        a.cost_per_unit,
-        a.months_to_sell,
-        a.carry_per_unit_month,
-        a.volatility,
-        a.impact,
-        a.base_discount,
-    )
-    book_total = book + btc_value
-    market_total = a.gpus * unit_market + btc_value
-    firesale_total = fleet_firesale + btc_value
+    btc_value = a.btc_held * cash["btc_price"] if a.btc_held else 0.0
     balance = debt.closing
 
-    def full(x: np.ndarray) -> np.ndarray:
+    def full(x: Any) -> np.ndarray:
         return np.broadcast_to(x, shape)
 
+    def unit_market() -> np.ndarray:
+        gen = list(a.gen_periods) or None
+        curve = market_value(a.capex_per_gpu, n + 1, a.market_decay, py, gen, a.gen_step)[1:]
+        return curve * cash["rent_shock"]
+
+    def book_total() -> np.ndarray:
+        fleet = a.gpus * a.capex_per_gpu
+        book = book_value(fleet, a.book_life_years, n, a.gpus * a.salvage, a.book_method, py)
+        return full(book + btc_value)
+
+    def market_total() -> np.ndarray:
+        return full(a.gpus * shared.unit_market + btc_value)
+
+    def firesale_total() -> np.ndarray:
+        fleet = firesale_recovery(
+            shared.unit_market,
+            a.gpus,
+            a.monthly_volume,
+            0.0,
+            a.gen_step,
+            a.site_factor,
+            a.cost_per_unit,
+            a.months_to_sell,
+            a.carry_per_unit_month,
+            a.volatility,
+            a.impact,
+            a.base_discount,
+        )
+        if a.btc_held:
+            fleet += btc_value
+        return full(fleet)
+
+    shared = _LazyColumns(
+        unit_market=unit_market,
+        book_total=book_total,
+        market_total=market_total,
+        firesale_total=firesale_total,
+    )
     return DealSchedule(
         period=full(np.arange(1, n + 1, dtype=np.float64)),
         rent=cash["rent"],
@@ -302,18 +346,36 @@ def run_deal(
         interest=full(debt.interest),
         principal=full(debt.principal),
         debt_service=full(debt.debt_service),
-        dscr=dscr_path(cash["cfads"], debt.debt_service),
+        dscr=lambda: dscr_path(cash["cfads"], debt.debt_service),
         balance=full(balance),
-        book_value=full(book_total),
-        market_value=full(market_total),
-        book_ltv=full(_ratio(balance, book_total)),
-        market_ltv=full(_ratio(balance, market_total)),
-        firesale_ltv=full(_ratio(balance, firesale_total)),
+        book_value=lambda: shared.book_total,
+        market_value=lambda: shared.market_total,
+        book_ltv=lambda: full(_ratio(balance, shared.book_total)),
+        market_ltv=lambda: full(_ratio(balance, shared.market_total)),
+        firesale_ltv=lambda: full(_ratio(balance, shared.firesale_total)),
         opening=full(debt.opening),
-        firesale_value=full(firesale_total),
+        senior_opening=full(debt.senior_opening),
+        firesale_value=lambda: shared.firesale_total,
         btc_price=cash["btc_price"],
         hashprice=cash["hashprice"],
     )
+
+
+class _LazyColumns:
+    """Intermediate arrays shared by several columns, each computed once when first needed."""
+
+    def __init__(self, **makers: Any) -> None:
+        self._makers = makers
+        self._values: dict[str, np.ndarray] = {}
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        makers = self.__dict__.get("_makers", {})
+        if name not in makers:
+            raise AttributeError(name)
+        values = self.__dict__["_values"]
+        if name not in values:
+            values[name] = makers[name]()
+        return values[name]
 
 
 @dataclass(frozen=True)
@@ -321,29 +383,40 @@ class PathLosses:
     """Default and loss of each path, shape ``(paths,)``."""
 
     default_period: np.ndarray  # first period with DSCR below default_dscr; 0 = never
-    exposure: np.ndarray  # debt outstanding at the start of the default period, $
-    recovery: np.ndarray  # fire-sale value at the end of the default period, $
+    exposure: np.ndarray  # the lender's loan outstanding at the start of that period, $
+    recovery: np.ndarray  # fire-sale value of the collateral at the end of that period, $
     lgd: np.ndarray  # LGD of defaulted paths, NaN for the others
     loss: np.ndarray  # exposure x LGD, $ (0 if no default)
 
 
-def path_losses(a: DealAssumptions, schedule: DealSchedule) -> PathLosses:
-    """Where each path defaults and what the lender loses: ``EAD * LGD(EAD, fire-sale value)``."""
+def path_losses(
+    a: DealAssumptions, schedule: DealSchedule, min_dscr: np.ndarray | None = None
+) -> PathLosses:
+    """Where each path defaults and what the lender loses: ``EAD * LGD(EAD, fire-sale value)``.
+
+    The borrower defaults when DSCR on all its debt service falls below ``default_dscr``. The
+    exposure is the senior loan (the lender's), which has the first claim on the collateral; a
+    deal with convertible notes only is measured on the notes. ``min_dscr`` (each path's lowest
+    DSCR), when given, limits the search for the default period to the paths that default.
+    """
     ratios = np.atleast_2d(schedule.dscr)
-    when = first_breach(ratios, a.default_dscr)
+    shape = ratios.shape
+    when = np.zeros(shape[0], dtype=np.int64)
+    rows = np.arange(shape[0]) if min_dscr is None else np.flatnonzero(min_dscr < a.default_dscr)
+    if rows.size:
+        when[rows] = first_breach(ratios[rows], a.default_dscr)
     defaulted = when > 0
-    index = np.maximum(when - 1, 0)[:, None]
-    exposure = np.take_along_axis(
-        np.atleast_2d(schedule.opening) * np.ones_like(ratios), index, axis=1
-    )[:, 0]
-    recovery = np.take_along_axis(
-        np.atleast_2d(schedule.firesale_value) * np.ones_like(ratios), index, axis=1
-    )[:, 0]
-    exposure = np.where(defaulted, exposure, 0.0)
+    index = np.maximum(when - 1, 0)
+    senior = schedule.senior_opening
+    if not np.any(np.asarray(senior) > 0):  # no senior loan: the notes are the exposure
+        senior = schedule.opening
+    exposure = np.where(defaulted, np.broadcast_to(senior, shape)[0, index], 0.0)
+    firesale = np.broadcast_to(schedule.firesale_value, shape)
+    recovery = np.where(defaulted, firesale[np.arange(shape[0]), index], 0.0)
     loss_rate = np.full(when.shape, np.nan)
     owed = defaulted & (exposure > 0)
     if np.any(owed):
         loss_rate[owed] = lgd(exposure[owed], recovery[owed], a.months_to_sell, a.lgd_discount_rate)
     loss_rate[defaulted & (exposure <= 0)] = 0.0
     loss = np.where(defaulted, exposure * np.nan_to_num(loss_rate), 0.0)
-    return PathLosses(when, exposure, np.where(defaulted, recovery, 0.0), loss_rate, loss)
+    return PathLosses(when, exposure, recovery, loss_rate, loss)

@@ -17,7 +17,13 @@ import numpy as np
 
 from pyfuncs._checks import as_count
 from pyfuncs.deal.assumptions import DealAssumptions, parse_assumptions
-from pyfuncs.deal.engine import debt_profile, operating_cash, path_losses, run_deal
+from pyfuncs.deal.engine import (
+    DebtProfile,
+    debt_profile,
+    operating_cash,
+    path_losses,
+    run_deal,
+)
 from pyfuncs.deal.schedule import ASSUMPTIONS_HELP, CATEGORY
 from pyfuncs.errors import DomainError
 from pyfuncs.registry import Arg, Result, excel_function
@@ -44,24 +50,27 @@ def correlated_shocks(
     and period t sits ``(t-1)/per_year`` years out, as rents do.
     """
     n, dt = a.horizon_periods, 1.0 / a.per_year
+    rho, root_dt = a.correlation, np.sqrt(dt)
     z1 = rng.standard_normal((paths, n - 1))
     z2 = rng.standard_normal((paths, n - 1))
-    rho = a.correlation
-    e_btc = z1
-    e_rent = rho * z1 + np.sqrt(1.0 - rho * rho) * z2
     if a.copula == "t":
-        mixing = np.sqrt((a.t_dof - 2.0) / rng.chisquare(a.t_dof, (paths, n - 1)))
-        e_btc = e_btc * mixing
-        e_rent = e_rent * mixing
-
-    def factor(sigma: float, shocks: np.ndarray) -> np.ndarray:
-        steps = sigma * np.sqrt(dt) * shocks - 0.5 * sigma * sigma * dt
-        out = np.empty((paths, n))
-        out[:, 0] = 0.0
-        np.cumsum(steps, axis=1, out=out[:, 1:])
-        return np.exp(out, out=out)
-
-    return factor(a.rent_vol, e_rent), factor(a.btc_vol, e_btc)
+        mixing = rng.chisquare(a.t_dof, (paths, n - 1))
+        np.divide(a.t_dof - 2.0, mixing, out=mixing)
+        np.sqrt(mixing, out=mixing)
+    # e_rent = rho*Z1 + sqrt(1-rho^2)*Z2; both scaled to sigma*sqrt(dt), in place
+    z2 *= np.sqrt(1.0 - rho * rho) * a.rent_vol * root_dt
+    z2 += z1 * (rho * a.rent_vol * root_dt)
+    z1 *= a.btc_vol * root_dt
+    btc_log = np.empty((paths, n))
+    rent_log = np.empty((paths, n))
+    for sigma, log_factor, steps in ((a.btc_vol, btc_log, z1), (a.rent_vol, rent_log, z2)):
+        if a.copula == "t":
+            steps *= mixing
+        steps -= 0.5 * sigma * sigma * dt
+        log_factor[:, 0] = 0.0  # period 1 is today: no shock yet
+        np.cumsum(steps, axis=1, out=log_factor[:, 1:])
+        np.exp(log_factor, out=log_factor)
+    return rent_log, btc_log
 
 
 @dataclass(frozen=True)
@@ -87,29 +96,38 @@ class PathOutcomes:
         )
 
 
+def path_outcomes(
+    a: DealAssumptions, rent_factor: np.ndarray, btc_factor: np.ndarray, debt: DebtProfile
+) -> PathOutcomes:
+    """Run the deal engine on shocked paths and keep what the stress reports of each path."""
+    schedule = run_deal(a, rent_factor, btc_factor, debt)
+    due = debt.debt_service > 0
+    # "Below x in any period" is "the minimum over periods with debt service is below x".
+    with np.errstate(invalid="ignore"):
+        dscr = np.atleast_2d(schedule.dscr)
+        paths = dscr.shape[0]
+        min_dscr = np.min(dscr[:, due], axis=1) if due.any() else np.full(paths, np.nan)
+        worst_firesale_ltv = np.max(np.atleast_2d(schedule.firesale_ltv), axis=1)
+    losses = path_losses(a, schedule, min_dscr)
+    return PathOutcomes(
+        min_dscr=min_dscr,
+        below_one=min_dscr < 1.0,
+        lockup=min_dscr < a.lockup_dscr,
+        default_period=losses.default_period,
+        firesale_ltv_above_one=worst_firesale_ltv > 1.0,
+        loss=losses.loss,
+        lgd=losses.lgd,
+        final_btc=np.atleast_2d(schedule.btc_price)[:, -1],
+    )
+
+
 def _run_chunk(task: tuple[dict[str, Any], np.random.SeedSequence, int]) -> PathOutcomes:
     values, seed, paths = task
     a = parse_assumptions(values)
     debt = debt_profile(a, operating_cash(a)["cfads"][0] if a.profile == "sculpted" else None)
-    rent_factor, btc_factor = correlated_shocks(np.random.default_rng(seed), paths, a)
-    schedule = run_deal(a, rent_factor, btc_factor, debt)
-    ratios = schedule.dscr
-    due = debt.debt_service > 0
-    with np.errstate(all="ignore"):
-        min_dscr = (
-            np.min(np.where(due, ratios, np.inf), axis=1) if due.any() else np.full(paths, np.nan)
-        )
-    losses = path_losses(a, schedule)
-    return PathOutcomes(
-        min_dscr=min_dscr,
-        below_one=np.any(ratios < 1.0, axis=1),
-        lockup=np.any(ratios < a.lockup_dscr, axis=1),
-        default_period=losses.default_period,
-        firesale_ltv_above_one=np.any(schedule.firesale_ltv > 1.0, axis=1),
-        loss=losses.loss,
-        lgd=losses.lgd,
-        final_btc=schedule.btc_price[:, -1],
-    )
+    rng = np.random.Generator(np.random.SFC64(seed))
+    rent_factor, btc_factor = correlated_shocks(rng, paths, a)
+    return path_outcomes(a, rent_factor, btc_factor, debt)
 
 
 @dataclass(frozen=True)
@@ -135,8 +153,10 @@ def _summary(a: DealAssumptions, paths: int, seed: int, o: PathOutcomes) -> Stre
     expected_lgd = float(np.mean(defaulted_lgd)) if defaulted_lgd.size else 0.0
     principal = float(debt_profile_principal(a))
     expected_loss_usd = float(np.mean(o.loss))
-    market_hazard = float(hazard_rate(a.market_spread, a.market_recovery))
-    market_pd = float(cumulative_pd(market_hazard, 1.0))
+    if a.market_pd is None:
+        market_pd = float(cumulative_pd(hazard_rate(a.market_spread, a.market_recovery), 1.0))
+    else:
+        market_pd = a.market_pd
     market_lgd = 1.0 - a.market_recovery
     if annual_pd < 1.0:
         fair = float(fair_spread(annual_pd, expected_lgd))
@@ -176,8 +196,10 @@ def _summary(a: DealAssumptions, paths: int, seed: int, o: PathOutcomes) -> Stre
 
 
 def debt_profile_principal(a: DealAssumptions) -> float:
-    """Debt at the start (senior plus convertibles): the denominator of expected loss."""
-    return float(debt_profile(a).opening[0])
+    """The lender's loan at the start: the denominator of expected loss (see ``path_losses``)."""
+    debt = debt_profile(a)
+    senior = float(debt.senior_opening[0])
+    return senior if senior > 0 else float(debt.opening[0])
 
 
 @excel_function(
@@ -214,7 +236,7 @@ def joint_stress(
     paths : int, default 10,000
         Monte Carlo paths.
     seed : int, default 1
-        Seed of numpy's PCG64 generator; paths are drawn in fixed chunks of 4,096 from
+        Seed of numpy's SFC64 generator; paths are drawn in fixed chunks of 4,096 from
         ``SeedSequence(seed).spawn``, so results do not depend on ``workers``.
     workers : int, default 1
         Local processes (Python only).
@@ -225,10 +247,14 @@ def joint_stress(
         ``prob_dscr_below_1`` (DSCR below 1 in any period), ``prob_default`` (below
         ``default_dscr``), ``prob_firesale_ltv_above_1``, ``annual_pd = 1-(1-PD)^(1/years)``,
         ``expected_lgd`` (mean LGD of defaulted paths, LGD of the fire-sale recovery at default),
-        ``expected_loss`` (mean loss / initial debt), percentiles of each path's minimum DSCR,
+        ``expected_loss`` (mean loss / the senior loan at the start), percentiles of each path's minimum DSCR,
         ``fair_spread = FAIR_SPREAD(annual_pd, expected_lgd)`` and
-        ``repriced_spread = REPRICED_SPREAD(market_spread, market PD, market LGD, annual_pd,
-        expected_lgd)`` with the market PD from ``HAZARD_RATE(market_spread, market_recovery)``.
+        ``repriced_spread = REPRICED_SPREAD(market_spread, market_pd, 1-market_recovery,
+        annual_pd, expected_lgd)``: the market's spread per unit of expected loss applied to the
+        stressed expected loss. With ``market_pd`` blank the market PD comes from
+        ``HAZARD_RATE(market_spread, market_recovery)``, whose expected loss is the spread itself,
+        so the repriced spread equals the fair spread; a physical PD (a rating's default rate)
+        keeps the market's risk premium.
     """
     a = parse_assumptions(assumptions)
     n_paths = as_count("paths", paths, minimum=1, maximum=MAX_PATHS)

@@ -1,0 +1,143 @@
+"""Deal engine speed and memory: JOINT_STRESS and a portfolio, as ratios measured in one run.
+
+Run: ``python benchmarks/bench_deal.py`` (add ``--quick`` for a smaller run). Prints:
+- JOINT_STRESS, 100,000 paths x 120 monthly periods on this machine's cores, against a per-path
+  Python loop over the same engine (target >= 100x) and against the memory-bandwidth floor of
+  writing its path arrays once (target within 5x);
+- peak memory of 100,000 and 1,000,000 paths (target: 1,000,000 paths under 2 GB);
+- a 1,000-deal portfolio: deals a second on 1 and 2 local worker processes.
+Nothing is asserted: a slow machine never fails the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+import pyfuncs
+from pyfuncs.deal.assumptions import parse_assumptions
+from pyfuncs.deal.engine import debt_profile
+from pyfuncs.deal.stress import correlated_shocks, path_outcomes
+from pyfuncs.demo import SAMPLE_MINER
+from pyfuncs.portfolio import run_portfolio
+
+DEAL = {**SAMPLE_MINER, "tenor_years": 10, "convert_years": 12}  # 120 monthly periods
+#: Path arrays the engine materialises per path and period: the two shocks, BTC price and
+#: hashprice, rent, revenue, opex, CFADS, DSCR, book, market and fire-sale value, three LTVs.
+PATH_ARRAYS = 15
+
+
+def timed(fn, repeats: int = 1) -> float:
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def bandwidth_floor(paths: int, periods: int) -> float:
+    """Seconds to write ``PATH_ARRAYS`` float64 arrays of ``paths x periods`` once."""
+    source = np.ones((paths, periods))
+    target = np.empty_like(source)
+
+    def touch():
+        for _ in range(PATH_ARRAYS):
+            np.multiply(source, 1.0, out=target)
+
+    return timed(touch, 3)
+
+
+def per_path_loop(sample: int) -> float:
+    """Seconds for ``sample`` paths, the engine called once per path on the stress's shocks and
+    keeping the same outcomes (minimum DSCR, worst fire-sale LTV, default and loss)."""
+    a = parse_assumptions(DEAL)
+    rent, btc = correlated_shocks(np.random.Generator(np.random.SFC64(1)), sample, a)
+    debt = debt_profile(a)
+
+    def loop():
+        for k in range(sample):
+            path_outcomes(a, rent[k], btc[k], debt)
+
+    return timed(loop)
+
+
+def peak_memory_mb(paths: int, workers: int) -> tuple[float, float]:
+    """Peak resident memory (MB) and seconds of a stress run in a fresh process."""
+    code = (
+        "import resource, time, json, pyfuncs\n"
+        "from benchmarks.bench_deal import DEAL\n"
+        "t = time.perf_counter()\n"
+        f"pyfuncs.joint_stress(DEAL, paths={paths}, seed=1, workers={workers})\n"
+        "t = time.perf_counter() - t\n"
+        "own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+        "print(json.dumps([(own + kids) / 1024, t]))\n"
+    )
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=root, check=True
+    )
+    return tuple(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="smaller sizes for a smoke run")
+    args = parser.parse_args()
+    paths = 20_000 if args.quick else 100_000
+    big = 200_000 if args.quick else 1_000_000
+    deals = 100 if args.quick else 1_000
+    workers = os.cpu_count() or 1
+    periods = parse_assumptions(DEAL).horizon_periods
+
+    print(f"JOINT_STRESS, {paths:,} paths x {periods} periods")
+    t_one = timed(lambda: pyfuncs.joint_stress(DEAL, paths=paths, seed=1, workers=1))
+    t_all = timed(lambda: pyfuncs.joint_stress(DEAL, paths=paths, seed=1, workers=workers))
+    sample = 300 if args.quick else 1_000
+    t_loop = per_path_loop(sample) * paths / sample
+    floor = bandwidth_floor(paths, periods)
+    print(f"  engine, 1 process          {t_one:8.2f} s")
+    print(f"  engine, {workers} processes        {t_all:8.2f} s")
+    print(f"  per-path Python loop       {t_loop:8.2f} s (from {sample:,} paths)")
+    print(f"  speed-up vs the loop       {t_loop / t_all:8.0f}x   target >= 100x")
+    print(f"  bandwidth floor ({PATH_ARRAYS} arrays) {floor:8.2f} s")
+    print(f"  engine / floor (1 process) {t_one / floor:8.1f}x   target <= 5x")
+    for n in (paths, big):
+        mb, seconds = peak_memory_mb(n, workers)
+        print(f"  peak memory, {n:>9,} paths  {mb:8.0f} MB in {seconds:.1f} s   target < 2,048 MB")
+
+    rng = np.random.default_rng(3)
+    book = [
+        {
+            "name": f"deal {i}",
+            "gpus": float(rng.integers(500, 20_000)),
+            "rent0": float(rng.uniform(1.8, 3.2)),
+            "annual_decline": float(rng.uniform(0.15, 0.4)),
+            "contracted_share": float(rng.uniform(0, 1)),
+            "loan_to_cost": float(rng.uniform(0.4, 0.75)),
+            "tenor_years": int(rng.integers(2, 6)),
+        }
+        for i in range(deals)
+    ]
+    print(f"Portfolio of {deals:,} deals, 500 stress paths each")
+    rates = {}
+    for n_workers in (1, 2):
+        seconds = timed(
+            lambda n_workers=n_workers: run_portfolio(book, paths=500, seed=1, workers=n_workers)
+        )
+        rates[n_workers] = deals / seconds
+        print(f"  {n_workers} worker(s)   {rates[n_workers]:8.1f} deals/s")
+    print(f"  scaling 1 -> 2 workers  {rates[2] / rates[1]:6.2f}x   (2 cores)")
+
+
+if __name__ == "__main__":
+    main()

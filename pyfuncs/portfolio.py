@@ -1,0 +1,251 @@
+"""Portfolios: every deal through the same engine, on local processes or a Dask cluster.
+
+A portfolio run is a map over deals (ARCHITECTURE.md): each deal gets its base-case schedule, a
+joint stress, its fire-sale recovery and a repriced spread. A deal with bad inputs is reported
+with its reason and the others still complete.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pyfuncs.deal.assumptions import load_assumptions_file, parse_assumptions
+from pyfuncs.deal.engine import run_deal
+from pyfuncs.deal.stress import joint_stress
+from pyfuncs.errors import GpuCreditError, InvalidInputError
+
+#: Columns of the summary, in order, with their number formats in the workbook.
+SUMMARY_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("deal", "@"),
+    ("status", "@"),
+    ("principal", "#,##0"),
+    ("tenor_years", "0.0"),
+    ("min_dscr", "0.00"),
+    ("avg_dscr", "0.00"),
+    ("lockup_period", "0"),
+    ("default_period", "0"),
+    ("max_book_ltv", "0.0%"),
+    ("max_market_ltv", "0.0%"),
+    ("max_firesale_ltv", "0.0%"),
+    ("firesale_recovery_now", "0.0%"),
+    ("prob_default", "0.0%"),
+    ("annual_pd", "0.00%"),
+    ("expected_lgd", "0.0%"),
+    ("expected_loss", "0.00%"),
+    ("expected_loss_usd", "#,##0"),
+    ("min_dscr_p5", "0.00"),
+    ("fair_spread", "0.00%"),
+    ("market_spread", "0.00%"),
+    ("repriced_spread", "0.00%"),
+)
+
+
+@dataclass
+class DealResult:
+    """One deal's summary row; ``status`` is ``"ok"`` or the reason it could not be computed."""
+
+    index: int
+    values: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.values.get("status") == "ok"
+
+
+def _finite_or_none(x: float) -> float | None:
+    return float(x) if math.isfinite(x) else None
+
+
+def evaluate_deal(index: int, values: dict[str, Any], paths: int, seed: int) -> DealResult:
+    """Schedule, stress, recovery and spread of one deal; errors become the row's status."""
+    name = str(values.get("name") or f"deal {index + 1}")
+    try:
+        a = parse_assumptions(values)
+        base = run_deal(a)
+        dscr = base.dscr[0]
+        due = np.isfinite(dscr)
+        lockup = np.flatnonzero(dscr < a.lockup_dscr)
+        default = np.flatnonzero(dscr < a.default_dscr)
+        stress = joint_stress(a, paths=paths, seed=seed)
+        market_now = base.market_value[0, 0]
+        row = {
+            "deal": a.name if a.name != "deal" else name,
+            "status": "ok",
+            "principal": float(base.opening[0, 0]),
+            "tenor_years": a.tenor_years,
+            "min_dscr": _finite_or_none(float(np.min(dscr[due]))) if due.any() else None,
+            "avg_dscr": _finite_or_none(float(np.mean(dscr[due]))) if due.any() else None,
+            "lockup_period": int(lockup[0]) + 1 if lockup.size else None,
+            "default_period": int(default[0]) + 1 if default.size else None,
+            "max_book_ltv": _finite_or_none(float(np.max(base.book_ltv))),
+            "max_market_ltv": _finite_or_none(float(np.max(base.market_ltv))),
+            "max_firesale_ltv": _finite_or_none(float(np.max(base.firesale_ltv))),
+            "firesale_recovery_now": (
+                float(base.firesale_value[0, 0] / market_now) if market_now > 0 else None
+            ),
+        }
+        for key in (
+            "prob_default",
+            "annual_pd",
+            "expected_lgd",
+            "expected_loss",
+            "expected_loss_usd",
+            "min_dscr_p5",
+            "fair_spread",
+            "market_spread",
+            "repriced_spread",
+        ):
+            row[key] = _finite_or_none(stress[key])
+        return DealResult(index, row)
+    except GpuCreditError as exc:
+        return DealResult(index, {"deal": name, "status": f"{exc.code} {exc.reason}"})
+    except Exception as exc:  # one broken deal must not stop the portfolio
+        return DealResult(index, {"deal": name, "status": f"error: {type(exc).__name__}: {exc}"})
+
+
+def _evaluate_task(task: tuple[int, dict[str, Any], int, int]) -> DealResult:
+    return evaluate_deal(*task)
+
+
+def read_deals(path: str | Path) -> list[dict[str, Any]]:
+    """Deals from a CSV (one row per deal, columns named as assumptions) or a YAML/JSON file."""
+    path = Path(path)
+    if not path.exists():
+        raise InvalidInputError(f"{path}: no such file")
+    if path.suffix.lower() == ".csv":
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            rows = list(csv.DictReader(handle))
+        deals = [
+            {k.strip(): v for k, v in row.items() if k and v not in (None, "")} for row in rows
+        ]
+    else:
+        deals = load_assumptions_file(path)
+    if not deals:
+        raise InvalidInputError(f"{path.name}: no deals found")
+    return deals
+
+
+def run_portfolio(
+    deals: list[dict[str, Any]],
+    *,
+    paths: int = 2_000,
+    seed: int = 1,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    on_result: Callable[[DealResult], None] | None = None,
+) -> list[DealResult]:
+    """Evaluate every deal; results in the order of ``deals``.
+
+    Parameters
+    ----------
+    deals : list of mappings
+        Assumptions of each deal.
+    paths, seed : int
+        Monte Carlo paths and seed of each deal's joint stress (the same seed for every deal:
+        common random numbers, so deals are compared on the same shocks).
+    workers : int, optional
+        Local processes (default: the machine's cores); 1 runs in this process.
+    scheduler : str, optional
+        Address of a Dask scheduler (``tcp://host:8786``); the deals then run on its workers.
+    on_result : callable, optional
+        Called with each result as it completes (a progress bar).
+    """
+    tasks = [(i, dict(d), paths, seed) for i, d in enumerate(deals)]
+    results: list[DealResult | None] = [None] * len(tasks)
+
+    def done(result: DealResult) -> None:
+        results[result.index] = result
+        if on_result is not None:
+            on_result(result)
+
+    if scheduler:
+        for result in _run_on_dask(tasks, scheduler):
+            done(result)
+    else:
+        n_workers = workers or os.cpu_count() or 1
+        if n_workers == 1 or len(tasks) == 1:
+            for task in tasks:
+                done(_evaluate_task(task))
+        else:
+            with ProcessPoolExecutor(max_workers=n_workers) as pool:
+                futures = [pool.submit(_evaluate_task, task) for task in tasks]
+                for future in as_completed(futures):
+                    done(future.result())
+    return [r for r in results if r is not None]
+
+
+def _run_on_dask(
+    tasks: list[tuple[int, dict[str, Any], int, int]], scheduler: str
+) -> Iterable[DealResult]:
+    from dask.distributed import Client
+    from dask.distributed import as_completed as dask_completed
+
+    with Client(scheduler, timeout="20s") as client:
+        futures = client.map(_evaluate_task, tasks, pure=False)
+        for future in dask_completed(futures):
+            yield future.result()
+
+
+def portfolio_totals(results: list[DealResult]) -> dict[str, Any]:
+    """Totals over the deals that computed: principal, expected loss, principal-weighted rates."""
+    good = [r.values for r in results if r.ok]
+    principal = sum(v["principal"] for v in good)
+    loss = sum(v["expected_loss_usd"] or 0.0 for v in good)
+
+    def weighted(key: str) -> float | None:
+        pairs = [(v["principal"], v[key]) for v in good if v.get(key) is not None]
+        weight = sum(p for p, _ in pairs)
+        return sum(p * x for p, x in pairs) / weight if weight > 0 else None
+
+    return {
+        "deal": "Portfolio",
+        "status": f"{len(good)} of {len(results)} deals computed",
+        "principal": principal,
+        "expected_loss_usd": loss,
+        "expected_loss": loss / principal if principal > 0 else None,
+        "annual_pd": weighted("annual_pd"),
+        "prob_default": weighted("prob_default"),
+        "expected_lgd": weighted("expected_lgd"),
+        "fair_spread": weighted("fair_spread"),
+        "market_spread": weighted("market_spread"),
+        "repriced_spread": weighted("repriced_spread"),
+    }
+
+
+def portfolio_workbook(results: list[DealResult]) -> bytes:
+    """The results as an .xlsx: one summary row per deal, then the portfolio's totals."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Portfolio"
+    names = [name for name, _ in SUMMARY_COLUMNS]
+    sheet.append(names)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for result in results:
+        sheet.append([result.values.get(name) for name in names])
+    totals = portfolio_totals(results)
+    sheet.append([totals.get(name) for name in names])
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    for column, (_, number_format) in enumerate(SUMMARY_COLUMNS, start=1):
+        for row in range(2, sheet.max_row + 1):
+            sheet.cell(row, column).number_format = number_format
+        sheet.column_dimensions[sheet.cell(1, column).column_letter].width = 14
+    sheet.column_dimensions["B"].width = 40
+    sheet.freeze_panes = "B2"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
