@@ -33,6 +33,26 @@ from pyfuncs.spreads import cumulative_pd, fair_spread, hazard_rate, repriced_sp
 CHUNK_PATHS = 4096
 MAX_PATHS = 10_000_000
 PERCENTILES = (1, 5, 25, 50, 75, 95)
+#: JOINT_STRESS's rows, in order.
+METRICS = (
+    "paths",
+    "seed",
+    "correlation",
+    "prob_dscr_below_1",
+    "prob_lockup",
+    "prob_default",
+    "prob_firesale_ltv_above_1",
+    "annual_pd",
+    "expected_lgd",
+    "expected_loss",
+    "expected_loss_usd",
+    *(f"min_dscr_p{p}" for p in PERCENTILES),
+    "fair_spread",
+    "market_spread",
+    "market_annual_pd",
+    "market_lgd",
+    "repriced_spread",
+)
 
 
 def correlated_shocks(
@@ -192,7 +212,8 @@ def _summary(a: DealAssumptions, paths: int, seed: int, o: PathOutcomes) -> Stre
         ("market_lgd", market_lgd),
         ("repriced_spread", repriced),
     ]
-    return StressResult(tuple(r[0] for r in rows), np.array([r[1] for r in rows]), o)
+    values = dict(rows)
+    return StressResult(METRICS, np.array([values[m] for m in METRICS]), o)
 
 
 def debt_profile_principal(a: DealAssumptions) -> float:

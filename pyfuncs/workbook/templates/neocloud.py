@@ -1,0 +1,179 @@
+"""Template 1: a neocloud's GPU-backed delayed-draw term loan (contracted and merchant GPUs).
+
+CoreWeave-style terms (DOMAIN.md section 3): 11% effective rate, draws maturing in 5 years, most
+revenue on take-or-pay contracts, the rest on market rent; the contracts roll to market rent when
+they end (re-leasing risk).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openpyxl import Workbook
+
+from pyfuncs.deal.assumptions import DealAssumptions
+from pyfuncs.workbook.templates.deal_sheets import (
+    COL,
+    deal_charts,
+    deal_metrics,
+    write_deal_schedule,
+    write_metrics,
+    write_stress,
+    write_waterfall,
+)
+from pyfuncs.workbook.templates.layout import (
+    INPUT_FILL,
+    INPUT_FONT,
+    SheetWriter,
+    define_name,
+    write_inputs,
+    write_notes,
+)
+from pyfuncs.workbook.templates.notes import COMMON_METHOD
+
+TITLE = "Neocloud GPU-backed delayed-draw term loan"
+
+#: Example deal: 10,000 H100s, 90% on 4-year contracts, CoreWeave DDTL 2.0-like debt.
+EXAMPLE: dict[str, Any] = {
+    "name": "Neocloud DDTL (example)",
+    "gpus": 10_000,
+    "capex_per_gpu": 50_000,  # [25]
+    "rent0": 2.35,  # 1-yr H100, Mar 2026 [3][5]
+    "annual_decline": 0.28,  # [10][11]
+    "rent_gen_step": 0.0,
+    "gen_periods": (13, 25),  # Rubin Ultra 2027, Feynman 2028 [34]
+    "utilization": 0.65,  # merchant [13]
+    "contracted_share": 0.85,
+    "contract_rent": 2.90,
+    "contract_periods": 48,  # ~4-year contracts [14]
+    "colo_kw_month": 200,  # [24]
+    "loan_to_cost": 0.65,
+    "annual_rate": 0.11,  # DDTL 2.0 effective [39]
+    "tenor_years": 5,  # [41]
+    "site_factor": 1.0,  # air-cooled HGX
+    "monthly_volume": 5_000,
+    "cost_per_unit": 1_500,
+}
+
+INPUT_NAMES = [
+    "name",
+    "gpus",
+    "capex_per_gpu",
+    "rent0",
+    "annual_decline",
+    "rent_gen_step",
+    "gen_periods",
+    "gen_step",
+    "utilization",
+    "contracted_share",
+    "contract_rent",
+    "contract_periods",
+    "contract_utilization",
+    "it_kw",
+    "pue",
+    "power_price",
+    "colo_kw_month",
+    "opex_hour",
+    "fixed_opex_period",
+    "loan_to_cost",
+    "annual_rate",
+    "tenor_years",
+    "per_year",
+    "profile",
+    "lockup_dscr",
+    "default_dscr",
+    "book_life_years",
+    "market_decay",
+    "monthly_volume",
+    "volatility",
+    "impact",
+    "base_discount",
+    "site_factor",
+    "cost_per_unit",
+    "months_to_sell",
+    "rent_vol",
+    "btc_vol",
+    "correlation",
+    "market_spread",
+    "market_recovery",
+]
+
+OPEX_FORMULA = "=GPU.OPEX_HOUR(it_kw, pue, power_price, colo_kw_month)"
+
+
+def write_stress_controls(book: Workbook, writer: SheetWriter, row: int) -> None:
+    """Paths and seed of the dashboard's JOINT_STRESS, as named inputs."""
+    writer.header(row - 1, 1, ["Stress control", "Value", "Unit", "Meaning"])
+    for offset, (name, value, unit, meaning) in enumerate(
+        (
+            ("StressPaths", 10_000, "paths", "Monte Carlo paths of JOINT_STRESS."),
+            ("StressSeed", 1, "seed", "Seed: the same seed gives the same numbers everywhere."),
+        )
+    ):
+        r = row + offset
+        writer.sheet.cell(r, 1, name)
+        cell = writer.sheet.cell(r, 2, value)
+        cell.font, cell.fill = INPUT_FONT, INPUT_FILL
+        writer.sheet.cell(r, 3, unit)
+        writer.sheet.cell(r, 4, meaning)
+        define_name(book, name, writer.sheet.title, cell.coordinate)
+
+
+def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
+    """The neocloud workbook: Inputs, Schedule, Dashboard, Notes (formulas only, no values)."""
+    book = Workbook()
+    inputs = SheetWriter(book.active, flavor)
+    inputs.sheet.title = "Inputs"
+    inputs.title(TITLE, "Blue cells are inputs; each has a defined name. Lists of periods: 13;25.")
+    block = write_inputs(book, inputs, assumptions, INPUT_NAMES, 5, {"opex_hour": OPEX_FORMULA})
+    define_name(book, "Assumptions", "Inputs", block.key_value_range)
+    write_stress_controls(book, inputs, block.last_row + 3)
+    inputs.widths({"A": 24, "B": 18, "C": 16, "D": 90})
+
+    schedule = SheetWriter(book.create_sheet("Schedule"), flavor)
+    layout = write_deal_schedule(book, schedule, assumptions.horizon_periods, f"{TITLE}: schedule")
+
+    dashboard = SheetWriter(book.create_sheet("Dashboard"), flavor)
+    dashboard.title(f"{TITLE}: dashboard", "Coverage, collateral and a joint stress of the deal.")
+    debt_per_gpu = "capex_per_gpu*loan_to_cost"
+    rows = [
+        *deal_metrics(layout),
+        (
+            "Breakeven rent at lock-up DSCR, $/GPU-hr",
+            f"=GPU.BREAKEVEN_RENT({debt_per_gpu}, annual_rate, tenor_years, utilization, "
+            "opex_hour, lockup_dscr, per_year)",
+            "0.00",
+        ),
+        (
+            "Annual rent decline the loan absorbs",
+            f"=IFERROR(GPU.DECLINE_TO_BREACH(rent0, {debt_per_gpu}, annual_rate, tenor_years, "
+            'utilization, opex_hour, lockup_dscr, per_year), "breaches at flat rents")',
+            "0.0%",
+        ),
+        (
+            "Unlevered cash yield at rent0",
+            "=GPU.CASH_YIELD(rent0, utilization, opex_hour, capex_per_gpu)",
+            "0.0%",
+        ),
+    ]
+    next_row = write_metrics(dashboard, 4, rows)
+    year_one = layout.first + assumptions.per_year - 1
+    dashboard.sheet[f"A{next_row}"] = "Fire sale of the whole fleet at the end of year 1"
+    waterfall_row = next_row + 1
+    write_waterfall(dashboard, waterfall_row, f"Schedule!{COL['market_value']}{year_one}/gpus")
+    stress_row = waterfall_row + 12
+    write_stress(dashboard, stress_row, "A", "Assumptions", "Joint stress (JOINT_STRESS)")
+    dashboard.widths({"A": 44, "B": 16, "C": 70})
+    deal_charts(dashboard, layout, waterfall_row, "E")
+
+    write_notes(
+        SheetWriter(book.create_sheet("Notes"), flavor),
+        f"{TITLE}: notes",
+        [
+            "The loan is sized as loan_to_cost of the fleet's capex and repaid as a level annuity. "
+            "contracted_share of the GPUs earn contract_rent until contract_periods, then re-lease "
+            "at the market rent; the rest earn the market rent at utilization.",
+            *COMMON_METHOD,
+        ],
+    )
+    return book
