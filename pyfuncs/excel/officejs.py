@@ -20,7 +20,6 @@ function server adds ``helpUrl`` for its own address when it serves the file.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from pyfuncs.registry import Arg, FunctionSpec, catalogue
@@ -29,9 +28,6 @@ from pyfuncs.registry import Arg, FunctionSpec, catalogue
 MATRIX_ARG_KINDS = frozenset({"range", "array", "keyvalue"})
 #: Result kinds that spill (one row per period, a table, or the shape of the array arguments).
 MATRIX_RESULT_KINDS = frozenset({"column", "table", "elementwise"})
-
-ADDIN_DIR = Path(__file__).resolve().parents[2] / "addin"
-FUNCTIONS_JSON = ADDIN_DIR / "functions.json"
 
 
 def _parameter(arg: Arg) -> dict[str, Any]:
