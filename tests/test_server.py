@@ -109,9 +109,10 @@ def test_blanks_and_text_in_ranges_get_reasons_not_crashes(client):
         (b'{"calls": [', 400, "malformed_json"),
         (b"not json at all", 400, "malformed_json"),
         (b'{"calls": 3}', 422, "invalid_request"),
-        (b'{"calls": [{"args": []}]}', 422, "invalid_request"),
         (b"[]", 422, "invalid_request"),
+        (b'{"calls": [' + b"[" * 50_000 + b"]" * 50_000 + b"]}", 400, "bad_request"),
     ],
+    ids=["truncated", "not-json", "calls-not-a-list", "not-an-object", "nested-too-deep"],
 )
 def test_malformed_requests_get_a_json_reason(client, body, status, error):
     response = client.post(
@@ -120,6 +121,22 @@ def test_malformed_requests_get_a_json_reason(client, body, status, error):
     assert response.status_code == status
     assert response.json()["error"] == error and response.json()["reason"]
     assert_still_serving(client)
+
+
+def test_a_malformed_call_is_that_calls_error_only(client):
+    body = (
+        b'{"calls": [{"args": [1]}, 7, {"function": 5}, {"function": "GPU.LTV", "args": 3},'
+        b' {"function": "GPU.LTV", "args": [NaN, 1]}, {"function": "GPU.LTV", "args": [3, 4]}]}'
+    )
+    response = client.post(
+        "/api/v1/call", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 200
+    *bad, nan, good = response.json()["results"]
+    assert [r["error"] for r in bad] == ["#VALUE!"] * 4
+    assert all(r["reason"] for r in bad)
+    assert nan["error"] == "#NUM!"  # NaN is not a number a cell can hold
+    assert good == 0.75  # 3/4
 
 
 def test_limits_answer_413_with_a_reason(client, server):

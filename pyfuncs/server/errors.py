@@ -38,7 +38,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def _http(_: Request, exc: HTTPException) -> JSONResponse:
-        slug = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        slugs = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}
+        slug = slugs.get(exc.status_code, "http_error")
         return problem_response(exc.status_code, slug, str(exc.detail), exc.headers)
 
     @app.exception_handler(RequestValidationError)

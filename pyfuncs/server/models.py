@@ -4,19 +4,35 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 
 class Call(BaseModel):
-    """One formula cell: a function in any spelling (``GPU.DSCR``) and its Excel values."""
+    """One formula cell: a function in any spelling (``GPU.DSCR``) and its Excel values.
 
-    function: str = Field(examples=["GPU.DSCR"])
+    A call that is not ``{"function": text, "args": [...]}`` is kept, with ``problem`` saying
+    what is wrong, so it becomes that call's ``#VALUE!`` instead of failing the whole batch.
+    """
+
+    function: str = Field("", examples=["GPU.DSCR"])
+    problem: str | None = Field(None, exclude=True, json_schema_extra={"readOnly": True})
     args: list[Any] = Field(
         default_factory=list,
         description="Excel values in argument order: number, text, bool, null (blank), "
         "rows of cells (2-D list), or an error {'error': '#N/A'}.",
         examples=[[[[1.3], [0.9]], [[1.0], [0.0]]]],
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _keep_malformed(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return {"problem": 'a call must be {"function": name, "args": [...]}'}
+        if not isinstance(data.get("function"), str):
+            return {"problem": "a call's function must be a name (text)"}
+        if not isinstance(data.get("args", []), list):
+            return {"function": data["function"], "problem": "a call's args must be a list"}
+        return data
 
 
 class CallBatch(BaseModel):

@@ -56,7 +56,10 @@ def call_batch(batch: Annotated[CallBatch, Depends(within_limits)]) -> JSONRespo
     A plain ``def``: FastAPI runs it in a worker thread, so a long batch does not stall the
     event loop that answers ``/health``.
     """
-    results = [evaluate(c.function, c.args) for c in batch.calls]
+    results = [
+        ExcelError("#VALUE!", c.problem).to_json() if c.problem else evaluate(c.function, c.args)
+        for c in batch.calls
+    ]
     # Returned as a response directly: the results are plain JSON already, and FastAPI's
     # encoder would walk every cell of a large batch a second time.
     return JSONResponse({"results": results})
