@@ -224,12 +224,21 @@
     });
   }
 
+  /* Excel passes the declared parameters (null when omitted), then an invocation object; should
+     a host pass fewer, the invocation object must still not be taken for an argument. */
+  function declaredArguments(args, count) {
+    if (args.length > count) return args.slice(0, count);
+    const last = args[args.length - 1];
+    const invocation =
+      last !== null && typeof last === "object" && !Array.isArray(last) && !errorCodeOf(last);
+    return invocation ? args.slice(0, -1) : args;
+  }
+
   function register() {
     const cf = customFunctions();
     if (!cf || typeof cf.associate !== "function") return false;
     for (const [id, spec] of Object.entries(functions)) {
-      // Excel passes the declared parameters (null when omitted) and then an invocation object.
-      cf.associate(id, (...args) => invoke(id, args.slice(0, spec.params)));
+      cf.associate(id, (...args) => invoke(id, declaredArguments(args, spec.params)));
     }
     return true;
   }

@@ -23,7 +23,8 @@ from pyfuncs.registry import catalogue
 
 ROOT = Path(__file__).resolve().parents[1]
 MODULE = "pyfuncs.excel.xlwings_udfs"
-#: The xlwings versions this face is tested on (pyproject pins >=0.33,<0.38).
+#: The xlwings versions this face is tested on (pyproject pins >=0.33,<0.38); this file has been
+#: run against xlwings 0.33.0, 0.35.0 and 0.37.8.
 TESTED_XLWINGS = ("0.33", "0.34", "0.35", "0.36", "0.37")
 
 

@@ -78,7 +78,8 @@ test("calls made in one tick go out as one request and come back in order", asyn
   // HAZARD_RATE(spread, [recovery=0.35]) = spread/(1-recovery); recovery omitted is null.
   const results = await Promise.all(spreads.map((s) => excelCall(fns, "HAZARD_RATE", s, null)));
   assert.deepEqual(requests, [200]);
-  results.forEach((value, i) => assert.ok(Math.abs(value - spreads[i] / 0.65) < 1e-12));
+  // HAZARD_RATE is element-wise: a single cell in gives a 1x1 matrix out.
+  results.forEach((value, i) => assert.ok(Math.abs(value[0][0] - spreads[i] / 0.65) < 1e-12));
 });
 
 test("a big recalculation is split into requests of maxCallsPerRequest", async () => {
@@ -114,6 +115,16 @@ test("matrix results spill; errors inside them carry their reason; blanks show e
 
   // An element-wise function on single cells still returns a 1x1 matrix.
   assert.deepEqual(plain(await excelCall(fns, "LTV", 50, 100)), [[0.5]]);
+});
+
+test("omitted trailing arguments and the invocation object are told apart", async () => {
+  const { fns } = await loadAddin(URL_);
+  // HAZARD_RATE(0.013) with recovery left out entirely: 0.013/(1-0.35).
+  const full = await excelCall(fns, "HAZARD_RATE", 0.013, null);
+  const short = await fns.get("HAZARD_RATE")(0.013, { address: "Sheet1!B2" });
+  // An element-wise function returns a 1x1 matrix for single cells.
+  assert.ok(Math.abs(full[0][0] - 0.013 / 0.65) < 1e-12);
+  assert.deepEqual(plain(short), plain(full));
 });
 
 test("a whole-cell error rejects with CustomFunctions.Error and the reason", async () => {
