@@ -69,6 +69,11 @@ def serve(
             f"[yellow]warning[/yellow] {host} is reachable from other machines and no token "
             f"is set: anyone who can reach it can use the server (set {TOKEN_ENV})."
         )
+    if not _is_loopback(host) and public_url is None:
+        console.print(
+            "[yellow]note[/yellow] the add-in files name the server "
+            f"{settings.base_url}; pass --public-url if Excel reaches it by another name"
+        )
     if not settings.https:
         console.print(
             "[yellow]note[/yellow] serving plain HTTP: Excel loads add-ins only over HTTPS "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -65,8 +66,6 @@ class BodySizeLimit:
         return f"the request body is larger than {self.max_bytes:,} bytes (got {size:,} or more)"
 
     async def _refuse(self, send: Send, size: int) -> None:
-        import json
-
         body = json.dumps({"error": "body_too_large", "reason": self._reason(size)}).encode()
         await send(
             {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -19,8 +20,6 @@ def _default_addin_dir() -> Path:
     here = Path(__file__).resolve().parents[2] / "addin"
     if (here / "functions.js").is_file():
         return here
-    import sys
-
     return Path(sys.prefix) / "share" / "gpucredit" / "addin"
 
 
