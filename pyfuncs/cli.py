@@ -287,6 +287,18 @@ def call_function(
         print(result)
 
 
+def _register_server_commands() -> None:
+    # The function server's commands live in pyfuncs/server/commands.py.
+    from pyfuncs.server import commands
+
+    app.command("serve")(commands.serve)
+    app.command("certs")(commands.certs)
+    app.command("addin")(commands.addin_metadata)
+
+
+_register_server_commands()
+
+
 def main() -> None:
     """Entry point of the ``gpucredit`` console script."""
     app()

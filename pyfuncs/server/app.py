@@ -1,0 +1,49 @@
+"""The function server: a FastAPI app answering Excel's custom-function calls.
+
+Stateless: every request carries everything it needs, so the server can be restarted at any
+time and several can run side by side.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from pyfuncs import __version__
+from pyfuncs.server.deps import require_token
+from pyfuncs.server.errors import install_error_handlers
+from pyfuncs.server.limits import BodySizeLimit
+from pyfuncs.server.routers import addin, calls, catalogue, health
+from pyfuncs.server.settings import OFFICE_ORIGIN_REGEX, ServerSettings
+
+
+def create_app(settings: ServerSettings | None = None) -> FastAPI:
+    """The app for ``settings`` (defaults: 127.0.0.1, no token, the default limits)."""
+    settings = settings or ServerSettings.from_env()
+    app = FastAPI(
+        title="gpucredit function server",
+        version=__version__,
+        description="Answers the gpucredit Office add-in's custom-function calls "
+        "(=GPU.DSCR(...)) and serves the add-in itself.",
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+
+    api = APIRouter(prefix="/api/v1", dependencies=[Depends(require_token)], tags=["api"])
+    api.include_router(calls.router)
+    api.include_router(catalogue.router)
+    app.include_router(api)
+    app.include_router(health.router, tags=["status"])
+    app.include_router(addin.router, tags=["add-in"])
+
+    # Starlette runs the last-added middleware first: the size limit sees the raw body first.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.own_origins,
+        allow_origin_regex=OFFICE_ORIGIN_REGEX,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Authorization", "Content-Type"],
+        max_age=600,
+    )
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    return app

@@ -1,0 +1,133 @@
+"""The ``gpucredit serve`` and ``gpucredit certs`` commands (registered in pyfuncs/cli.py)."""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from pyfuncs.server.settings import DEFAULT_PORT, TOKEN_ENV
+
+console = Console(stderr=True)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to bind; keep 127.0.0.1 unless you must.")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = DEFAULT_PORT,
+    certfile: Annotated[
+        Path | None, typer.Option(help="TLS certificate (PEM); Office needs HTTPS.")
+    ] = None,
+    keyfile: Annotated[Path | None, typer.Option(help="TLS private key (PEM).")] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(help=f"Bearer token every API call must carry (or set {TOKEN_ENV})."),
+    ] = None,
+    public_url: Annotated[
+        str | None, typer.Option(help="URL Excel reaches the server at, if not host:port.")
+    ] = None,
+) -> None:
+    """Start the function server for the Office add-in (=GPU.DSCR in Excel on the web and Mac)."""
+    from pydantic import ValidationError
+
+    from pyfuncs.server.settings import ServerSettings
+
+    if (certfile is None) != (keyfile is None):
+        console.print("[red]error[/red] give both --certfile and --keyfile, or neither")
+        raise typer.Exit(2)
+    for path in (certfile, keyfile):
+        if path is not None and not path.is_file():
+            console.print(f"[red]error[/red] {path} does not exist (make one: gpucredit certs)")
+            raise typer.Exit(2)
+    try:
+        settings = ServerSettings.from_env(
+            host=host,
+            port=port,
+            certfile=certfile,
+            keyfile=keyfile,
+            token=token,
+            public_url=public_url,
+        )
+    except ValidationError as exc:
+        console.print(f"[red]error[/red] {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}")
+        raise typer.Exit(2) from None
+    if not _is_loopback(host) and settings.token is None:
+        console.print(
+            f"[yellow]warning[/yellow] {host} is reachable from other machines and no token "
+            f"is set: anyone who can reach it can use the server (set {TOKEN_ENV})."
+        )
+    if not _is_loopback(host) and public_url is None:
+        console.print(
+            "[yellow]note[/yellow] the add-in files name the server "
+            f"{settings.base_url}; pass --public-url if Excel reaches it by another name"
+        )
+    if not settings.https:
+        console.print(
+            "[yellow]note[/yellow] serving plain HTTP: Excel loads add-ins only over HTTPS "
+            "(make a development certificate with: gpucredit certs)"
+        )
+    console.print(f"gpucredit function server on {settings.base_url}")
+    console.print(f"  add-in manifest: {settings.base_url}/manifest.xml")
+    console.print(f"  API docs:        {settings.base_url}/docs")
+
+    import uvicorn
+
+    from pyfuncs.server.app import create_app
+
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        ssl_certfile=str(settings.certfile) if settings.certfile else None,
+        ssl_keyfile=str(settings.keyfile) if settings.keyfile else None,
+        log_level="warning",
+        server_header=False,
+    )
+
+
+def certs(
+    out: Annotated[Path, typer.Option(help="Folder for localhost.pem and localhost-key.pem.")] = (
+        Path("certs")
+    ),
+    force: Annotated[bool, typer.Option(help="Replace an existing certificate.")] = False,
+) -> None:
+    """Make a self-signed certificate for https://localhost (development only)."""
+    from pyfuncs.server.certs import CERT_NAME, KEY_NAME, make_dev_certificate
+
+    if not force and ((out / CERT_NAME).exists() or (out / KEY_NAME).exists()):
+        console.print(f"[red]error[/red] {out / CERT_NAME} exists; pass --force to replace it")
+        raise typer.Exit(1)
+    certfile, keyfile = make_dev_certificate(out)
+    print(f"wrote {certfile} and {keyfile}")
+    print(
+        "Trust the certificate once (Windows: certutil -user -addstore Root "
+        f"{certfile}; macOS: security add-trusted-cert -r trustRoot -k "
+        f"~/Library/Keychains/login.keychain-db {certfile}), then run:\n"
+        f"  gpucredit serve --certfile {certfile} --keyfile {keyfile}"
+    )
+
+
+def addin_metadata(
+    out: Annotated[Path, typer.Option(help="Where to write functions.json.")] = Path(
+        "addin/functions.json"
+    ),
+) -> None:
+    """Regenerate the add-in's functions.json from the registry."""
+    from pyfuncs.excel.officejs import functions_json
+    from pyfuncs.fileio import write_text_atomic
+
+    write_text_atomic(out, functions_json())
+    print(f"wrote {out}")
