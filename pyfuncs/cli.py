@@ -170,6 +170,11 @@ def call_function(
         print(result)
 
 
+from pyfuncs.workbook.refresh_command import refresh_command  # noqa: E402
+
+app.command("refresh")(refresh_command)
+
+
 def main() -> None:
     """Entry point of the ``gpucredit`` console script."""
     app()
