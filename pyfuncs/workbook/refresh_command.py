@@ -11,8 +11,8 @@ from rich.table import Table
 
 from pyfuncs.errors import ExcelError
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 def _shown(value: object) -> str:
@@ -73,9 +73,7 @@ def refresh_command(
             raise RefreshError(f"--engine must be builtin or libreoffice, not {engine!r}")
         assignments = read_inputs_file(inputs) if inputs else []
         assignments += parse_assignments(set_ or [])
-        report = refresh(
-            workbook, out, assignments=assignments, in_place=in_place, engine=chosen
-        )
+        report = refresh(workbook, out, assignments=assignments, in_place=in_place, engine=chosen)
     except RefreshRefusedError as exc:
         err_console.print(
             f"[red]Refused:[/red] {len(exc.problems)} formula cell(s) cannot be evaluated; "
