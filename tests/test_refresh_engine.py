@@ -282,3 +282,20 @@ def test_excel_rules_for_logical_values_and_errors(tmp_path):
         [None] * 9 + ["=B1+B1"],
     ]
     assert _ours(tmp_path, rows) == [5, 13, 1, 3, True, True, "xTRUEFALSE", "#NUM!", 2]
+
+
+def test_filled_down_formulas_share_a_parse_but_not_their_text(tmp_path):
+    """Formulas that differ only in their relative references are parsed once; string
+    literals and function names that look like cells must not be taken for references."""
+    rows = [
+        [1, '="A1"&""', "=LOG10(A1*100)", "=A1*2"],
+        [2, '="A2"&""', "=LOG10(A2*100)", "=A2*2"],
+    ]
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    source = tmp_path / "fill.xlsx"
+    book.save(source)
+    out = openpyxl.load_workbook(refresh(source, tmp_path / "o.xlsx").target, data_only=True)
+    values = [[c.value for c in row] for row in out.active.iter_rows()]
+    assert values == [[1, "A1", 2, 2], [2, "A2", math.log10(200), 4]]

@@ -25,6 +25,7 @@ Design
 
 from __future__ import annotations
 
+import re
 import sys
 import threading
 from collections.abc import Callable
@@ -622,11 +623,34 @@ def _cells_of(area: tuple[int, int, int, int]) -> list[tuple[int, int]]:
     return [(i, j) for i in range(r1, r2 + 1) for j in range(c1, c2 + 1)]
 
 
-_PARSED: dict[tuple[str, tuple[int, int]], Any] = {}
+_PARSED: dict[Any, Any] = {}
+# A cell reference in formula text (not a function name such as LOG10, not part of a name).
+_REF_TEXT = re.compile(r"(?<![\w.$\\])(\$?)([A-Za-z]{1,3})(\$?)(\d+)(?![\w(!.\[])")
+
+
+def _shape(text: str, host: tuple[int, int]) -> str | None:
+    """The formula with relative references as offsets from ``host`` (R1C1-like), so a column
+    of filled-down formulas shares one key and is parsed once. Only for text without string
+    literals or quoted names, where a reference-looking word is always a reference."""
+    if '"' in text or "'" in text or "[" in text:
+        return None
+    r0, c0 = host
+
+    def offset(m: re.Match[str]) -> str:
+        col = 0
+        for ch in m.group(2).upper():
+            col = col * 26 + ord(ch) - 64
+        row = int(m.group(4))
+        c = f"C{col}" if m.group(1) else f"C[{col - c0}]"
+        r = f"R{row}" if m.group(3) else f"R[{row - r0}]"
+        return r + c
+
+    return _REF_TEXT.sub(offset, text)
 
 
 def _parse_cached(text: str, host: tuple[int, int]) -> Any:
-    key = (text, host)
+    shape = _shape(text, host)
+    key: Any = ("shape", shape) if shape is not None else (text, host)
     tree = _PARSED.get(key)
     if tree is None:
         tree = parse_formula(text, host)
