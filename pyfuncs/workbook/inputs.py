@@ -141,7 +141,13 @@ def _locate(book: Book, target: str) -> tuple[Sheet, int, int]:
     ]
     candidates = workbook_scope or [n for n in book.names if n.name.casefold() == target.casefold()]
     if not candidates:
-        raise InputError(f"{target}: no defined name or Sheet!Cell of that name in the workbook")
+        hint = ""
+        if re.fullmatch(r"\$?[A-Za-z]{1,3}\$?\d+", target):
+            first = next((s.name for s in book.sheets if s.part), "Sheet1")
+            hint = f" (for a cell, name its sheet: {first}!{target})"
+        raise InputError(
+            f"{target}: no defined name or Sheet!Cell of that name in the workbook{hint}"
+        )
     if len(candidates) > 1:
         sheets = ", ".join(book.sheets[n.sheet_index].name for n in candidates)  # type: ignore[index]
         raise InputError(f"{target} is defined on several sheets ({sheets}); write Sheet!{target}")
