@@ -287,16 +287,18 @@ def call_function(
         print(result)
 
 
-def _register_server_commands() -> None:
-    # The function server's commands live in pyfuncs/server/commands.py.
+def _register_commands() -> None:
+    # Commands whose code lives with their feature: the function server and the refresh.
     from pyfuncs.server import commands
+    from pyfuncs.workbook.refresh_command import refresh_command
 
     app.command("serve")(commands.serve)
     app.command("certs")(commands.certs)
     app.command("addin")(commands.addin_metadata)
+    app.command("refresh")(refresh_command)
 
 
-_register_server_commands()
+_register_commands()
 
 
 def main() -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy.signal import lfilter
 
 from pyfuncs._checks import (
     MAX_PERIODS,
@@ -290,8 +289,13 @@ def income_value(
         raise InvalidInputError("discount_rate must be a single number")
     net = np.maximum(0.0, rents * util - opex) * HOURS_PER_YEAR / py
     v = 1.0 / (1.0 + float(rate))
-    # V_t = v*(net_t + V_{t+1}) run backwards: a first-order recursive filter on the reversed series.
-    return np.flip(lfilter([v], [1.0, -v], np.flip(net, axis=-1), axis=-1), axis=-1)
+    # V_t = v*(net_t + V_{t+1}), V_{n+1} = 0, run backwards over the periods.
+    value = np.empty_like(net)
+    later = np.zeros(net.shape[:-1])
+    for t in range(net.shape[-1] - 1, -1, -1):
+        later = v * (net[..., t] + later)
+        value[..., t] = later
+    return value
 
 
 @excel_function(

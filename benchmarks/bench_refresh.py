@@ -1,0 +1,175 @@
+"""Refresh speed: gpucredit's engine against LibreOffice and the ``formulas`` package.
+
+Run: ``python benchmarks/bench_refresh.py [--cells 10000] [--formulas-cells 2000]``. Every
+timing is a whole process (start, load, recalculate, write), as a user would run it, measured
+in this run; ratios are printed against the targets. Nothing is asserted.
+
+- gpucredit: ``gpucredit refresh gen.xlsx --out ...`` (Python start and imports included).
+- LibreOffice: headless ``--convert-to xlsx`` with recalculation on load, (a) on a fresh
+  profile as ``pyfuncs.workbook.libreoffice.recalculate`` runs it, (b) on a warmed profile.
+- ``formulas`` (EUPL, never a runtime dependency; ``pip install formulas`` to include it):
+  load, calculate and write. It is slow, so it runs on ``--formulas-cells`` formulas and the
+  gpucredit time on the same smaller workbook is what the ratio compares.
+- Templates: every workbook under ``workbooks/`` (when the templates exist), against LibreOffice.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import openpyxl
+
+from pyfuncs.workbook.libreoffice import fresh_profile, soffice_path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def generate(path: Path, formulas: int) -> Path:
+    """A model of ``formulas`` formulas: chains, IF, windowed SUMs, PMT, ROUND, a second sheet."""
+    rows = max(1, formulas // 5)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Model"
+    for r in range(1, rows + 1):
+        sheet.cell(row=r, column=1, value=1000 + (r * 37) % 500)
+        previous = f"B{r - 1}/2" if r > 1 else "0"
+        sheet.cell(row=r, column=2, value=f"=A{r}*1.01+{previous}")
+        sheet.cell(row=r, column=3, value=f"=IF(B{r}>1500,B{r}*0.5,B{r}^2/1000)")
+        sheet.cell(row=r, column=4, value=f"=SUM(A{max(1, r - 10)}:A{r})")
+        sheet.cell(row=r, column=5, value=f"=PMT(Summary!$B$1/12,60,-A{r})")
+        sheet.cell(row=r, column=6, value=f"=ROUND(C{r}+D{r}-E{r},2)")
+    summary = book.create_sheet("Summary")
+    summary["A1"], summary["B1"] = "Rate", 0.08
+    book.save(path)
+    return path
+
+
+def timed(command: list[str], timeout: float = 900) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"{command[0]} failed: {(done.stderr or done.stdout)[-400:]}")
+    return elapsed
+
+
+def best(repeats: int, command: list[str]) -> float:
+    return min(timed(command) for _ in range(repeats))
+
+
+def gpucredit(source: Path, out: Path) -> list[str]:
+    return [sys.executable, "-m", "pyfuncs.cli", "refresh", str(source), "--out", str(out)]
+
+
+def libreoffice(source: Path, out_dir: Path, profile: str) -> list[str]:
+    return [
+        soffice_path() or "soffice",
+        f"-env:UserInstallation={profile}",
+        "--headless",
+        "--norestore",
+        "--convert-to",
+        "xlsx:Calc MS Excel 2007 XML",
+        "--outdir",
+        str(out_dir),
+        str(source),
+    ]
+
+
+def libreoffice_times(source: Path, work: Path, repeats: int) -> tuple[float, float]:
+    """(fresh profile, warmed profile) whole-process seconds."""
+    fresh = []
+    for i in range(repeats):
+        profile = fresh_profile(work / f"fresh{i}")
+        fresh.append(timed(libreoffice(source, work / "lo", profile)))
+    warm_profile = fresh_profile(work / "warm")
+    timed(libreoffice(source, work / "lo", warm_profile))  # first run builds the profile
+    warm = best(repeats, libreoffice(source, work / "lo", warm_profile))
+    return min(fresh), warm
+
+
+def in_process(source: Path, out: Path, repeats: int) -> float:
+    from pyfuncs.workbook.refresh import refresh
+
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        refresh(source, out)
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+FORMULAS_SCRIPT = """
+import sys, formulas
+model = formulas.ExcelModel().loads(sys.argv[1]).finish()
+solution = model.calculate()
+model.write(dirpath=sys.argv[2])
+"""
+
+
+def formulas_time(source: Path, out_dir: Path) -> float | None:
+    try:
+        import formulas  # noqa: F401
+    except ImportError:
+        return None
+    out_dir.mkdir(exist_ok=True)
+    return timed([sys.executable, "-c", FORMULAS_SCRIPT, str(source), str(out_dir)])
+
+
+def line(label: str, ours: float, theirs: float, target: str) -> None:
+    print(f"{label:<58} {ours:8.2f} s {theirs:8.2f} s {theirs / ours:8.1f}x   {target}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cells", type=int, default=10_000)
+    parser.add_argument("--formulas-cells", type=int, default=2_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-refresh-") as tmp:
+        work = Path(tmp)
+        big = generate(work / "gen.xlsx", args.cells)
+        ours = best(args.repeats, gpucredit(big, work / "ours.xlsx"))
+        print(f"{'':58} {'gpucredit':>10} {'other':>10} {'ratio':>9}   target")
+        startup = best(args.repeats, [sys.executable, "-c", "import pyfuncs.workbook.refresh"])
+        inside = in_process(big, work / "inside.xlsx", args.repeats)
+        print(f"{'of which: Python start and imports (import pyfuncs...)':<58} {startup:8.2f} s")
+        print(f"{'of which: load, recalculate, write (in process)':<58} {inside:8.2f} s")
+        if soffice_path():
+            fresh, warm = libreoffice_times(big, work, args.repeats)
+            line(f"{args.cells:,} formulas vs LibreOffice, fresh profile", ours, fresh, "> 1x")
+            line(f"{args.cells:,} formulas vs LibreOffice, warmed profile", ours, warm, "> 1x")
+        else:
+            print("LibreOffice is not installed: no LibreOffice ratio")
+        small = generate(work / "small.xlsx", args.formulas_cells)
+        theirs = formulas_time(small, work / "formulas-out")
+        if theirs is None:
+            print("the formulas package is not installed (pip install formulas): no ratio")
+        else:
+            ours_small = best(args.repeats, gpucredit(small, work / "ours-small.xlsx"))
+            line(
+                f"{args.formulas_cells:,} formulas vs the formulas package",
+                ours_small,
+                theirs,
+                ">= 100x",
+            )
+        templates = (
+            sorted((ROOT / "workbooks").glob("*.xlsx")) if (ROOT / "workbooks").exists() else []
+        )
+        for template in templates:
+            copy = work / template.name
+            shutil.copy(template, copy)
+            mine = best(args.repeats, gpucredit(copy, work / f"t-{template.name}"))
+            lo = best(args.repeats, libreoffice(copy, work / "lo-t", fresh_profile(work / "t")))
+            line(f"template {template.name} vs LibreOffice (warmed)", mine, lo, "> 1x")
+        if not templates:
+            print("no templates under workbooks/ yet: template ratios not measured")
+
+
+if __name__ == "__main__":
+    main()
