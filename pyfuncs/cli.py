@@ -40,8 +40,14 @@ def _show(x: float, fmt) -> str:
 @app.command()
 def demo(
     as_json: Annotated[bool, typer.Option("--json", help="Print the numbers as JSON.")] = False,
+    out_dir: Annotated[
+        str, typer.Option("--out-dir", help="Where to write the three template workbooks.")
+    ] = "gpucredit-demo",
+    workbooks: Annotated[
+        bool, typer.Option("--workbooks/--no-workbooks", help="Build and refresh the templates.")
+    ] = True,
 ) -> None:
-    """Show the thesis on a sample neocloud deal: flat vs deflating rents, book vs market LTV."""
+    """Show the thesis on sample deals, then build and refresh the three template workbooks."""
     from pyfuncs.demo import run_demo
 
     with console.status("running the sample deals and their joint stress..."):
@@ -132,6 +138,25 @@ def demo(
     console.print(table)
     for note in result.notes:
         console.print(f"- {note}")
+    if workbooks:
+        _demo_workbooks(out_dir)
+
+
+def _demo_workbooks(out_dir: str) -> None:
+    """Build the three templates, then refresh one with a steeper rent decline."""
+    from pathlib import Path
+
+    from pyfuncs.demo import build_demo_workbooks
+
+    with console.status("building and refreshing the template workbooks..."):
+        made = build_demo_workbooks(Path(out_dir))
+    table = Table(title=f"Template workbooks in {out_dir}/ (open in Excel or LibreOffice)")
+    table.add_column("Workbook")
+    table.add_column("What it is")
+    table.add_column("Minimum DSCR", justify="right")
+    for item in made:
+        table.add_row(item.path.name, item.description, f"{item.min_dscr:.2f}x")
+    console.print(table)
 
 
 @app.command()
@@ -290,12 +315,14 @@ def call_function(
 def _register_commands() -> None:
     # Commands whose code lives with their feature: the function server and the refresh.
     from pyfuncs.server import commands
+    from pyfuncs.workbook.build_command import build_command
     from pyfuncs.workbook.refresh_command import refresh_command
 
     app.command("serve")(commands.serve)
     app.command("certs")(commands.certs)
     app.command("addin")(commands.addin_metadata)
     app.command("refresh")(refresh_command)
+    app.command("build")(build_command)
 
 
 _register_commands()

@@ -9,6 +9,7 @@ miner pivoting to AI hosting. Every number comes from the deal engine and the ca
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -209,3 +210,50 @@ def run_demo(paths: int = 10_000, seed: int = 1) -> DemoResult:
         stress=stress,
         notes=notes,
     )
+
+
+@dataclass
+class DemoWorkbook:
+    """A workbook the demo wrote."""
+
+    path: Path
+    description: str
+    min_dscr: float
+
+
+def _dashboard_min_dscr(path: Path) -> float:
+    """The dashboard's "Minimum DSCR" (the deflation-aware one where two views stand side by side)."""
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(path, data_only=True, read_only=True)["Dashboard"]
+    for row in sheet.iter_rows(min_row=5, max_row=30, values_only=True):
+        if row and row[0] == "Minimum DSCR":
+            return min(float(v) for v in row[1:] if isinstance(v, int | float))
+    raise LookupError(f"{path.name}: no minimum DSCR on the dashboard")
+
+
+def build_demo_workbooks(out_dir: Path) -> list[DemoWorkbook]:
+    """Build the three templates into ``out_dir`` and refresh the neocloud at a 35% decline.
+
+    Files already there are replaced: the folder is the demo's own output.
+    """
+    from pyfuncs.fileio import write_bytes_atomic
+    from pyfuncs.workbook.refresh import refresh
+    from pyfuncs.workbook.templates import TEMPLATES, build_template
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    made = []
+    for name, template in TEMPLATES.items():
+        path = out_dir / f"{name}.xlsx"
+        write_bytes_atomic(path, build_template(name))
+        made.append(DemoWorkbook(path, template.title, _dashboard_min_dscr(path)))
+    steeper = out_dir / "neocloud.decline-35.xlsx"
+    refresh(out_dir / "neocloud.xlsx", steeper, assignments=[("annual_decline", 0.35)])
+    made.append(
+        DemoWorkbook(
+            steeper,
+            "the neocloud refreshed with gpucredit refresh --set annual_decline=0.35",
+            _dashboard_min_dscr(steeper),
+        )
+    )
+    return made

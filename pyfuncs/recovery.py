@@ -346,7 +346,6 @@ def recovery_waterfall(
     after_site = after_discount * terms.site
     after_costs = after_site - terms.units * terms.cost
     before_floor = after_costs - terms.units * terms.carry
-    net = _net_proceeds(terms)
     steps = (
         gross,
         after_generation - gross,
@@ -354,8 +353,8 @@ def recovery_waterfall(
         after_site - after_discount,
         after_costs - after_site,
         before_floor - after_costs,
-        net - before_floor,
-        net,
+        np.maximum(0.0, -before_floor),  # exactly zero unless costs exceed the proceeds
+        _net_proceeds(terms),
     )
     return RecoveryWaterfall(_WATERFALL_ITEMS, np.stack(np.broadcast_arrays(*steps)))
 

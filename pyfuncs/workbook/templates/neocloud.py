@@ -101,6 +101,26 @@ INPUT_NAMES = [
 OPEX_FORMULA = "=GPU.OPEX_HOUR(it_kw, pue, power_price, colo_kw_month)"
 
 
+BLENDED_RENT = (
+    "=contracted_share*IF(ISBLANK(contract_rent), rent0, contract_rent)*contract_utilization"
+    " + (1-contracted_share)*rent0*utilization"
+)
+
+
+def write_blended_rent(book: Workbook, writer: SheetWriter, row: int) -> None:
+    """Billed rent per GPU-hour across contracted and market GPUs, for the one-rent metrics."""
+    writer.sheet.cell(row, 1, "BlendedRent")
+    writer.formula(f"B{row}", BLENDED_RENT, "0.000")
+    writer.sheet.cell(row, 3, "$ per GPU-hour")
+    writer.sheet.cell(
+        row,
+        4,
+        "Billed rent per GPU-hour in period 1, contracted and market GPUs "
+        "together (utilisation included).",
+    )
+    define_name(book, "BlendedRent", writer.sheet.title, f"B{row}")
+
+
 def write_stress_controls(book: Workbook, writer: SheetWriter, row: int) -> None:
     """Paths and seed of the dashboard's JOINT_STRESS, as named inputs."""
     writer.header(row - 1, 1, ["Stress control", "Value", "Unit", "Meaning"])
@@ -128,6 +148,7 @@ def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
     block = write_inputs(book, inputs, assumptions, INPUT_NAMES, 5, {"opex_hour": OPEX_FORMULA})
     define_name(book, "Assumptions", "Inputs", block.key_value_range)
     write_stress_controls(book, inputs, block.last_row + 3)
+    write_blended_rent(book, inputs, block.last_row + 6)
     inputs.widths({"A": 24, "B": 18, "C": 16, "D": 90})
 
     schedule = SheetWriter(book.create_sheet("Schedule"), flavor)
@@ -138,21 +159,22 @@ def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
     debt_per_gpu = "capex_per_gpu*loan_to_cost"
     rows = [
         *deal_metrics(layout),
+        ("Blended billed rent in period 1, $/GPU-hr", "=BlendedRent", "0.00"),
         (
-            "Breakeven rent at lock-up DSCR, $/GPU-hr",
-            f"=GPU.BREAKEVEN_RENT({debt_per_gpu}, annual_rate, tenor_years, utilization, "
+            "Breakeven billed rent at lock-up DSCR, $/GPU-hr",
+            f"=GPU.BREAKEVEN_RENT({debt_per_gpu}, annual_rate, tenor_years, 1, "
             "opex_hour, lockup_dscr, per_year)",
             "0.00",
         ),
         (
             "Annual rent decline the loan absorbs",
-            f"=IFERROR(GPU.DECLINE_TO_BREACH(rent0, {debt_per_gpu}, annual_rate, tenor_years, "
-            'utilization, opex_hour, lockup_dscr, per_year), "breaches at flat rents")',
+            f"=IFERROR(GPU.DECLINE_TO_BREACH(BlendedRent, {debt_per_gpu}, annual_rate, "
+            'tenor_years, 1, opex_hour, lockup_dscr, per_year), "breaches at flat rents")',
             "0.0%",
         ),
         (
-            "Unlevered cash yield at rent0",
-            "=GPU.CASH_YIELD(rent0, utilization, opex_hour, capex_per_gpu)",
+            "Unlevered cash yield at the blended rent",
+            "=GPU.CASH_YIELD(BlendedRent, 1, opex_hour, capex_per_gpu)",
             "0.0%",
         ),
     ]
