@@ -67,7 +67,9 @@ def test_committed_workbook_is_current(name):
 
 @pytest.mark.parametrize("name", sorted(TEMPLATES))
 def test_example_yaml_is_the_builders_example(name):
-    assert pyfuncs.parse_assumptions(_example(name)) == pyfuncs.parse_assumptions(TEMPLATES[name].example)
+    assert pyfuncs.parse_assumptions(_example(name)) == pyfuncs.parse_assumptions(
+        TEMPLATES[name].example
+    )
 
 
 @pytest.mark.parametrize("name", sorted(TEMPLATES))
@@ -105,7 +107,9 @@ def test_sheets_names_validation_and_styling(name):
 def _formula_texts(data: bytes) -> list[str]:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         xml = "".join(
-            archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/worksheets/sheet")
+            archive.read(n).decode()
+            for n in archive.namelist()
+            if n.startswith("xl/worksheets/sheet")
         )
     return re.findall(r"<f[^>]*>(.*?)</f>", xml, flags=re.S)
 
@@ -122,7 +126,10 @@ def test_deal_schedule_values_match_the_engine_for_the_example():
     book = openpyxl.load_workbook(WORKBOOKS / "neocloud.xlsx", data_only=True)
     sheet = book["Schedule"]
     header = [c.value for c in sheet[3]]
-    dscr = [row[header.index("dscr")] for row in sheet.iter_rows(min_row=4, max_row=63, values_only=True)]
+    dscr = [
+        row[header.index("dscr")]
+        for row in sheet.iter_rows(min_row=4, max_row=63, values_only=True)
+    ]
     expected = pyfuncs.deal_schedule(_example("neocloud")).dscr
     np.testing.assert_allclose(dscr, expected, rtol=1e-12)
     # The flat-rent column is period 1's CFADS over each period's debt service, by hand.
@@ -136,7 +143,9 @@ def test_datacenter_debt_is_the_lower_of_dscr_sizing_and_loan_to_cost():
     opening = book["Schedule"]["G5"].value
     example = _example("datacenter")
     # 70% of 8,000 GPUs x $65,000; flat-rent CFADS would carry more at 1.30x
-    assert opening == pytest.approx(example["loan_to_cost"] * example["gpus"] * example["capex_per_gpu"])
+    assert opening == pytest.approx(
+        example["loan_to_cost"] * example["gpus"] * example["capex_per_gpu"]
+    )
     flat_dscr = [r[11] for r in book["Schedule"].iter_rows(min_row=5, max_row=64, values_only=True)]
     assert min(flat_dscr) >= example["target_dscr"]
     assert book["Schedule"]["K64"].value == pytest.approx(0.0, abs=1e-3)  # sculpted to zero
