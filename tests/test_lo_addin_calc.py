@@ -30,11 +30,14 @@ from pyfuncs.workbook.libreoffice import (
     LibreOfficeError,
     Recalculated,
     computed_values,
+    fresh_profile,
     recalculate,
     recalculate_values,
     recalculate_workbook,
+    run_soffice,
     soffice_path,
 )
+from pyfuncs.workbook.lo_addin import build_oxt
 from pyfuncs.workbook.lo_addin.idl import expected_methods
 
 #: What each Excel error gpucredit returns shows as in LibreOffice 7.4 (measured; documented in
@@ -387,3 +390,24 @@ def test_a_timeout_kills_libreoffice_and_says_so(calc, tmp_path):
     # Nothing of that run is left: its profile lived under a gpucredit-lo- folder now gone.
     running = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
     assert not [line for line in running.splitlines() if str(tmp_path) in line]
+
+
+def test_the_oxt_installs_with_unopkg_into_a_throwaway_installation(calc, tmp_path):
+    """The packaged extension, installed the documented way, computes the functions too."""
+    oxt = build_oxt(tmp_path / "gpucredit.oxt")
+    book = openpyxl.Workbook()
+    book.active["A1"] = "=GPU.HAZARD_RATE(0.065,0.35)"
+    book.save(tmp_path / "book.xlsx")
+    # unopkg refuses to run as root without --shared; a --shared install goes into the
+    # UNO_SHARED_PACKAGES_CACHE named here, a throwaway folder, never the system's.
+    places = [
+        f"-env:UserInstallation={fresh_profile(tmp_path / 'profile')}",
+        f"-env:UNO_SHARED_PACKAGES_CACHE={(tmp_path / 'shared').as_uri()}",
+    ]
+    shared = ["--shared"] if os.geteuid() == 0 else []
+    unopkg = str(Path(soffice_path()).resolve().parent / "unopkg")
+    run_soffice([unopkg, "add", *shared, *places, str(oxt)], tmp_path, timeout=120)
+    command = [soffice_path(), *places, "--headless", "--norestore", "--convert-to", "xlsx"]
+    run_soffice([*command, "--outdir", "out", "book.xlsx"], tmp_path, timeout=120)
+    values = computed_values(tmp_path / "out" / "book.xlsx")
+    assert values[("Sheet", "A1")] == pytest.approx(0.065 / 0.65, rel=REL)

@@ -105,8 +105,14 @@ def bundled_extensions() -> Path:
     return root
 
 
-def _run_soffice(command: list[str], cwd: Path, env: dict[str, str], timeout: float) -> str:
-    """Run LibreOffice in its own process group; kill the whole group on timeout."""
+def run_soffice(
+    command: list[str], cwd: Path, timeout: float, env: dict[str, str] | None = None
+) -> str:
+    """Run a LibreOffice command in its own process group; kill the whole group on timeout.
+
+    ``soffice`` is a shell script that starts ``oosplash`` and ``soffice.bin``: killing only the
+    script on timeout would leave them running. Returns the combined output.
+    """
     process = subprocess.Popen(
         command,
         cwd=cwd,
@@ -195,7 +201,7 @@ def recalculate_workbook(
         if target.resolve() == source.resolve():
             raise LibreOfficeError(f"refusing to overwrite {source}: choose another out_dir")
         target.unlink(missing_ok=True)
-        output = _run_soffice(command, work, env, timeout)
+        output = run_soffice(command, work, timeout, env)
         if not target.exists():
             detail = output.strip().splitlines()[-1:] or ["no output"]
             raise LibreOfficeError(f"LibreOffice failed on {source.name}: {detail[0]}")
