@@ -13,6 +13,7 @@ import math
 import os
 import subprocess
 import sys
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from pyfuncs.workbook.libreoffice import (
     LibreOfficeError,
     Recalculated,
     computed_values,
+    disagreements,
     fresh_profile,
     recalculate,
     recalculate_values,
@@ -411,3 +413,36 @@ def test_the_oxt_installs_with_unopkg_into_a_throwaway_installation(calc, tmp_pa
     run_soffice([*command, "--outdir", "out", "book.xlsx"], tmp_path, timeout=120)
     values = computed_values(tmp_path / "out" / "book.xlsx")
     assert values[("Sheet", "A1")] == pytest.approx(0.065 / 0.65, rel=REL)
+
+
+def with_cached_values(path: Path, rows: str) -> Path:
+    """Replace the first sheet of the .xlsx at ``path`` by ``rows`` of <c> cells with values."""
+    sheet = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f"<sheetData>{rows}</sheetData></worksheet>"
+    )
+    out = path.with_name(f"cached-{path.name}")
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(out, "w") as zout:
+        for info in zin.infolist():
+            data = sheet.encode() if info.filename == "xl/worksheets/sheet1.xml" else zin.read(info)
+            zout.writestr(info, data)
+    return out
+
+
+def test_cached_values_are_checked_against_libreoffice(calc, tmp_path):
+    openpyxl.Workbook().save(tmp_path / "model.xlsx")
+
+    def model(b2: str, c1: str) -> Path:
+        return with_cached_values(
+            tmp_path / "model.xlsx",
+            '<row r="1"><c r="A1"><f>_xldudf_GPU_DSCR(3,2)</f><v>1.5</v></c>'
+            '<c r="B1"><f t="array" ref="B1:B3">_xldudf_GPU_RENT_CURVE(2,3,0.5,1)</f><v>2</v></c>'
+            f'<c r="C1" t="e"><f>_xldudf_GPU_LTV(1,0)</f><v>{c1}</v></c></row>'
+            f'<row r="2"><c r="B2"><v>{b2}</v></c></row><row r="3"><c r="B3"><v>0.5</v></c></row>',
+        )
+
+    assert disagreements(model("1", "#DIV/0!")) == []
+    # 1.00000001 is within 1e-8 but not 1e-9 of LibreOffice's 1; #N/A is not #DIV/0!.
+    found = disagreements(model("1.00000001", "#N/A"))
+    assert sorted(line.split(":")[0] for line in found) == ["Sheet!B2", "Sheet!C1"]
+    assert disagreements(model("1.00000001", "#DIV/0!"), rel_tol=1e-7) == []

@@ -8,10 +8,13 @@ process group is killed when the timeout strikes.
 
 With ``with_gpucredit=True`` (the default) LibreOffice also computes ``GPU.*`` functions: the
 add-in of :mod:`pyfuncs.workbook.lo_addin` is built once per process into a temporary folder and
-given to each run as LibreOffice's *bundled extensions* folder (``-env:BUNDLED_EXTENSIONS=``).
+given to each run as LibreOffice's *bundled extensions* folder (``-env:BUNDLED_EXTENSIONS=``,
+which stands in for the distribution's, empty with ``libreoffice-calc-nogui``, for that run).
 LibreOffice registers bundled extensions into the fresh profile when it starts, so nothing is
 installed anywhere else and no ``unopkg`` run is needed (``unopkg add`` refuses to run as root
-without ``--shared``, which would change the system's installation). The workbook is first copied
+without ``--shared``, which would change the system's installation unless
+``-env:UNO_SHARED_PACKAGES_CACHE`` points elsewhere; that route works too, and costs a second
+process of about 0.6 s). The workbook is first copied
 with calls spelled ``GPU.X(`` (:mod:`pyfuncs.workbook.lo_addin.spelling`), the only spelling
 LibreOffice 7.4 resolves.
 """
@@ -21,6 +24,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import json
+import math
 import os
 import re
 import shutil
@@ -404,3 +408,57 @@ def recalculate_values(
     with tempfile.TemporaryDirectory(prefix="gpucredit-lo-values-") as tmp:
         done = recalculate_workbook(Path(source), Path(tmp), timeout, with_gpucredit=with_gpucredit)
         return computed_values(done.path, formulas_only=formulas_only)
+
+
+def _agrees(cached: Any, fresh: Any, rel_tol: float, abs_tol: float) -> bool:
+    from pyfuncs.workbook.lo_addin.bridge import CALC_SHOWS
+
+    if type(cached) is ExcelError:
+        return type(fresh) is ExcelError and fresh.code == CALC_SHOWS.get(cached.code, cached.code)
+    if cached is None or cached == "":  # a blank result: Calc saves it as 0 or leaves it empty
+        return fresh in (None, "", 0.0)
+    if isinstance(cached, bool) or isinstance(fresh, bool):
+        return type(fresh) in (bool, float) and float(fresh) == float(cached)
+    if isinstance(cached, str) or isinstance(fresh, str):
+        return cached == fresh
+    return isinstance(fresh, float) and math.isclose(
+        fresh, cached, rel_tol=rel_tol, abs_tol=abs_tol
+    )
+
+
+def disagreements(
+    workbook: Path,
+    *,
+    rel_tol: float = 1e-9,
+    abs_tol: float = 1e-12,
+    timeout: float = 120.0,
+) -> list[str]:
+    """Where LibreOffice's recalculation of ``workbook`` differs from the values cached in it.
+
+    The oracle check for generated and refreshed workbooks: every formula cell's cached value
+    (what gpucredit wrote) against LibreOffice's fresh value, numbers to ``rel_tol`` relative
+    (``abs_tol`` for results that should be zero), errors by the code LibreOffice shows for them.
+
+    Parameters
+    ----------
+    workbook : Path
+        An .xlsx with cached values (read only).
+    rel_tol, abs_tol : float
+        Tolerances for numbers (LibreOffice saves 15 significant digits).
+    timeout : float
+        Seconds before LibreOffice is killed.
+
+    Returns
+    -------
+    list of str
+        One line per disagreeing cell (``"Deal!B7: cached 1.2, LibreOffice 1.3"``); empty when
+        the two engines agree everywhere.
+    """
+    cached = computed_values(Path(workbook))
+    fresh = recalculate_values(Path(workbook), timeout)
+    missing = object()
+    return [
+        f"{sheet}!{cell}: cached {value!r}, LibreOffice {fresh.get((sheet, cell), 'nothing')!r}"
+        for (sheet, cell), value in cached.items()
+        if not _agrees(value, fresh.get((sheet, cell), missing), rel_tol, abs_tol)
+    ]
