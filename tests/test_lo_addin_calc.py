@@ -153,6 +153,18 @@ def test_addin_runs_in_libreoffices_python_on_our_package_copy(calc):
     )
 
 
+def test_an_activated_virtual_environment_does_not_leak_into_libreoffice(calc, monkeypatch):
+    # .ci/run activates .venv: python3 on PATH is then the venv's, which LibreOffice's embedded
+    # Python would take as its home (and fail to load the workbook at all).
+    engine, _ = calc
+    venv_bin = str(Path(sys.executable).parent)
+    monkeypatch.setenv("PATH", f"{venv_bin}{os.pathsep}{os.environ.get('PATH', '')}")
+    monkeypatch.setenv("VIRTUAL_ENV", sys.prefix)
+    values, done = engine.run(lambda b: b.active.__setitem__("A1", "=GPU.LTV(3,4)"))
+    assert values[("Deal", "A1")] == 0.75
+    assert done.addin["prefix"] != sys.prefix and done.addin["import_error"] is None
+
+
 def test_every_catalogue_function_computes_as_in_pyfuncs(calc):
     """One call of every registry function, spelled as Excel stores it, arguments generic."""
     engine, _ = calc

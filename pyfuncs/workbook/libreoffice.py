@@ -52,7 +52,13 @@ RECALC_ON_LOAD_XCU = """<?xml version="1.0" encoding="UTF-8"?>
 #: The add-in writes what it ran on (Python, numpy, pyfuncs, its methods) to this file.
 ADDIN_STATUS_ENV = "GPUCREDIT_LO_STATUS"
 #: Environment that would point LibreOffice's Python at our virtual environment instead.
-_FOREIGN_PYTHON_ENV = ("PYTHONHOME", "PYTHONPATH", "PYTHONSTARTUP", "PYTHONUSERBASE")
+_FOREIGN_PYTHON_ENV = (
+    "PYTHONHOME",
+    "PYTHONPATH",
+    "PYTHONSTARTUP",
+    "PYTHONUSERBASE",
+    "VIRTUAL_ENV",
+)
 
 
 class LibreOfficeError(RuntimeError):
@@ -109,18 +115,35 @@ def bundled_extensions() -> Path:
     return root
 
 
+def _office_environment() -> dict[str, str]:
+    """Our environment, minus what would point LibreOffice's Python at another Python.
+
+    LibreOffice embeds the system's Python without naming its program, so that Python finds its
+    prefix by searching PATH for ``python3``: with a virtual environment activated it would
+    take the venv as its prefix, lose the system's packages (``uno`` among them) and LibreOffice
+    would fail to open the workbook at all ("source file could not be loaded", measured). The
+    system's own bin folders therefore come first on PATH.
+    """
+    env = {k: v for k, v in os.environ.items() if k not in _FOREIGN_PYTHON_ENV}
+    system_bins = ["/usr/bin", "/bin"]
+    rest = [p for p in env.get("PATH", "").split(os.pathsep) if p and p not in system_bins]
+    env["PATH"] = os.pathsep.join(system_bins + rest)
+    return env
+
+
 def run_soffice(
     command: list[str], cwd: Path, timeout: float, env: dict[str, str] | None = None
 ) -> str:
     """Run a LibreOffice command in its own process group; kill the whole group on timeout.
 
     ``soffice`` is a shell script that starts ``oosplash`` and ``soffice.bin``: killing only the
-    script on timeout would leave them running. Returns the combined output.
+    script on timeout would leave them running. ``env`` defaults to ours, cleaned for
+    LibreOffice's Python. Returns the combined output.
     """
     process = subprocess.Popen(
         command,
         cwd=cwd,
-        env=env,
+        env=_office_environment() if env is None else env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -177,7 +200,7 @@ def recalculate_workbook(
         raise LibreOfficeError(f"no workbook at {source}")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    env = {k: v for k, v in os.environ.items() if k not in _FOREIGN_PYTHON_ENV}
+    env = _office_environment()
     with tempfile.TemporaryDirectory(prefix="gpucredit-lo-") as tmp:
         work = Path(tmp)
         profile = fresh_profile(work / "profile")
