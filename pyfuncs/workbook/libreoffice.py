@@ -229,10 +229,15 @@ def recalculate_workbook(
             raise LibreOfficeError(f"refusing to overwrite {source}: choose another out_dir")
         target.unlink(missing_ok=True)
         output = run_soffice(command, work, timeout, env)
+        addin = _read_status(status_file) if with_gpucredit else None
         if not target.exists():
             detail = output.strip().splitlines()[-1:] or ["no output"]
-            raise LibreOfficeError(f"LibreOffice failed on {source.name}: {detail[0]}")
-        addin = _read_status(status_file) if with_gpucredit else None
+            hint = ""
+            if with_gpucredit and addin is None:
+                hint = (
+                    " (the gpucredit add-in did not start either: is LibreOffice's Python sound?)"
+                )
+            raise LibreOfficeError(f"LibreOffice failed on {source.name}: {detail[0]}{hint}")
     if with_gpucredit and calls > 0:
         _check_addin(addin)
     return Recalculated(target, addin, calls)
