@@ -112,10 +112,13 @@ def test_out_must_not_be_the_input_and_in_place_replaces_it(tmp_path: Path):
     assert total == pytest.approx(780 * 0.2)
 
 
-def test_libreoffice_engine_refuses_gpu_functions(tmp_path: Path):
+def test_libreoffice_engine_computes_gpu_functions_through_the_addin(tmp_path: Path, libreoffice):
     data = '<row r="1"><c r="A1"><f>_xldudf_GPU_HAZARD_RATE(0.05,0.4)</f><v>0</v></c></row>'
     source = hand_workbook(tmp_path / "gpu.xlsx", data)
-    done = run(source, "--engine", "libreoffice")
-    assert done.returncode == 1
-    assert "gpucredit functions" in done.stderr and "Model!A1" in done.stderr
-    assert _files(tmp_path) == {"gpu.xlsx"}
+    out = tmp_path / "gpu.lo.xlsx"
+    done = run(source, "--engine", "libreoffice", "--out", out)
+    assert done.returncode == 0, done.stderr
+    # lambda = spread / (1 - recovery)
+    assert openpyxl.load_workbook(out, data_only=True)["Model"]["A1"].value == pytest.approx(
+        0.05 / 0.6
+    )

@@ -45,7 +45,13 @@ def snapshot(data: bytes) -> dict:
 
 
 def _same(a, b) -> bool:
-    if isinstance(a, float) and isinstance(b, float):
+    numbers = (int, float)
+    if (
+        isinstance(a, numbers)
+        and isinstance(b, numbers)
+        and not isinstance(a, bool)
+        and not isinstance(b, bool)
+    ):
         return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-9)
     return a == b
 
@@ -202,3 +208,28 @@ def test_every_cell_of_an_array_range_carries_a_value(name):
                     empty = [c.coordinate for r in area for c in r if c.value is None]
                     assert not empty, f"{sheet.title}!{cell.value.ref}: no value in {empty[:3]}"
     assert ranges >= 2
+
+
+@pytest.mark.parametrize("name", sorted(TEMPLATES))
+def test_libreoffice_with_the_addin_confirms_every_cached_value(name, libreoffice):
+    from pyfuncs.workbook.libreoffice import disagreements
+
+    assert disagreements(WORKBOOKS / f"{name}.xlsx") == []
+
+
+def test_libreoffice_engine_and_builtin_engine_refresh_alike(tmp_path, libreoffice):
+    builtin, office = tmp_path / "builtin.xlsx", tmp_path / "office.xlsx"
+    change = [("rent0", 2.6), ("correlation", 0.8)]
+    refresh(WORKBOOKS / "miner.xlsx", builtin, assignments=change)
+    from pyfuncs.workbook.engine_libreoffice import LibreOfficeEngine
+
+    refresh(WORKBOOKS / "miner.xlsx", office, assignments=change, engine=LibreOfficeEngine())
+    a = snapshot(builtin.read_bytes())["cells"]
+    b = snapshot(office.read_bytes())["cells"]
+    differ = [
+        k for k in a if not _same(a[k][1], b[k][1]) and not (a[k][1] == "" and b[k][1] in (None, 0))
+    ]
+    assert not differ, differ[:5]
+    from pyfuncs.workbook.libreoffice import disagreements
+
+    assert disagreements(builtin) == []
