@@ -238,14 +238,15 @@ def operating_cash(
     total_opex = np.broadcast_to(opex, shape)
     if a.hashrate_ph > 0:
         ph_days = a.hashrate_ph * DAYS_PER_YEAR / py
-        mining_revenue = price_per_ph * ph_days
-        mining_cost = np.full(shape, a.hash_cost_ph_day * ph_days)
+        mining_revenue = np.multiply(price_per_ph, ph_days)
+        running_cost = opex + a.hash_cost_ph_day * ph_days
         if a.curtail_mining:
             idle = price_per_ph < a.hash_cost_ph_day
             mining_revenue[idle] = 0.0
-            mining_cost[idle] = 0.0
+            total_opex = np.where(idle, opex, running_cost)
+        else:
+            total_opex = np.broadcast_to(running_cost, shape)
         total_revenue += mining_revenue
-        total_opex = mining_cost + opex
     return {
         "rent": market_rent,
         "revenue": total_revenue,
@@ -299,22 +300,25 @@ def run_deal(
     def full(x: Any) -> np.ndarray:
         return np.broadcast_to(x, shape)
 
-    def unit_market() -> np.ndarray:
+    # Makers receive the shared columns as an argument rather than closing over them: a closure
+    # over `shared` would be a reference cycle, and cycles keep these arrays alive until the
+    # cyclic garbage collector happens to run.
+    def unit_market(_: _LazyColumns) -> np.ndarray:
         gen = list(a.gen_periods) or None
         curve = market_value(a.capex_per_gpu, n + 1, a.market_decay, py, gen, a.gen_step)[1:]
         return curve * cash["rent_shock"]
 
-    def book_total() -> np.ndarray:
+    def book_total(_: _LazyColumns) -> np.ndarray:
         fleet = a.gpus * a.capex_per_gpu
         book = book_value(fleet, a.book_life_years, n, a.gpus * a.salvage, a.book_method, py)
         return full(book + btc_value)
 
-    def market_total() -> np.ndarray:
-        return full(a.gpus * shared.unit_market + btc_value)
+    def market_total(columns: _LazyColumns) -> np.ndarray:
+        return full(a.gpus * columns.unit_market + btc_value)
 
-    def firesale_total() -> np.ndarray:
+    def firesale_total(columns: _LazyColumns) -> np.ndarray:
         fleet = firesale_recovery(
-            shared.unit_market,
+            columns.unit_market,
             a.gpus,
             a.monthly_volume,
             0.0,
@@ -374,7 +378,7 @@ class _LazyColumns:
             raise AttributeError(name)
         values = self.__dict__["_values"]
         if name not in values:
-            values[name] = makers[name]()
+            values[name] = makers[name](self)
         return values[name]
 
 

@@ -126,7 +126,12 @@ def path_outcomes(
     with np.errstate(invalid="ignore"):
         dscr = np.atleast_2d(schedule.dscr)
         paths = dscr.shape[0]
-        min_dscr = np.min(dscr[:, due], axis=1) if due.any() else np.full(paths, np.nan)
+        if due.all():
+            min_dscr = np.min(dscr, axis=1)
+        elif due.any():
+            min_dscr = np.min(dscr[:, due], axis=1)
+        else:
+            min_dscr = np.full(paths, np.nan)
         worst_firesale_ltv = np.max(np.atleast_2d(schedule.firesale_ltv), axis=1)
     losses = path_losses(a, schedule, min_dscr)
     return PathOutcomes(
