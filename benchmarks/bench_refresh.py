@@ -10,7 +10,8 @@ in this run; ratios are printed against the targets. Nothing is asserted.
 - ``formulas`` (EUPL, never a runtime dependency; ``pip install formulas`` to include it):
   load, calculate and write. It is slow, so it runs on ``--formulas-cells`` formulas and the
   gpucredit time on the same smaller workbook is what the ratio compares.
-- Templates: every workbook under ``workbooks/`` (when the templates exist), against LibreOffice.
+- Templates: every workbook under ``workbooks/``, against LibreOffice with gpucredit's Calc add-in
+  (whole process, Python included) and against ``formulas`` with the GPU functions registered.
 """
 
 from __future__ import annotations
@@ -111,14 +112,67 @@ solution = model.calculate()
 model.write(dirpath=sys.argv[2])
 """
 
+#: The same, with every GPU function registered under the name Excel stores
+#: (``_xldudf_GPU_X``) and evaluated through ``pyfuncs.call``, so templates can be compared.
+FORMULAS_GPU_SCRIPT = """
+import sys, numpy as np, formulas, schedula as sh
+from formulas.functions import get_functions
+from formulas.tokens.operand import XlError
+import pyfuncs
+from pyfuncs.errors import ExcelError
+from pyfuncs.registry import catalogue
 
-def formulas_time(source: Path, out_dir: Path) -> float | None:
+def excel(a):
+    if isinstance(a, np.ndarray):
+        if a.ndim == 2:
+            return [[excel(v) for v in row] for row in a.tolist()]
+        return excel(a.item()) if a.size == 1 else [[excel(v) for v in a.ravel().tolist()]]
+    if isinstance(a, XlError):
+        return ExcelError(str(a))
+    if a is sh.EMPTY or a == "":
+        return None
+    return a
+
+def cell(v):
+    return XlError(v.code) if isinstance(v, ExcelError) else ("" if v is None else v)
+
+def wrap(name):
+    def gpu(*args):
+        out = pyfuncs.call(name, *[excel(a) for a in args])
+        if isinstance(out, list):
+            return np.array([[cell(v) for v in row] for row in out], dtype=object)
+        return cell(out)
+    return gpu
+
+functions = get_functions()
+for spec in catalogue():
+    functions["_XLDUDF_GPU_" + spec.name] = wrap(spec.name)
+model = formulas.ExcelModel().loads(sys.argv[1]).finish()
+solution = model.calculate()
+model.write(dirpath=sys.argv[2])
+"""
+
+
+def formulas_time(source: Path, out_dir: Path, script: str = FORMULAS_SCRIPT) -> float | None:
     try:
         import formulas  # noqa: F401
     except ImportError:
         return None
     out_dir.mkdir(exist_ok=True)
-    return timed([sys.executable, "-c", FORMULAS_SCRIPT, str(source), str(out_dir)])
+    return timed([sys.executable, "-c", script, str(source), str(out_dir)])
+
+
+LO_ADDIN_SCRIPT = """
+import sys
+from pathlib import Path
+from pyfuncs.workbook.libreoffice import recalculate_workbook
+recalculate_workbook(Path(sys.argv[1]), Path(sys.argv[2]), with_gpucredit=True)
+"""
+
+
+def libreoffice_addin_time(source: Path, out_dir: Path, repeats: int) -> float:
+    """Whole process: Python builds the add-in and respells a copy, then soffice recalculates."""
+    return best(repeats, [sys.executable, "-c", LO_ADDIN_SCRIPT, str(source), str(out_dir)])
 
 
 def line(label: str, ours: float, theirs: float, target: str) -> None:
@@ -165,8 +219,23 @@ def main() -> None:
             copy = work / template.name
             shutil.copy(template, copy)
             mine = best(args.repeats, gpucredit(copy, work / f"t-{template.name}"))
-            lo = best(args.repeats, libreoffice(copy, work / "lo-t", fresh_profile(work / "t")))
-            line(f"template {template.name} vs LibreOffice (warmed)", mine, lo, "> 1x")
+            if soffice_path():
+                lo = libreoffice_addin_time(copy, work / f"lo-{template.stem}", args.repeats)
+                line(
+                    f"template {template.name} vs LibreOffice + gpucredit add-in", mine, lo, "> 1x"
+                )
+            theirs = formulas_time(copy, work / f"f-{template.stem}", FORMULAS_GPU_SCRIPT)
+            if theirs is not None:
+                line(
+                    f"template {template.name} vs formulas + GPU functions", mine, theirs, ">= 100x"
+                )
+        build = [sys.executable, "-m", "pyfuncs.cli", "build"]
+        started = time.perf_counter()
+        for name in ("neocloud", "miner", "datacenter"):
+            timed([*build, name, "--out", str(work / f"built-{name}.xlsx"), "--force"])
+        print(
+            f"{'build all three templates (three whole processes)':<58} {time.perf_counter() - started:8.2f} s"
+        )
         if not templates:
             print("no templates under workbooks/ yet: template ratios not measured")
 
