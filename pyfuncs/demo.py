@@ -16,68 +16,12 @@ import numpy as np
 
 from pyfuncs.deal.assumptions import DealAssumptions, parse_assumptions
 from pyfuncs.deal.engine import deal_opex_hour, path_losses, run_deal
+from pyfuncs.deal.examples import MINER as SAMPLE_MINER
+from pyfuncs.deal.examples import NEOCLOUD_CONTRACTED as SAMPLE_CONTRACTED_NEOCLOUD
+from pyfuncs.deal.examples import NEOCLOUD_THESIS as SAMPLE_NEOCLOUD
 from pyfuncs.deal.stress import joint_stress
-from pyfuncs.defaults import COLO_KW_MONTH_TYPICAL
 from pyfuncs.recovery import firesale_discount
 from pyfuncs.spreads import cumulative_pd, hazard_rate, repriced_spread
-
-#: A neocloud term loan on H100s (sources in DOMAIN.md; unsourced inputs flagged).
-SAMPLE_NEOCLOUD: dict[str, Any] = {
-    "name": "Sample neocloud",
-    "gpus": 10_000,
-    "capex_per_gpu": 50_000,  # ~$50k all-in H100 [25]
-    "loan_to_cost": 0.70,  # data-centre ABS max LTV 70% [75]
-    "annual_rate": 0.11,  # CoreWeave DDTL 2.0 effective 11% [39]
-    "tenor_years": 5,  # DDTL 2.0 draws mature 5 years after draw [41]
-    "rent0": 2.35,  # 1-yr H100 contract, Mar 2026 [3][5]
-    "annual_decline": 0.28,  # -28%/yr [10][11]
-    "rent_gen_step": 0.0,  # the -28%/yr already prices new generations into rents
-    "gen_periods": (13, 25),  # Rubin Ultra 2027, Feynman 2028 [34]: value steps down
-    "utilization": 0.95,  # contracted [14]
-    "colo_kw_month": COLO_KW_MONTH_TYPICAL,  # $200/kW-month [24]
-    "site_factor": 1.0,  # air-cooled HGX H100; 0.7 for liquid-cooled NVL72 [18]
-    "monthly_volume": 5_000,  # used H100s the market absorbs a month (unsourced)
-    "cost_per_unit": 1_500,  # de-install, transport, refurbish per GPU (unsourced)
-}
-
-#: The same fleet financed the way CoreWeave-style deals are: mostly on contracts that cover the
-#: loan, at a lower leverage and a 3-year tenor; its stress shows what the merchant share risks.
-SAMPLE_CONTRACTED_NEOCLOUD: dict[str, Any] = {
-    **SAMPLE_NEOCLOUD,
-    "name": "Contracted neocloud",
-    "contracted_share": 0.6,  # CoreWeave ~96% committed revenue [15]; here 60%
-    "contract_rent": 2.60,
-    "contract_periods": 36,
-    "tenor_years": 3,
-    "loan_to_cost": 0.5,
-}
-
-#: A bitcoin miner pivoting to AI hosting (capital structure after DOMAIN.md section 3's table).
-SAMPLE_MINER: dict[str, Any] = {
-    "name": "Sample miner",
-    "gpus": 6_000,
-    "rent0": 2.30,
-    "annual_decline": 0.28,
-    "rent_gen_step": 0.0,
-    "gen_periods": (13, 25),
-    "contracted_share": 0.6,
-    "contract_rent": 2.60,
-    "contract_periods": 36,
-    "colo_kw_month": COLO_KW_MONTH_TYPICAL,
-    "site_factor": 1.0,
-    "hashrate_ph": 20_000,  # a 20 EH/s fleet
-    "btc_price": 91_000,  # at the 5-year hashprice low [96]
-    "fees_per_block": 0.03,
-    "hash_cost_ph_day": 18.0,  # cash cost of an efficient fleet (unsourced; calibrate)
-    "halving_periods": (17,),  # next halving ~April 2028
-    "btc_held": 300,
-    "debt_principal": 170e6,  # senior secured, 7.75% like WULF 2030 [58]
-    "annual_rate": 0.0775,
-    "tenor_years": 3,
-    "convert_principal": 500e6,  # 0% convertible like IREN 2031 [55]
-    "convert_coupon": 0.0,
-    "convert_years": 5,
-}
 
 
 @dataclass

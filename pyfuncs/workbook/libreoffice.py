@@ -39,6 +39,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 from pyfuncs.errors import EXCEL_ERROR_CODES, ExcelError
+from pyfuncs.workbook.sheet_xml import col_letters, col_number
 
 RECALC_ON_LOAD_XCU = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry"
@@ -294,28 +295,13 @@ _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _CELL = re.compile(r"([A-Z]+)(\d+)")
 
 
-def _column_number(letters: str) -> int:
-    number = 0
-    for letter in letters:
-        number = number * 26 + ord(letter) - 64
-    return number
-
-
-def _column_letters(number: int) -> str:
-    letters = ""
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 def _cells_of(ref: str) -> set[str]:
     """Every cell of an A1 range such as ``B2:C4``."""
     first, _, last = ref.partition(":")
     (c1, r1), (c2, r2) = (_CELL.fullmatch(x).groups() for x in (first, last or first))  # type: ignore[union-attr]
     return {
-        f"{_column_letters(col)}{row}"
-        for col in range(_column_number(c1), _column_number(c2) + 1)
+        f"{col_letters(col)}{row}"
+        for col in range(col_number(c1), col_number(c2) + 1)
         for row in range(int(r1), int(r2) + 1)
     }
 

@@ -15,10 +15,16 @@ from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference
 
 from pyfuncs.deal.assumptions import DealAssumptions
+from pyfuncs.deal.examples import DATACENTER
 from pyfuncs.workbook.templates.layout import (
+    COLLATERAL,
+    COVENANTS,
+    FIRE_SALE,
     INPUT_FILL,
     INPUT_FONT,
     NOTE_FONT,
+    OPEX_FORMULA,
+    POWER_AND_OPEX,
     SheetWriter,
     define_name,
     write_inputs,
@@ -28,27 +34,7 @@ from pyfuncs.workbook.templates.notes import COMMON_METHOD
 
 TITLE = "Data-centre project finance: as usually modelled vs deflation-aware"
 
-EXAMPLE: dict[str, Any] = {
-    "name": "GB200 data-centre project (example)",
-    "gpus": 8_000,
-    "capex_per_gpu": 65_000,
-    "rent0": 5.30,  # SDB200RT ~$5.30 [7]
-    "annual_decline": 0.30,
-    "gen_periods": (13, 25, 37),
-    "gen_step": 0.25,
-    "utilization": 0.90,
-    "it_kw": 1.7,  # GB200 NVL72 ~120 kW / 72 GPUs [18][19]
-    "pue": 1.25,
-    "power_price": 0.07,
-    "colo_kw_month": 0,
-    "target_dscr": 1.30,
-    "loan_to_cost": 0.70,  # max LTV 70% [75]
-    "annual_rate": 0.0925,
-    "tenor_years": 5,
-    "site_factor": 0.7,  # liquid-cooled NVL72 [18]
-    "monthly_volume": 1_500,
-    "cost_per_unit": 2_500,
-}
+EXAMPLE: dict[str, Any] = DATACENTER
 
 INPUT_NAMES = [
     "name",
@@ -58,27 +44,15 @@ INPUT_NAMES = [
     "annual_decline",
     "gen_step",
     "utilization",
-    "it_kw",
-    "pue",
-    "power_price",
-    "colo_kw_month",
-    "opex_hour",
+    *POWER_AND_OPEX,
     "target_dscr",
     "loan_to_cost",
     "annual_rate",
     "tenor_years",
     "per_year",
-    "lockup_dscr",
-    "default_dscr",
-    "book_life_years",
-    "market_decay",
-    "monthly_volume",
-    "volatility",
-    "impact",
-    "base_discount",
-    "site_factor",
-    "cost_per_unit",
-    "months_to_sell",
+    *COVENANTS,
+    *COLLATERAL,
+    *FIRE_SALE,
 ]
 
 FIRST = 5  # first period row on the Schedule
@@ -127,7 +101,7 @@ def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
         assumptions,
         INPUT_NAMES,
         5,
-        {"opex_hour": "=GPU.OPEX_HOUR(it_kw, pue, power_price, colo_kw_month)"},
+        {"opex_hour": OPEX_FORMULA},
     )
     row = block.last_row + 2
     inputs.sheet.cell(row, 1, "GenPeriods")

@@ -48,6 +48,35 @@ UNIT_FORMATS = {
 }
 
 
+# Groups of assumptions, in the order the Inputs sheets list them.
+FLEET_AND_RENT = (
+    "gpus",
+    "capex_per_gpu",
+    "rent0",
+    "annual_decline",
+    "rent_gen_step",
+    "gen_periods",
+    "gen_step",
+    "utilization",
+)
+CONTRACTS = ("contracted_share", "contract_rent", "contract_periods", "contract_utilization")
+POWER_AND_OPEX = ("it_kw", "pue", "power_price", "colo_kw_month", "opex_hour")
+COVENANTS = ("lockup_dscr", "default_dscr")
+COLLATERAL = ("book_life_years", "market_decay")
+FIRE_SALE = (
+    "monthly_volume",
+    "volatility",
+    "impact",
+    "base_discount",
+    "site_factor",
+    "cost_per_unit",
+    "months_to_sell",
+)
+MARKET_PRICING = ("market_spread", "market_recovery")
+#: OPEX_HOUR of the power inputs: a formula on the Inputs sheet, not an input.
+OPEX_FORMULA = "=GPU.OPEX_HOUR(it_kw, pue, power_price, colo_kw_month)"
+
+
 def spell(formula: str, flavor: str) -> str:
     """Rewrite ``GPU.NAME(`` calls for the target: Office.js or xlwings."""
     if flavor == "officejs":

@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference
 
 from pyfuncs.deal.assumptions import DealAssumptions
+from pyfuncs.deal.examples import MINER
 from pyfuncs.workbook.templates.deal_sheets import (
     COL,
     deal_charts,
@@ -24,63 +25,33 @@ from pyfuncs.workbook.templates.deal_sheets import (
     write_waterfall,
 )
 from pyfuncs.workbook.templates.layout import (
+    COLLATERAL,
+    CONTRACTS,
+    COVENANTS,
+    FIRE_SALE,
+    FLEET_AND_RENT,
     INPUT_FILL,
     INPUT_FONT,
+    MARKET_PRICING,
+    OPEX_FORMULA,
+    POWER_AND_OPEX,
     SheetWriter,
     define_name,
     write_inputs,
     write_notes,
 )
-from pyfuncs.workbook.templates.neocloud import OPEX_FORMULA, write_stress_controls
+from pyfuncs.workbook.templates.neocloud import write_stress_controls
 from pyfuncs.workbook.templates.notes import COMMON_METHOD
 
 TITLE = "Bitcoin miner pivoting to AI hosting"
 
-EXAMPLE: dict[str, Any] = {
-    "name": "Miner to AI hosting (example)",
-    "gpus": 6_000,
-    "rent0": 2.30,
-    "annual_decline": 0.28,
-    "rent_gen_step": 0.0,
-    "gen_periods": (13, 25),
-    "contracted_share": 0.6,
-    "contract_rent": 2.60,
-    "contract_periods": 36,
-    "colo_kw_month": 200,
-    "site_factor": 1.0,
-    "hashrate_ph": 20_000,
-    "btc_price": 91_000,  # [96]
-    "fees_per_block": 0.03,
-    "hash_cost_ph_day": 18.0,
-    "halving_periods": (17,),  # ~April 2028
-    "btc_held": 300,
-    "debt_principal": 170e6,  # senior secured, 7.75% like WULF 2030 [58]
-    "annual_rate": 0.0775,
-    "tenor_years": 3,
-    "convert_principal": 500e6,  # 0% convertible like IREN 2031 [55]
-    "convert_coupon": 0.0,
-    "convert_years": 5,
-}
+EXAMPLE: dict[str, Any] = MINER
 
 INPUT_NAMES = [
     "name",
-    "gpus",
-    "capex_per_gpu",
-    "rent0",
-    "annual_decline",
-    "rent_gen_step",
-    "gen_periods",
-    "gen_step",
-    "utilization",
-    "contracted_share",
-    "contract_rent",
-    "contract_periods",
-    "contract_utilization",
-    "it_kw",
-    "pue",
-    "power_price",
-    "colo_kw_month",
-    "opex_hour",
+    *FLEET_AND_RENT,
+    *CONTRACTS,
+    *POWER_AND_OPEX,
     "hashrate_ph",
     "btc_price",
     "network_ehs",
@@ -99,23 +70,14 @@ INPUT_NAMES = [
     "convert_principal",
     "convert_coupon",
     "convert_years",
-    "lockup_dscr",
-    "default_dscr",
-    "book_life_years",
-    "market_decay",
-    "monthly_volume",
-    "volatility",
-    "impact",
-    "base_discount",
-    "site_factor",
-    "cost_per_unit",
-    "months_to_sell",
+    *COVENANTS,
+    *COLLATERAL,
+    *FIRE_SALE,
     "btc_vol",
     "rent_vol",
     "correlation",
     "copula",
-    "market_spread",
-    "market_recovery",
+    *MARKET_PRICING,
 ]
 
 #: BTC prices of the sensitivity table, as multiples of btc_price.

@@ -12,6 +12,7 @@ from typing import Any
 from openpyxl import Workbook
 
 from pyfuncs.deal.assumptions import DealAssumptions
+from pyfuncs.deal.examples import NEOCLOUD_DDTL
 from pyfuncs.workbook.templates.deal_sheets import (
     COL,
     deal_charts,
@@ -22,8 +23,16 @@ from pyfuncs.workbook.templates.deal_sheets import (
     write_waterfall,
 )
 from pyfuncs.workbook.templates.layout import (
+    COLLATERAL,
+    CONTRACTS,
+    COVENANTS,
+    FIRE_SALE,
+    FLEET_AND_RENT,
     INPUT_FILL,
     INPUT_FONT,
+    MARKET_PRICING,
+    OPEX_FORMULA,
+    POWER_AND_OPEX,
     SheetWriter,
     define_name,
     write_inputs,
@@ -33,72 +42,28 @@ from pyfuncs.workbook.templates.notes import COMMON_METHOD
 
 TITLE = "Neocloud GPU-backed delayed-draw term loan"
 
-#: Example deal: 10,000 H100s, 90% on 4-year contracts, CoreWeave DDTL 2.0-like debt.
-EXAMPLE: dict[str, Any] = {
-    "name": "Neocloud DDTL (example)",
-    "gpus": 10_000,
-    "capex_per_gpu": 50_000,  # [25]
-    "rent0": 2.35,  # 1-yr H100, Mar 2026 [3][5]
-    "annual_decline": 0.28,  # [10][11]
-    "rent_gen_step": 0.0,
-    "gen_periods": (13, 25),  # Rubin Ultra 2027, Feynman 2028 [34]
-    "utilization": 0.65,  # merchant [13]
-    "contracted_share": 0.85,
-    "contract_rent": 2.90,
-    "contract_periods": 48,  # ~4-year contracts [14]
-    "colo_kw_month": 200,  # [24]
-    "loan_to_cost": 0.65,
-    "annual_rate": 0.11,  # DDTL 2.0 effective [39]
-    "tenor_years": 5,  # [41]
-    "site_factor": 1.0,  # air-cooled HGX
-    "monthly_volume": 5_000,
-    "cost_per_unit": 1_500,
-}
+#: Example deal: 10,000 H100s, 85% on 4-year contracts, CoreWeave DDTL 2.0-like debt.
+EXAMPLE: dict[str, Any] = NEOCLOUD_DDTL
 
 INPUT_NAMES = [
     "name",
-    "gpus",
-    "capex_per_gpu",
-    "rent0",
-    "annual_decline",
-    "rent_gen_step",
-    "gen_periods",
-    "gen_step",
-    "utilization",
-    "contracted_share",
-    "contract_rent",
-    "contract_periods",
-    "contract_utilization",
-    "it_kw",
-    "pue",
-    "power_price",
-    "colo_kw_month",
-    "opex_hour",
+    *FLEET_AND_RENT,
+    *CONTRACTS,
+    *POWER_AND_OPEX,
     "fixed_opex_period",
     "loan_to_cost",
     "annual_rate",
     "tenor_years",
     "per_year",
     "profile",
-    "lockup_dscr",
-    "default_dscr",
-    "book_life_years",
-    "market_decay",
-    "monthly_volume",
-    "volatility",
-    "impact",
-    "base_discount",
-    "site_factor",
-    "cost_per_unit",
-    "months_to_sell",
+    *COVENANTS,
+    *COLLATERAL,
+    *FIRE_SALE,
     "rent_vol",
     "btc_vol",
     "correlation",
-    "market_spread",
-    "market_recovery",
+    *MARKET_PRICING,
 ]
-
-OPEX_FORMULA = "=GPU.OPEX_HOUR(it_kw, pue, power_price, colo_kw_month)"
 
 
 BLENDED_RENT = (
