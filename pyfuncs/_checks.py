@@ -156,12 +156,3 @@ def broadcast(**arrays: np.ndarray) -> tuple[np.ndarray, ...]:
     except ValueError:
         shapes = ", ".join(f"{k} {np.shape(v)}" for k, v in arrays.items() if np.ndim(v))
         raise InvalidInputError(f"ranges have mismatched lengths: {shapes}") from None
-
-
-def same_length(**vectors: np.ndarray) -> int:
-    """The common length of 1-D vectors (last axis), or ``#VALUE!`` naming the mismatch."""
-    lengths = {k: np.shape(v)[-1] for k, v in vectors.items()}
-    if len(set(lengths.values())) > 1:
-        shown = ", ".join(f"{k} has {n}" for k, n in lengths.items())
-        raise InvalidInputError(f"ranges have mismatched lengths: {shown}")
-    return next(iter(lengths.values()))

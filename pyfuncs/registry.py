@@ -28,7 +28,7 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 #: Excel's function wizard cuts help text at 255 characters.
@@ -112,7 +112,6 @@ class FunctionSpec:
     args: tuple[Arg, ...]
     result: Result
     volatile: bool = False
-    python_args: tuple[str, ...] = field(default=())
 
     @property
     def officejs_name(self) -> str:
@@ -141,11 +140,6 @@ class FunctionSpec:
             else:
                 parts.append(arg.name)
         return f"{self.name}({', '.join(parts)})"
-
-    @property
-    def min_args(self) -> int:
-        required = [i for i, a in enumerate(self.args) if not a.optional]
-        return required[-1] + 1 if required else 0
 
 
 def format_default(value: Any) -> str:
@@ -215,7 +209,6 @@ def excel_function(
             args=tuple(filled),
             result=result,
             volatile=volatile,
-            python_args=python_args,
         )
         func.__excel__ = REGISTRY[name]  # type: ignore[attr-defined]
         return func

@@ -291,7 +291,7 @@ def run_deal(
     n, py = a.horizon_periods, a.per_year
     cash = operating_cash(a, rent_factor, btc_factor)
     if debt is None:
-        debt = debt_profile(a, None if a.profile != "sculpted" else operating_cash(a)["cfads"][0])
+        debt = debt_profile(a)
     shape = cash["cfads"].shape
 
     btc_value = a.btc_held * cash["btc_price"] if a.btc_held else 0.0

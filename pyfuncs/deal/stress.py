@@ -20,7 +20,6 @@ from pyfuncs.deal.assumptions import DealAssumptions, parse_assumptions
 from pyfuncs.deal.engine import (
     DebtProfile,
     debt_profile,
-    operating_cash,
     path_losses,
     run_deal,
 )
@@ -149,7 +148,7 @@ def path_outcomes(
 def _run_chunk(task: tuple[dict[str, Any], np.random.SeedSequence, int]) -> PathOutcomes:
     values, seed, paths = task
     a = parse_assumptions(values)
-    debt = debt_profile(a, operating_cash(a)["cfads"][0] if a.profile == "sculpted" else None)
+    debt = debt_profile(a)
     rng = np.random.Generator(np.random.SFC64(seed))
     rent_factor, btc_factor = correlated_shocks(rng, paths, a)
     return path_outcomes(a, rent_factor, btc_factor, debt)

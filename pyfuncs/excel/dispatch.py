@@ -367,8 +367,3 @@ def _common_shape(ranges: dict[str, tuple[tuple[int, int], list[Any]]]) -> tuple
         return first  # rows and columns of one length line up, in the first range's orientation
     shown = ", ".join(f"{n} {r}x{c}" for n, (r, c) in shapes.items())
     raise _value_error(f"ranges have mismatched shapes: {shown}")
-
-
-def is_error(value: Any) -> bool:
-    """True for an Excel error value."""
-    return type(value) is ExcelError
