@@ -21,11 +21,11 @@ import time
 import numpy as np
 
 import pyfuncs
+from pyfuncs.cli.demo import SAMPLE_MINER
 from pyfuncs.deal.assumptions import parse_assumptions
 from pyfuncs.deal.engine import debt_profile
+from pyfuncs.deal.portfolio import run_portfolio
 from pyfuncs.deal.stress import correlated_shocks, path_outcomes
-from pyfuncs.demo import SAMPLE_MINER
-from pyfuncs.portfolio import run_portfolio
 
 DEAL = {**SAMPLE_MINER, "tenor_years": 10, "convert_years": 12}  # 120 monthly periods
 #: Path arrays the engine materialises per path and period: the two shocks, BTC price and

@@ -24,7 +24,7 @@ from pathlib import Path
 import openpyxl
 from openpyxl.worksheet.formula import ArrayFormula
 
-from pyfuncs.workbook.libreoffice import bundled_extensions, recalculate_workbook, soffice_path
+from pyfuncs.refresh.libreoffice import bundled_extensions, recalculate_workbook, soffice_path
 
 
 def workbook(path: Path, n: int, gpu: bool, one_gpu_call: bool = False) -> Path:

@@ -6,7 +6,7 @@ in this run; ratios are printed against the targets. Nothing is asserted.
 
 - gpucredit: ``gpucredit refresh gen.xlsx --out ...`` (Python start and imports included).
 - LibreOffice: headless ``--convert-to xlsx`` with recalculation on load, (a) on a fresh
-  profile as ``pyfuncs.workbook.libreoffice.recalculate`` runs it, (b) on a warmed profile.
+  profile as ``pyfuncs.refresh.libreoffice.recalculate`` runs it, (b) on a warmed profile.
 - ``formulas`` (EUPL, never a runtime dependency; ``pip install formulas`` to include it):
   load, calculate and write. It is slow, so it runs on ``--formulas-cells`` formulas and the
   gpucredit time on the same smaller workbook is what the ratio compares.
@@ -26,7 +26,7 @@ from pathlib import Path
 
 import openpyxl
 
-from pyfuncs.workbook.libreoffice import fresh_profile, soffice_path
+from pyfuncs.refresh.libreoffice import fresh_profile, soffice_path
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -95,7 +95,7 @@ def libreoffice_times(source: Path, work: Path, repeats: int) -> tuple[float, fl
 
 
 def in_process(source: Path, out: Path, repeats: int) -> float:
-    from pyfuncs.workbook.refresh import refresh
+    from pyfuncs.refresh.core import refresh
 
     times = []
     for _ in range(repeats):
@@ -120,7 +120,7 @@ from formulas.functions import get_functions
 from formulas.tokens.operand import XlError
 import pyfuncs
 from pyfuncs.errors import ExcelError
-from pyfuncs.registry import catalogue
+from pyfuncs.catalogue import catalogue
 
 def excel(a):
     if isinstance(a, np.ndarray):
@@ -165,7 +165,7 @@ def formulas_time(source: Path, out_dir: Path, script: str = FORMULAS_SCRIPT) ->
 LO_ADDIN_SCRIPT = """
 import sys
 from pathlib import Path
-from pyfuncs.workbook.libreoffice import recalculate_workbook
+from pyfuncs.refresh.libreoffice import recalculate_workbook
 recalculate_workbook(Path(sys.argv[1]), Path(sys.argv[2]), with_gpucredit=True)
 """
 
@@ -190,7 +190,7 @@ def main() -> None:
         big = generate(work / "gen.xlsx", args.cells)
         ours = best(args.repeats, gpucredit(big, work / "ours.xlsx"))
         print(f"{'':58} {'gpucredit':>10} {'other':>10} {'ratio':>9}   target")
-        startup = best(args.repeats, [sys.executable, "-c", "import pyfuncs.workbook.refresh"])
+        startup = best(args.repeats, [sys.executable, "-c", "import pyfuncs.refresh.core"])
         inside = in_process(big, work / "inside.xlsx", args.repeats)
         print(f"{'of which: Python start and imports (import pyfuncs...)':<58} {startup:8.2f} s")
         print(f"{'of which: load, recalculate, write (in process)':<58} {inside:8.2f} s")

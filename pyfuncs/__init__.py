@@ -8,6 +8,7 @@ any catalogue function on Excel values with :func:`call`::
     [[1.2], [0.9]]
 """
 
+from pyfuncs.catalogue import REGISTRY, catalogue, lookup
 from pyfuncs.collateral import adj_ltv, book_value, income_value, ltv, market_value
 from pyfuncs.coverage import (
     breach_period,
@@ -41,8 +42,8 @@ from pyfuncs.errors import (
 )
 from pyfuncs.excel.dispatch import call
 from pyfuncs.miners import hashprice, miner_dscr
+from pyfuncs.portfolio_loss import vasicek_pd
 from pyfuncs.recovery import firesale_discount, firesale_recovery, lgd, recovery_waterfall
-from pyfuncs.registry import REGISTRY, catalogue, lookup
 from pyfuncs.rent import (
     breakeven_rent,
     cash_yield,
@@ -52,7 +53,6 @@ from pyfuncs.rent import (
     revenue,
 )
 from pyfuncs.spreads import cumulative_pd, fair_spread, hazard_rate, repriced_spread
-from pyfuncs.stress import vasicek_pd
 
 __version__ = "0.1.0"
 

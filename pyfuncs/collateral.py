@@ -23,6 +23,7 @@ from pyfuncs._checks import (
     check_nonzero,
     periods_of,
 )
+from pyfuncs.catalogue import Arg, Result, excel_function
 from pyfuncs.curves import deflating_curve, per_year_count
 from pyfuncs.defaults import (
     DDB_FACTOR,
@@ -32,7 +33,6 @@ from pyfuncs.defaults import (
     PER_YEAR,
 )
 from pyfuncs.errors import DomainError, InvalidInputError
-from pyfuncs.registry import Arg, Result, excel_function
 
 CATEGORY = "Depreciation and collateral value"
 LTV_CATEGORY = "Loan-to-value"

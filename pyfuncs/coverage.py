@@ -18,11 +18,11 @@ from pyfuncs._checks import (
     check_nonzero,
     periods_of,
 )
+from pyfuncs.catalogue import Arg, Result, excel_function
 from pyfuncs.curves import per_year_count
 from pyfuncs.debt import discount_factors, period_rates
 from pyfuncs.defaults import DEFAULT_DSCR, LOCKUP_DSCR, PER_YEAR, UTILIZATION_CONTRACTED
 from pyfuncs.errors import DomainError, InvalidInputError, NotFoundError, ZeroDenominatorError
-from pyfuncs.registry import Arg, Result, excel_function
 from pyfuncs.rent import breakeven_rent
 
 CATEGORY = "Coverage"

@@ -23,10 +23,10 @@ from pyfuncs._checks import (
     check_gt,
     periods_of,
 )
+from pyfuncs.catalogue import Arg, Result, excel_function
 from pyfuncs.curves import per_year_count
 from pyfuncs.defaults import PER_YEAR
 from pyfuncs.errors import DomainError, InvalidInputError, ZeroDenominatorError
-from pyfuncs.registry import Arg, Result, excel_function
 
 if TYPE_CHECKING:  # pandas is needed only to build frames, so the math imports without it
     import pandas as pd

@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 
 from pyfuncs._checks import as_array, broadcast, check_ge, check_gt, check_nonzero
+from pyfuncs.catalogue import Arg, Result, excel_function
 from pyfuncs.defaults import BLOCKS_PER_DAY, BTC_SUBSIDY, DAYS_PER_YEAR
-from pyfuncs.registry import Arg, Result, excel_function
 
 CATEGORY = "Miners, joint stress, whole deals"
 #: PH/s in one EH/s.

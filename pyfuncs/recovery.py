@@ -21,6 +21,7 @@ from pyfuncs._checks import (
     check_gt,
     check_nonzero,
 )
+from pyfuncs.catalogue import Arg, Result, excel_function
 from pyfuncs.defaults import (
     FIRESALE_BASE_DISCOUNT,
     FIRESALE_IMPACT,
@@ -31,7 +32,6 @@ from pyfuncs.defaults import (
     LGD_DISCOUNT_RATE,
     MONTHS_TO_SELL,
 )
-from pyfuncs.registry import Arg, Result, excel_function
 
 if TYPE_CHECKING:  # pandas is needed only to build frames, so the math imports without it
     import pandas as pd

@@ -20,6 +20,7 @@ from pyfuncs._checks import (
     check_nonzero,
     periods_of,
 )
+from pyfuncs.catalogue import Arg, Result, excel_function
 from pyfuncs.curves import deflating_curve, per_year_count
 from pyfuncs.debt import level_payment
 from pyfuncs.defaults import (
@@ -34,7 +35,6 @@ from pyfuncs.defaults import (
     UTILIZATION_CONTRACTED,
 )
 from pyfuncs.errors import DomainError
-from pyfuncs.registry import Arg, Result, excel_function
 
 CATEGORY = "Rent and cash flow"
 

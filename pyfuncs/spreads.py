@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 
 from pyfuncs._checks import as_array, broadcast, check_fraction, check_ge, check_lt, check_nonzero
+from pyfuncs.catalogue import Arg, Result, excel_function
 from pyfuncs.defaults import CDS_RECOVERY
-from pyfuncs.registry import Arg, Result, excel_function
 
 CATEGORY = "Spreads"
 

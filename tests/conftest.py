@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pyfuncs.workbook.libreoffice import recalculate, soffice_path
+from pyfuncs.refresh.libreoffice import recalculate, soffice_path
 
 
 class LibreOfficeOracle:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from pyfuncs.catalogue import Arg, Result, excel_function
 from pyfuncs.deal.assumptions import parse_assumptions
 from pyfuncs.deal.engine import SCHEDULE_COLUMNS, DealSchedule, run_deal
-from pyfuncs.registry import Arg, Result, excel_function
 
 CATEGORY = "Miners, joint stress, whole deals"
 

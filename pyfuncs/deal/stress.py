@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from pyfuncs._checks import as_count
+from pyfuncs.catalogue import Arg, Result, excel_function
 from pyfuncs.deal.assumptions import DealAssumptions, parse_assumptions
 from pyfuncs.deal.engine import (
     DebtProfile,
@@ -25,7 +26,6 @@ from pyfuncs.deal.engine import (
 )
 from pyfuncs.deal.schedule import ASSUMPTIONS_HELP, CATEGORY
 from pyfuncs.errors import DomainError
-from pyfuncs.registry import Arg, Result, excel_function
 from pyfuncs.spreads import cumulative_pd, fair_spread, hazard_rate, repriced_spread
 
 #: Paths per chunk. Fixed, so that a seed gives the same numbers whatever the number of workers.

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from pyfuncs._checks import MAX_CELLS
+from pyfuncs.catalogue import Arg, FunctionSpec, lookup
 from pyfuncs.errors import ExcelError, GpuCreditError
 from pyfuncs.excel.values import (
     CellTypeError,
@@ -30,7 +31,6 @@ from pyfuncs.excel.values import (
     to_excel,
     to_grid,
 )
-from pyfuncs.registry import Arg, FunctionSpec, lookup
 
 log = logging.getLogger("gpucredit")
 

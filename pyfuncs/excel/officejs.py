@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pyfuncs.registry import Arg, FunctionSpec, catalogue
+from pyfuncs.catalogue import Arg, FunctionSpec, catalogue
 
 #: Argument kinds Excel passes as 2-D arrays (ranges, spilled arrays, array constants).
 MATRIX_ARG_KINDS = frozenset({"range", "array", "keyvalue"})

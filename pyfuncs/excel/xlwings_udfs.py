@@ -31,9 +31,9 @@ from typing import Any
 
 import xlwings as xw
 
+from pyfuncs.catalogue import FunctionSpec, catalogue
 from pyfuncs.errors import EXCEL_ERROR_CODES, ExcelError
 from pyfuncs.excel.dispatch import call
-from pyfuncs.registry import FunctionSpec, catalogue
 
 #: Module name to enter in xlwings' *UDF Modules* setting (and in addin/xlwings.conf).
 UDF_MODULE = __name__

@@ -15,8 +15,8 @@ from string import Template
 from typing import Any
 
 from pyfuncs import __version__
+from pyfuncs.catalogue import CATEGORY_ORDER, NAMESPACE, catalogue, format_default
 from pyfuncs.excel.officejs import MATRIX_RESULT_KINDS, functions_metadata
-from pyfuncs.registry import CATEGORY_ORDER, NAMESPACE, catalogue, format_default
 
 #: The marker in addin/functions.js that the server replaces with its configuration.
 CONFIG_MARKER = "/*@GPUCREDIT_CONFIG@*/ null"

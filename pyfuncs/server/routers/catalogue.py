@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from pyfuncs.registry import NAMESPACE, FunctionSpec, catalogue
+from pyfuncs.catalogue import NAMESPACE, FunctionSpec, catalogue
 from pyfuncs.server.models import ArgumentInfo, Catalogue, FunctionInfo
 
 router = APIRouter()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from pyfuncs import __version__
-from pyfuncs.registry import catalogue
+from pyfuncs.catalogue import catalogue
 from pyfuncs.server.deps import Settings
 from pyfuncs.server.models import Health
 

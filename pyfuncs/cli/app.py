@@ -1,0 +1,344 @@
+"""The ``gpucredit`` command."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from pyfuncs.errors import ExcelError
+
+app = typer.Typer(
+    help="gpucredit: credit math for lending against GPUs, in Excel and on the command line.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(
+    soft_wrap=True
+)  # never wrap a message mid-phrase: tests and pipes read whole lines
+
+
+def _pct(x: float) -> str:
+    return f"{x:.1%}"
+
+
+def _ratio(x: float) -> str:
+    return f"{x:.2f}x"
+
+
+def _money(x: float) -> str:
+    return f"${x / 1e6:,.1f}M"
+
+
+def _show(x: float, fmt) -> str:
+    return fmt(x) if x == x and abs(x) != float("inf") else "n/a"
+
+
+@app.command()
+def demo(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the numbers as JSON.")] = False,
+    out_dir: Annotated[
+        str, typer.Option("--out-dir", help="Where to write the three template workbooks.")
+    ] = "gpucredit-demo",
+    workbooks: Annotated[
+        bool, typer.Option("--workbooks/--no-workbooks", help="Build and refresh the templates.")
+    ] = True,
+) -> None:
+    """Show the thesis on sample deals, then build and refresh the three template workbooks."""
+    from pyfuncs.cli.demo import run_demo
+
+    with console.status("running the sample deals and their joint stress..."):
+        result = run_demo()
+    if as_json:
+        print(json.dumps(asdict(result), indent=2, default=str))
+        return
+    deal = result.deal
+    console.print(
+        f"[bold]Sample neocloud deal[/bold]: {deal['gpus']:,} H100s at "
+        f"${deal['capex_per_gpu']:,.0f}, loan {_money(deal['principal'])} "
+        f"({deal['loan_to_cost']:.0%} of cost) at {deal['annual_rate']:.0%} over "
+        f"{deal['tenor_years']:g} years, monthly annuity; rent ${deal['rent0']:.2f}/GPU-hr, "
+        f"utilisation {deal['utilization']:.0%}, opex ${result.opex_hour:.3f}/GPU-hr."
+    )
+
+    table = Table(title="Debt service coverage (DSCR)")
+    table.add_column("")
+    for scenario in result.scenarios:
+        table.add_column(f"{scenario.name}\n({scenario.rent_note})", justify="right")
+    flat = result.scenarios[0]
+    table.add_row("Minimum DSCR", *(_ratio(s.min_dscr) for s in result.scenarios))
+    table.add_row("Average DSCR", *(_ratio(s.average_dscr) for s in result.scenarios))
+    for year in flat.dscr_by_year:
+        table.add_row(
+            f"DSCR, month {year * deal['per_year']}",
+            *(_ratio(s.dscr_by_year[year]) for s in result.scenarios),
+        )
+    for label, attr in (
+        ("Lock-up (<1.10x) from month", "lockup_breach_period"),
+        ("Default (<1.00x) from month", "default_breach_period"),
+    ):
+        table.add_row(label, *(str(getattr(s, attr) or "never") for s in result.scenarios))
+    console.print(table)
+
+    table = Table(title="Loan-to-value: what the collateral is worth")
+    table.add_column("Year end")
+    table.add_column("Book LTV\n6-yr SLN", justify="right")
+    table.add_column("Market LTV\n-30%/yr, gen steps", justify="right")
+    table.add_column("Fire-sale LTV\nwhole fleet at once", justify="right")
+    for year, row in result.ltv_by_year.items():
+        firesale = "no recovery" if row["firesale"] is None else _pct(row["firesale"])
+        table.add_row(str(year), _pct(row["book"]), _pct(row["market"]), firesale)
+    console.print(table)
+
+    fs = result.firesale
+    table = Table(title=f"Fire sale at the first default (month {fs['period']:.0f})")
+    table.add_column("")
+    table.add_column("", justify="right")
+    table.add_row("Debt outstanding (EAD)", _money(fs["exposure"]))
+    table.add_row("Market value of the fleet", _money(fs["market_value"]))
+    table.add_row("Fire-sale discount", _pct(fs["discount"]))
+    table.add_row("Net fire-sale recovery", _money(fs["recovery"]))
+    table.add_row("Loss given default", _pct(fs["lgd"]))
+    console.print(table)
+
+    sp = result.spreads
+    table = Table(title="Spreads: what the market prices vs what the collateral implies")
+    table.add_column("")
+    table.add_column("", justify="right")
+    table.add_row("Market spread (CoreWeave 5-yr CDS)", f"{sp['market_spread'] * 1e4:.0f} bp")
+    table.add_row("Implied hazard rate (35% recovery)", _pct(sp["market_hazard"]))
+    table.add_row("Implied 5-year PD", _pct(sp["market_5y_pd"]))
+    table.add_row("LGD the market assumes", _pct(sp["market_lgd"]))
+    table.add_row("LGD from the fire sale", _pct(sp["firesale_lgd"]))
+    table.add_row(
+        "Repriced spread (same PD, fire-sale LGD)", f"{sp['repriced_spread'] * 1e4:.0f} bp"
+    )
+    console.print(table)
+
+    table = Table(title="Joint stress: BTC and GPU rents shocked together (10,000 paths, seed 1)")
+    table.add_column("")
+    for name in result.stress:
+        table.add_column(name, justify="right")
+    rows = (
+        ("Correlation of BTC and rent shocks", "correlation", lambda x: f"{x:.1f}"),
+        ("P(DSCR < 1 in any period)", "prob_dscr_below_1", _pct),
+        ("P(fire-sale LTV > 1)", "prob_firesale_ltv_above_1", _pct),
+        ("Annual PD", "annual_pd", _pct),
+        ("Expected LGD", "expected_lgd", _pct),
+        ("Expected loss / senior loan", "expected_loss", _pct),
+        ("Minimum DSCR, 5th percentile", "min_dscr_p5", _ratio),
+        ("Minimum DSCR, median", "min_dscr_p50", _ratio),
+        ("Fair spread", "fair_spread", lambda x: f"{x * 1e4:,.0f} bp"),
+    )
+    for label, key, fmt in rows:
+        table.add_row(label, *(_show(s[key], fmt) for s in result.stress.values()))
+    console.print(table)
+    for note in result.notes:
+        console.print(f"- {note}")
+    if workbooks:
+        _demo_workbooks(out_dir)
+
+
+def _demo_workbooks(out_dir: str) -> None:
+    """Build the three templates, then refresh one with a steeper rent decline."""
+    from pathlib import Path
+
+    from pyfuncs.cli.demo import build_demo_workbooks
+
+    with console.status("building and refreshing the template workbooks..."):
+        made = build_demo_workbooks(Path(out_dir))
+    table = Table(title=f"Template workbooks in {out_dir}/ (open in Excel or LibreOffice)")
+    table.add_column("Workbook")
+    table.add_column("What it is")
+    table.add_column("Minimum DSCR", justify="right")
+    for item in made:
+        table.add_row(item.path.name, item.description, f"{item.min_dscr:.2f}x")
+    console.print(table)
+
+
+@app.command()
+def portfolio(
+    deals: Annotated[
+        str, typer.Argument(help="Deals: a CSV (one row per deal) or YAML/JSON file.")
+    ],
+    out: Annotated[
+        str | None, typer.Option("--out", help="Write the results to this .xlsx.")
+    ] = None,
+    paths: Annotated[int, typer.Option(help="Monte Carlo paths per deal.")] = 2_000,
+    seed: Annotated[int, typer.Option(help="Seed of every deal's joint stress.")] = 1,
+    workers: Annotated[
+        int | None, typer.Option(help="Local processes (default: all cores).")
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Dask scheduler address (tcp://host:8786) to run on a cluster."),
+    ] = None,
+) -> None:
+    """Compute every deal of a portfolio: schedule, joint stress, fire-sale recovery, spreads."""
+    from pathlib import Path
+
+    from rich.progress import Progress
+
+    from pyfuncs.deal.portfolio import (
+        portfolio_totals,
+        portfolio_workbook,
+        read_deals,
+        run_portfolio,
+    )
+    from pyfuncs.errors import GpuCreditError
+    from pyfuncs.fileio import write_bytes_atomic
+
+    if out is not None and Path(out).resolve() == Path(deals).resolve():
+        _fail("--out would overwrite the input file; choose another name")
+    try:
+        items = read_deals(deals)
+    except GpuCreditError as exc:
+        _fail(exc.reason)
+    except (OSError, ValueError) as exc:
+        _fail(f"cannot read {deals}: {exc}")
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task(f"{len(items)} deals", total=len(items))
+        try:
+            results = run_portfolio(
+                items,
+                paths=paths,
+                seed=seed,
+                workers=workers,
+                scheduler=scheduler,
+                on_result=lambda _: progress.advance(task),
+            )
+        except OSError as exc:
+            _fail(f"cannot reach the Dask scheduler {scheduler}: {exc}")
+    table = Table(title=f"Portfolio: {len(results)} deals, {paths:,} stress paths each")
+    for column in (
+        "deal",
+        "min DSCR",
+        "PD (annual)",
+        "LGD",
+        "EL",
+        "fair spread",
+        "repriced",
+        "status",
+    ):
+        table.add_column(column, justify="left" if column in ("deal", "status") else "right")
+
+    def show(value, fmt):
+        return "" if value is None else fmt.format(value)
+
+    for r in [*(x.values for x in results), portfolio_totals(results)]:
+        table.add_row(
+            str(r.get("deal")),
+            show(r.get("min_dscr"), "{:.2f}x"),
+            show(r.get("annual_pd"), "{:.1%}"),
+            show(r.get("expected_lgd"), "{:.0%}"),
+            show(r.get("expected_loss"), "{:.1%}"),
+            show(r.get("fair_spread"), "{:.2%}"),
+            show(r.get("repriced_spread"), "{:.2%}"),
+            str(r.get("status")),
+        )
+    console.print(table)
+    failed = [r for r in results if not r.ok]
+    if failed:
+        console.print(
+            f"[yellow]{len(failed)} deal(s) could not be computed; see their status.[/yellow]"
+        )
+    if out is not None:
+        write_bytes_atomic(Path(out), portfolio_workbook(results))
+        console.print(f"wrote {out}")
+    if len(failed) == len(results):
+        raise typer.Exit(2)
+
+
+def _fail(message: str) -> None:
+    console.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(2)
+
+
+@app.command("functions")
+def list_functions() -> None:
+    """List the Excel functions with their arguments."""
+    from pyfuncs.catalogue import catalogue
+
+    table = Table(title="gpucredit Excel functions (=GPU.NAME in Office.js, =GPU_NAME in xlwings)")
+    table.add_column("Function", no_wrap=True)
+    table.add_column("Result")
+    table.add_column("What it computes")
+    for spec in catalogue():
+        table.add_row(spec.signature, spec.result.kind, spec.help)
+    console.print(table)
+
+
+@app.command()
+def docs(
+    out: Annotated[str, typer.Option(help="Where to write the reference.")] = "docs/functions.md",
+) -> None:
+    """Write the function reference (Markdown) generated from the registry."""
+    from pathlib import Path
+
+    from pyfuncs.cli.reference import function_reference
+    from pyfuncs.fileio import write_text_atomic
+
+    write_text_atomic(Path(out), function_reference())
+    console.print(f"wrote {out}")
+
+
+def _parse_cli_value(text: str) -> Any:
+    """A command-line argument as an Excel value: JSON (numbers, lists of rows, true) or text."""
+    if text == "":
+        return None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+@app.command("call")
+def call_function(
+    name: Annotated[str, typer.Argument(help="Function name, e.g. DSCR or GPU.RENT_CURVE.")],
+    args: Annotated[
+        list[str] | None,
+        typer.Argument(help='Arguments as JSON: 1.3, "SLN", [[1],[2]] (rows); "" for blank.'),
+    ] = None,
+) -> None:
+    """Evaluate one function, as Excel would, and print the result."""
+    from pyfuncs.excel.dispatch import call
+
+    result = call(name, *[_parse_cli_value(a) for a in args or []])
+    if isinstance(result, ExcelError):
+        console.print(f"[red]{result.code}[/red] {result.reason}")
+        raise typer.Exit(1)
+    if isinstance(result, list):
+        for row in result:
+            print("\t".join(str(c) if not isinstance(c, ExcelError) else c.code for c in row))
+    else:
+        print(result)
+
+
+def _register_commands() -> None:
+    # Commands whose code lives with their feature: the function server and the refresh.
+    from pyfuncs.cli import serve as commands
+    from pyfuncs.cli.build import build_command
+    from pyfuncs.cli.refresh import refresh_command
+
+    app.command("serve")(commands.serve)
+    app.command("certs")(commands.certs)
+    app.command("addin")(commands.addin_metadata)
+    app.command("refresh")(refresh_command)
+    app.command("build")(build_command)
+
+
+_register_commands()
+
+
+def main() -> None:
+    """Entry point of the ``gpucredit`` console script."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

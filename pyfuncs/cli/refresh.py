@@ -1,0 +1,108 @@
+"""``gpucredit refresh``: the command-line face of :mod:`pyfuncs.refresh.core`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from pyfuncs.errors import ExcelError
+
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
+
+
+def _shown(value: object) -> str:
+    if value is None:
+        return "(blank)"
+    if isinstance(value, ExcelError):
+        return value.code
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return f"{value:,.10g}"
+    return repr(value)
+
+
+def refresh_command(
+    workbook: Annotated[Path, typer.Argument(help="The .xlsx or .xlsm workbook to refresh.")],
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="An input: NAME=VALUE or Sheet!B3=VALUE (repeatable). VALUE is a number "
+            '(0.05, 5%), TRUE/FALSE, text, or "quoted text".',
+        ),
+    ] = None,
+    inputs: Annotated[
+        Path | None, typer.Option("--inputs", help="YAML or JSON file mapping names to values.")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Where to write (default: NAME.refreshed.xlsx beside it)."),
+    ] = None,
+    in_place: Annotated[
+        bool, typer.Option("--in-place", help="Replace the input workbook (atomically).")
+    ] = False,
+    engine: Annotated[
+        str, typer.Option("--engine", help="builtin (default) or libreoffice.")
+    ] = "builtin",
+) -> None:
+    """Set inputs, recompute every formula, and write the new values into the workbook.
+
+    Only cell values change: charts, images, comments, validation, conditional formats,
+    defined names and VBA are copied unchanged. The input file is never modified unless
+    --in-place is given.
+    """
+    from pyfuncs.formulas.evaluator import RefreshRefusedError
+    from pyfuncs.refresh.core import BuiltinEngine, RefreshError, refresh
+    from pyfuncs.refresh.inputs import InputError, parse_assignments, read_inputs_file
+    from pyfuncs.xlsx.package import WorkbookFileError
+
+    try:
+        if engine == "builtin":
+            chosen = BuiltinEngine()
+        elif engine == "libreoffice":
+            from pyfuncs.refresh.libreoffice_engine import LibreOfficeEngine
+
+            chosen = LibreOfficeEngine()
+        else:
+            raise RefreshError(f"--engine must be builtin or libreoffice, not {engine!r}")
+        assignments = read_inputs_file(inputs) if inputs else []
+        assignments += parse_assignments(set_ or [])
+        report = refresh(workbook, out, assignments=assignments, in_place=in_place, engine=chosen)
+    except RefreshRefusedError as exc:
+        err_console.print(
+            f"[red]Refused:[/red] {len(exc.problems)} formula cell(s) cannot be evaluated; "
+            "nothing was written."
+        )
+        table = Table("cell", "why")
+        for cell, reason in exc.problems[:25]:
+            table.add_row(cell, reason)
+        err_console.print(table)
+        if len(exc.problems) > 25:
+            err_console.print(f"... and {len(exc.problems) - 25} more")
+        raise typer.Exit(1) from None
+    except (RefreshError, InputError, WorkbookFileError, OSError) as exc:
+        err_console.print(f"[red]Error:[/red] {exc}")
+        raise typer.Exit(1) from None
+
+    console.print(
+        f"[bold]Refreshed[/bold] {report.source.name} -> {report.target}: "
+        f"{report.formulas:,} formula cells recomputed ({report.engine} engine), "
+        f"{report.changed:,} cell values changed, in {report.seconds:.2f} s."
+    )
+    if report.inputs:
+        table = Table("input", "cell", "was", "now", title="Inputs set")
+        for target, where, old, new in report.inputs:
+            table.add_row(target, where, _shown(old), _shown(new))
+        console.print(table)
+    for warning in report.warnings:
+        console.print(f"[yellow]Warning:[/yellow] {warning}")
+    if report.parts_rewritten:
+        console.print("Rewritten parts: " + ", ".join(report.parts_rewritten))
+    else:
+        console.print("No cell value changed; every part was copied unchanged.")

@@ -1,0 +1,1 @@
+"""The headless refresh: inputs, the built-in and LibreOffice engines, the refresh itself."""

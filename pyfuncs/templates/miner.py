@@ -1,0 +1,210 @@
+"""Template 2: a bitcoin miner pivoting to AI hosting.
+
+Mining plus hosting cash flow carries senior secured debt; BTC held is collateral; convertible
+notes add to leverage. The dashboard stresses BTC and GPU rents together at the default
+correlation (0.5) and at the stress correlation (0.8): "correlation convergence" (DOMAIN.md
+section 7).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.chart import LineChart, Reference
+
+from pyfuncs.deal.assumptions import DealAssumptions
+from pyfuncs.deal.examples import MINER
+from pyfuncs.templates.deal_sheets import (
+    COL,
+    deal_charts,
+    deal_metrics,
+    write_deal_schedule,
+    write_metrics,
+    write_stress,
+    write_waterfall,
+)
+from pyfuncs.templates.layout import (
+    COLLATERAL,
+    CONTRACTS,
+    COVENANTS,
+    FIRE_SALE,
+    FLEET_AND_RENT,
+    INPUT_FILL,
+    INPUT_FONT,
+    MARKET_PRICING,
+    OPEX_FORMULA,
+    POWER_AND_OPEX,
+    SheetWriter,
+    define_name,
+    write_inputs,
+    write_notes,
+)
+from pyfuncs.templates.neocloud import write_stress_controls
+from pyfuncs.templates.notes import COMMON_METHOD
+
+TITLE = "Bitcoin miner pivoting to AI hosting"
+
+EXAMPLE: dict[str, Any] = MINER
+
+INPUT_NAMES = [
+    "name",
+    *FLEET_AND_RENT,
+    *CONTRACTS,
+    *POWER_AND_OPEX,
+    "hashrate_ph",
+    "btc_price",
+    "network_ehs",
+    "network_growth",
+    "subsidy",
+    "halving_periods",
+    "fees_per_block",
+    "hash_cost_ph_day",
+    "curtail_mining",
+    "btc_held",
+    "debt_principal",
+    "annual_rate",
+    "tenor_years",
+    "per_year",
+    "profile",
+    "convert_principal",
+    "convert_coupon",
+    "convert_years",
+    *COVENANTS,
+    *COLLATERAL,
+    *FIRE_SALE,
+    "btc_vol",
+    "rent_vol",
+    "correlation",
+    "copula",
+    *MARKET_PRICING,
+]
+
+#: BTC prices of the sensitivity table, as multiples of btc_price.
+BTC_MULTIPLES = (1.5, 1.25, 1.0, 0.75, 0.5, 0.35)
+
+
+def write_stress_case(
+    book: Workbook, writer: SheetWriter, first_row: int, base_last_row: int
+) -> str:
+    """A second key/value block that repeats the base case but for a stressed correlation."""
+    writer.header(
+        first_row - 1, 1, ["Stress case", "Value", "", "Same as the base case but correlation"]
+    )
+    names_first = 5
+    count = base_last_row - names_first + 1
+    for offset in range(count):
+        row = first_row + offset
+        base = names_first + offset
+        writer.formula(f"A{row}", f"=A{base}")
+        writer.formula(
+            f"B{row}",
+            f'=IF(A{base}="correlation", StressCorrelation, IF(ISBLANK(B{base}), "", B{base}))',
+        )
+    control = first_row + count + 1
+    writer.sheet.cell(control, 1, "StressCorrelation")
+    cell = writer.sheet.cell(control, 2, 0.8)
+    cell.font, cell.fill = INPUT_FONT, INPUT_FILL
+    writer.sheet.cell(
+        control, 4, "Correlation of BTC and rent shocks in the stress case; 0.8 [98]."
+    )
+    define_name(book, "StressCorrelation", writer.sheet.title, cell.coordinate)
+    area = f"A{first_row}:B{first_row + count - 1}"
+    define_name(book, "StressAssumptions", writer.sheet.title, area)
+    return area
+
+
+def write_btc_sensitivity(writer: SheetWriter, first_row: int, debt_service_year_one: str) -> int:
+    """HASHPRICE and MINER_DSCR at BTC prices around today's, for year one."""
+    writer.sheet[f"A{first_row - 1}"] = "BTC sensitivity, year one (HASHPRICE, MINER_DSCR)"
+    writer.header(
+        first_row, 1, ["BTC price", "Hashprice $/PH/day", "Miner DSCR", "Mining margin $/yr"]
+    )
+    hosting = (
+        "(GPU.REVENUE(rent0, gpus*(1-contracted_share), utilization, 1)"
+        " + GPU.REVENUE(IF(ISBLANK(contract_rent), rent0, contract_rent), gpus*contracted_share, "
+        "contract_utilization, 1) - opex_hour*gpus*8760)"
+    )
+    for offset, multiple in enumerate(BTC_MULTIPLES, start=1):
+        row = first_row + offset
+        writer.formula(f"A{row}", f"=btc_price*{multiple}", "#,##0")
+        writer.formula(
+            f"B{row}", f"=GPU.HASHPRICE(A{row}, network_ehs, subsidy, fees_per_block)", "0.00"
+        )
+        writer.formula(
+            f"C{row}",
+            f"=GPU.MINER_DSCR(B{row}, hashrate_ph, hash_cost_ph_day, {hosting}, {debt_service_year_one})",
+            "0.00",
+        )
+        writer.formula(f"D{row}", f"=(B{row}-hash_cost_ph_day)*hashrate_ph*365", "#,##0")
+    return first_row + len(BTC_MULTIPLES)
+
+
+def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
+    """The miner workbook: Inputs, Schedule, Dashboard, Notes (formulas only, no values)."""
+    book = Workbook()
+    inputs = SheetWriter(book.active, flavor)
+    inputs.sheet.title = "Inputs"
+    inputs.title(TITLE, "Blue cells are inputs; each has a defined name. Lists of periods: 13;25.")
+    block = write_inputs(book, inputs, assumptions, INPUT_NAMES, 5, {"opex_hour": OPEX_FORMULA})
+    define_name(book, "Assumptions", "Inputs", block.key_value_range)
+    write_stress_controls(book, inputs, block.last_row + 3)
+    write_stress_case(book, inputs, block.last_row + 7, block.last_row)
+    inputs.widths({"A": 24, "B": 18, "C": 16, "D": 90})
+
+    schedule = SheetWriter(book.create_sheet("Schedule"), flavor)
+    layout = write_deal_schedule(book, schedule, assumptions.horizon_periods, f"{TITLE}: schedule")
+
+    dashboard = SheetWriter(book.create_sheet("Dashboard"), flavor)
+    dashboard.title(
+        f"{TITLE}: dashboard", "Mining and hosting carry the debt; BTC and rents fall together."
+    )
+    next_row = write_metrics(dashboard, 4, deal_metrics(layout))
+    first, year_end = layout.first, layout.first + assumptions.per_year - 1
+    service = f"SUM(Schedule!{COL['debt_service']}{first}:{COL['debt_service']}{year_end})"
+    sensitivity_row = next_row + 1
+    last = write_btc_sensitivity(dashboard, sensitivity_row, service)
+    waterfall_row = last + 3
+    dashboard.sheet[f"A{waterfall_row - 1}"] = "Fire sale of the GPU fleet at the end of year 1"
+    write_waterfall(
+        dashboard, waterfall_row, f"Schedule!{COL['market_value']}{year_end}/MAX(gpus,1)"
+    )
+    stress_row = waterfall_row + 12
+    write_stress(
+        dashboard, stress_row, "A", "Assumptions", "Joint stress, correlation 0.5 (base case)"
+    )
+    write_stress(
+        dashboard, stress_row, "C", "StressAssumptions", "Joint stress, stress correlation"
+    )
+    dashboard.widths({"A": 44, "B": 16, "C": 30, "D": 16})
+    deal_charts(dashboard, layout, waterfall_row, "F")
+    chart = LineChart()
+    chart.title, chart.y_axis.title, chart.x_axis.title = (
+        "Miner DSCR against BTC price",
+        "DSCR (x)",
+        "BTC $",
+    )
+    chart.height, chart.width = 7.5, 16
+    chart.add_data(
+        Reference(dashboard.sheet, min_col=3, min_row=sensitivity_row, max_row=last),
+        titles_from_data=True,
+    )
+    chart.set_categories(
+        Reference(dashboard.sheet, min_col=1, min_row=sensitivity_row + 1, max_row=last)
+    )
+    dashboard.sheet.add_chart(chart, "F67")
+
+    write_notes(
+        SheetWriter(book.create_sheet("Notes"), flavor),
+        f"{TITLE}: notes",
+        [
+            "Mining earns HASHPRICE x hashrate x days and costs hash_cost_ph_day x hashrate x days; "
+            "the subsidy halves at halving_periods; with curtail_mining the fleet is off when "
+            "hashprice is below cost. Hosting earns GPU rents as in the neocloud template.",
+            "BTC held is collateral at market value in book, market and fire-sale LTV. Convertible "
+            "notes pay their coupon and their principal at maturity (conversion is not modelled) and "
+            "count in LTV; the lender's exposure at default is the senior loan.",
+            *COMMON_METHOD,
+        ],
+    )
+    return book

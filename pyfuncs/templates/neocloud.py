@@ -1,0 +1,166 @@
+"""Template 1: a neocloud's GPU-backed delayed-draw term loan (contracted and merchant GPUs).
+
+CoreWeave-style terms (DOMAIN.md section 3): 11% effective rate, draws maturing in 5 years, most
+revenue on take-or-pay contracts, the rest on market rent; the contracts roll to market rent when
+they end (re-leasing risk).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openpyxl import Workbook
+
+from pyfuncs.deal.assumptions import DealAssumptions
+from pyfuncs.deal.examples import NEOCLOUD_DDTL
+from pyfuncs.templates.deal_sheets import (
+    COL,
+    deal_charts,
+    deal_metrics,
+    write_deal_schedule,
+    write_metrics,
+    write_stress,
+    write_waterfall,
+)
+from pyfuncs.templates.layout import (
+    COLLATERAL,
+    CONTRACTS,
+    COVENANTS,
+    FIRE_SALE,
+    FLEET_AND_RENT,
+    INPUT_FILL,
+    INPUT_FONT,
+    MARKET_PRICING,
+    OPEX_FORMULA,
+    POWER_AND_OPEX,
+    SheetWriter,
+    define_name,
+    write_inputs,
+    write_notes,
+)
+from pyfuncs.templates.notes import COMMON_METHOD
+
+TITLE = "Neocloud GPU-backed delayed-draw term loan"
+
+#: Example deal: 10,000 H100s, 85% on 4-year contracts, CoreWeave DDTL 2.0-like debt.
+EXAMPLE: dict[str, Any] = NEOCLOUD_DDTL
+
+INPUT_NAMES = [
+    "name",
+    *FLEET_AND_RENT,
+    *CONTRACTS,
+    *POWER_AND_OPEX,
+    "fixed_opex_period",
+    "loan_to_cost",
+    "annual_rate",
+    "tenor_years",
+    "per_year",
+    "profile",
+    *COVENANTS,
+    *COLLATERAL,
+    *FIRE_SALE,
+    "rent_vol",
+    "btc_vol",
+    "correlation",
+    *MARKET_PRICING,
+]
+
+
+BLENDED_RENT = (
+    "=contracted_share*IF(ISBLANK(contract_rent), rent0, contract_rent)*contract_utilization"
+    " + (1-contracted_share)*rent0*utilization"
+)
+
+
+def write_blended_rent(book: Workbook, writer: SheetWriter, row: int) -> None:
+    """Billed rent per GPU-hour across contracted and market GPUs, for the one-rent metrics."""
+    writer.sheet.cell(row, 1, "BlendedRent")
+    writer.formula(f"B{row}", BLENDED_RENT, "0.000")
+    writer.sheet.cell(row, 3, "$ per GPU-hour")
+    writer.sheet.cell(
+        row,
+        4,
+        "Billed rent per GPU-hour in period 1, contracted and market GPUs "
+        "together (utilisation included).",
+    )
+    define_name(book, "BlendedRent", writer.sheet.title, f"B{row}")
+
+
+def write_stress_controls(book: Workbook, writer: SheetWriter, row: int) -> None:
+    """Paths and seed of the dashboard's JOINT_STRESS, as named inputs."""
+    writer.header(row - 1, 1, ["Stress control", "Value", "Unit", "Meaning"])
+    for offset, (name, value, unit, meaning) in enumerate(
+        (
+            ("StressPaths", 10_000, "paths", "Monte Carlo paths of JOINT_STRESS."),
+            ("StressSeed", 1, "seed", "Seed: the same seed gives the same numbers everywhere."),
+        )
+    ):
+        r = row + offset
+        writer.sheet.cell(r, 1, name)
+        cell = writer.sheet.cell(r, 2, value)
+        cell.font, cell.fill = INPUT_FONT, INPUT_FILL
+        writer.sheet.cell(r, 3, unit)
+        writer.sheet.cell(r, 4, meaning)
+        define_name(book, name, writer.sheet.title, cell.coordinate)
+
+
+def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
+    """The neocloud workbook: Inputs, Schedule, Dashboard, Notes (formulas only, no values)."""
+    book = Workbook()
+    inputs = SheetWriter(book.active, flavor)
+    inputs.sheet.title = "Inputs"
+    inputs.title(TITLE, "Blue cells are inputs; each has a defined name. Lists of periods: 13;25.")
+    block = write_inputs(book, inputs, assumptions, INPUT_NAMES, 5, {"opex_hour": OPEX_FORMULA})
+    define_name(book, "Assumptions", "Inputs", block.key_value_range)
+    write_stress_controls(book, inputs, block.last_row + 3)
+    write_blended_rent(book, inputs, block.last_row + 6)
+    inputs.widths({"A": 24, "B": 18, "C": 16, "D": 90})
+
+    schedule = SheetWriter(book.create_sheet("Schedule"), flavor)
+    layout = write_deal_schedule(book, schedule, assumptions.horizon_periods, f"{TITLE}: schedule")
+
+    dashboard = SheetWriter(book.create_sheet("Dashboard"), flavor)
+    dashboard.title(f"{TITLE}: dashboard", "Coverage, collateral and a joint stress of the deal.")
+    debt_per_gpu = "capex_per_gpu*loan_to_cost"
+    rows = [
+        *deal_metrics(layout),
+        ("Blended billed rent in period 1, $/GPU-hr", "=BlendedRent", "0.00"),
+        (
+            "Breakeven billed rent at lock-up DSCR, $/GPU-hr",
+            f"=GPU.BREAKEVEN_RENT({debt_per_gpu}, annual_rate, tenor_years, 1, "
+            "opex_hour, lockup_dscr, per_year)",
+            "0.00",
+        ),
+        (
+            "Annual rent decline the loan absorbs",
+            f"=IFERROR(GPU.DECLINE_TO_BREACH(BlendedRent, {debt_per_gpu}, annual_rate, "
+            'tenor_years, 1, opex_hour, lockup_dscr, per_year), "breaches at flat rents")',
+            "0.0%",
+        ),
+        (
+            "Unlevered cash yield at the blended rent",
+            "=GPU.CASH_YIELD(BlendedRent, 1, opex_hour, capex_per_gpu)",
+            "0.0%",
+        ),
+    ]
+    next_row = write_metrics(dashboard, 4, rows)
+    year_one = layout.first + assumptions.per_year - 1
+    dashboard.sheet[f"A{next_row}"] = "Fire sale of the whole fleet at the end of year 1"
+    waterfall_row = next_row + 1
+    write_waterfall(dashboard, waterfall_row, f"Schedule!{COL['market_value']}{year_one}/gpus")
+    stress_row = waterfall_row + 12
+    write_stress(dashboard, stress_row, "A", "Assumptions", "Joint stress (JOINT_STRESS)")
+    dashboard.widths({"A": 44, "B": 16, "C": 70})
+    deal_charts(dashboard, layout, waterfall_row, "E")
+
+    write_notes(
+        SheetWriter(book.create_sheet("Notes"), flavor),
+        f"{TITLE}: notes",
+        [
+            "The loan is sized as loan_to_cost of the fleet's capex and repaid as a level annuity. "
+            "contracted_share of the GPUs earn contract_rent until contract_periods, then re-lease "
+            "at the market rent; the rest earn the market rent at utilization.",
+            *COMMON_METHOD,
+        ],
+    )
+    return book

@@ -1,1 +1,0 @@
-"""Workbooks: template builders, the headless refresh, and LibreOffice as an independent engine."""

@@ -1,0 +1,1 @@
+"""The xlsx package: the zip container, the one reader of sheet XML, the surgical value writer."""

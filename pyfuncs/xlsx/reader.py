@@ -1,0 +1,229 @@
+"""A workbook read for recalculation: sheets, cells, formulas, defined names, calc settings.
+
+Read straight from the parts (not through openpyxl, which loses the dynamic-array marks and
+cannot tell us where each cell sits in the XML): the same scan later serves the surgical writer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pyfuncs.xlsx.package import Package, WorkbookFileError, parse_xml
+from pyfuncs.xlsx.sheet_xml import (
+    CellXml,
+    SheetXml,
+    cached_value,
+    decode_part,
+    parse_range,
+    scan_sheet,
+    text_of_string_item,
+)
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+DOC_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+XDA_NS = "http://schemas.microsoft.com/office/spreadsheetml/2017/dynamicarray"
+
+
+@dataclass
+class Formula:
+    """A formula cell: its text (shared formulas take their master's), and its array range."""
+
+    text: str
+    host: tuple[int, int]  # the cell the text was written for (the shared master's cell)
+    kind: str  # "normal", "shared", "array"
+    array_ref: tuple[int, int, int, int] | None = None  # r1, c1, r2, c2 of an array formula
+    dynamic: bool = False  # a dynamic (spilling) array formula
+
+
+@dataclass
+class Sheet:
+    """One worksheet: cached values and formulas by (row, column)."""
+
+    name: str
+    index: int
+    part: str
+    xml: SheetXml
+    values: dict[tuple[int, int], Any] = field(default_factory=dict)
+    formulas: dict[tuple[int, int], Formula] = field(default_factory=dict)
+    cells: dict[tuple[int, int], CellXml] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DefinedName:
+    name: str
+    text: str  # what it refers to, without "="
+    sheet_index: int | None  # None: workbook scope
+
+
+@dataclass
+class Book:
+    """A workbook opened for recalculation."""
+
+    package: Package
+    sheets: list[Sheet]
+    names: list[DefinedName]
+    date1904: bool = False
+    iterate: bool = False
+    iterate_count: int = 100
+    iterate_delta: float = 0.001
+    full_calc_on_load: bool = False
+    other_sheets: list[str] = field(default_factory=list)  # chart sheets, dialog sheets
+
+    @property
+    def path(self) -> Path:
+        return self.package.path
+
+    def sheet(self, name: str) -> Sheet | None:
+        folded = name.casefold()
+        for sheet in self.sheets:
+            if sheet.name.casefold() == folded:
+                return sheet
+        return None
+
+    def name_lookup(self, name: str, sheet_index: int | None) -> DefinedName | None:
+        """A defined name as a formula on ``sheet_index`` sees it: sheet scope first."""
+        folded = name.casefold()
+        found = None
+        for item in self.names:
+            if item.name.casefold() != folded:
+                continue
+            if item.sheet_index == sheet_index and sheet_index is not None:
+                return item
+            if item.sheet_index is None:
+                found = item
+        return found
+
+
+def load_book(path: Path) -> Book:
+    """Read a workbook's sheets, cells, formulas and names."""
+    package = Package.open(path)
+    workbook_part = package.workbook_part()
+    root = parse_xml(package.read(workbook_part), workbook_part)
+    ns = {"m": MAIN_NS}
+    rels = package.relationships(workbook_part)
+    shared = _shared_strings(package, rels)
+    dynamic_cm = _dynamic_metadata(package, rels)
+
+    pr = root.find("m:workbookPr", ns)
+    date1904 = pr is not None and pr.get("date1904") in ("1", "true")
+    calc = root.find("m:calcPr", ns)
+    calc_attrs = dict(calc.attrib) if calc is not None else {}
+
+    sheets: list[Sheet] = []
+    others: list[str] = []
+    for position, element in enumerate(root.iterfind("m:sheets/m:sheet", ns)):
+        rel_id = element.get(f"{{{DOC_REL_NS}}}id", "")
+        rel_type, target = rels.get(rel_id, ("", ""))
+        name = element.get("name", f"Sheet{position + 1}")
+        if not rel_type.endswith("/worksheet"):
+            others.append(name)
+            sheets.append(Sheet(name, position, "", SheetXml("", "", 0, 0, True, [])))
+            continue
+        text = decode_part(package.read(target), target)
+        sheet = Sheet(name, position, target, scan_sheet(text, target))
+        _read_cells(sheet, shared, dynamic_cm)
+        sheets.append(sheet)
+
+    names: list[DefinedName] = []
+    for element in root.iterfind("m:definedNames/m:definedName", ns):
+        local = element.get("localSheetId")
+        names.append(
+            DefinedName(
+                element.get("name", ""),
+                (element.text or "").strip().removeprefix("="),
+                int(local) if local is not None and local.isdigit() else None,
+            )
+        )
+    return Book(
+        package=package,
+        sheets=sheets,
+        names=names,
+        date1904=date1904,
+        iterate=calc_attrs.get("iterate") in ("1", "true"),
+        iterate_count=int(calc_attrs.get("iterateCount", "100")),
+        iterate_delta=float(calc_attrs.get("iterateDelta", "0.001")),
+        full_calc_on_load=calc_attrs.get("fullCalcOnLoad") in ("1", "true"),
+        other_sheets=others,
+    )
+
+
+def _shared_strings(package: Package, rels: dict[str, tuple[str, str]]) -> list[str]:
+    for rel_type, target in rels.values():
+        if rel_type.endswith("/sharedStrings") and package.has(target):
+            text = decode_part(package.read(target), target)
+            root = re.search(r"<(\w+:)?sst\b", text)
+            p = (root.group(1) or "") if root else ""
+            return [
+                text_of_string_item(m.group(0), p)
+                for m in re.finditer(rf"<{p}si\b.*?</{p}si>|<{p}si\s*/>", text, re.S)
+            ]
+    return []
+
+
+def _dynamic_metadata(package: Package, rels: dict[str, tuple[str, str]]) -> set[str]:
+    """The ``cm`` values that mark a dynamic-array formula (cell metadata of type XLDAPR).
+
+    [MS-XLSX] 2.3.26: ``cm`` indexes ``cellMetadata`` (1-based); its ``rc t`` names a metadata
+    type (1-based) and ``v`` a block of that type's ``futureMetadata`` (0-based), whose
+    ``dynamicArrayProperties fDynamic="1"`` marks a spilling formula.
+    """
+    target = next(
+        (t for rt, t in rels.values() if rt.endswith("/sheetMetadata") and package.has(t)), None
+    )
+    if target is None:
+        return set()
+    root = parse_xml(package.read(target), target)
+    ns = {"m": MAIN_NS}
+    types = [e.get("name", "") for e in root.iterfind("m:metadataTypes/m:metadataType", ns)]
+    dynamic_blocks: set[int] = set()
+    for future in root.iterfind("m:futureMetadata", ns):
+        if future.get("name") != "XLDAPR":
+            continue
+        for i, block in enumerate(future.iterfind("m:bk", ns)):
+            for props in block.iter(f"{{{XDA_NS}}}dynamicArrayProperties"):
+                if props.get("fDynamic") in ("1", "true"):
+                    dynamic_blocks.add(i)
+    out: set[str] = set()
+    for i, block in enumerate(root.iterfind("m:cellMetadata/m:bk", ns), start=1):
+        for rc in block.iterfind("m:rc", ns):
+            t, v = int(rc.get("t", "0")), int(rc.get("v", "-1"))
+            if 0 < t <= len(types) and types[t - 1] == "XLDAPR" and v in dynamic_blocks:
+                out.add(str(i))
+    return out
+
+
+def _read_cells(sheet: Sheet, shared: list[str], dynamic_cm: set[str]) -> None:
+    masters: dict[str, tuple[str, tuple[int, int]]] = {}
+    pending_shared: list[tuple[CellXml, str]] = []
+    for cell in sheet.xml.cells():
+        key = (cell.row, cell.col)
+        sheet.cells[key] = cell
+        sheet.values[key] = cached_value(cell, shared)
+        f = cell.formula
+        if f is None:
+            continue
+        if f.kind == "shared" and f.shared_index is not None:
+            if f.text.strip():
+                masters[f.shared_index] = (f.text, key)
+                sheet.formulas[key] = Formula(f.text, key, "shared")
+            else:
+                pending_shared.append((cell, f.shared_index))
+        elif f.kind == "array":
+            area = parse_range(f.ref) if f.ref else (cell.row, cell.col, cell.row, cell.col)
+            sheet.formulas[key] = Formula(
+                f.text, key, "array", area, dynamic=cell.cm is not None and cell.cm in dynamic_cm
+            )
+        elif f.kind == "dataTable":
+            sheet.formulas[key] = Formula("", key, "dataTable")
+        else:
+            sheet.formulas[key] = Formula(f.text, key, "normal")
+    for cell, index in pending_shared:
+        if index not in masters:
+            raise WorkbookFileError(
+                f"{sheet.name}: shared formula {index} has no master cell ({cell.row},{cell.col})"
+            )
+        text, host = masters[index]
+        sheet.formulas[(cell.row, cell.col)] = Formula(text, host, "shared")

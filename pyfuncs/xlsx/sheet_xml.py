@@ -1,0 +1,480 @@
+"""Worksheet XML read and rewritten surgically: only the cells whose values change are touched.
+
+The sheet part is never re-serialised. A scanner finds each ``<c>`` element of ``<sheetData>``
+with its exact span in the text; a rewrite replaces the spans of changed cells (their ``t``
+attribute and ``<v>``/``<is>`` child; the ``<f>`` element, the other attributes and any
+``<extLst>`` are kept as they were) and inserts cells and rows that must be created (the spill
+range of a dynamic array that grew, an input set in an empty cell). Every other byte of the part
+(namespaces, sheet views, conditional formats, validation, x14 extensions) is left as it was.
+
+The cell layout follows ECMA-376 Part 1, 18.3.1.4 (``c``), 18.3.1.40 (``f``), 18.18.11
+(``ST_CellType``): ``t="str"`` for a formula's string result, ``b`` booleans, ``e`` errors,
+``s`` shared strings, ``inlineStr`` inline text, ``n`` (the default) numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from pyfuncs.errors import EXCEL_ERROR_CODES, ExcelError
+from pyfuncs.xlsx.package import (
+    WorkbookFileError,
+    decode_xstring,
+    xml_escape,
+    xml_unescape,
+)
+
+_ATTR = re.compile(r"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_CELL_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)$")
+
+
+def col_number(letters: str) -> int:
+    """``"A"`` -> 1, ``"AA"`` -> 27."""
+    number = 0
+    for ch in letters.upper():
+        number = number * 26 + ord(ch) - 64
+    return number
+
+
+def col_letters(number: int) -> str:
+    """1 -> ``"A"``, 27 -> ``"AA"``."""
+    letters = ""
+    while number:
+        number, rem = divmod(number - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def cell_name(row: int, col: int) -> str:
+    return f"{col_letters(col)}{row}"
+
+
+def parse_cell_name(text: str) -> tuple[int, int]:
+    """``"B3"`` (or ``"$B$3"``) -> (3, 2)."""
+    match = _CELL_REF.match(text.strip())
+    if not match:
+        raise ValueError(f"not a cell reference: {text!r}")
+    return int(match.group(2)), col_number(match.group(1))
+
+
+def parse_range(text: str) -> tuple[int, int, int, int]:
+    """``"A1:C3"`` -> (1, 1, 3, 3); a single cell is a 1x1 range."""
+    first, _, last = text.partition(":")
+    r1, c1 = parse_cell_name(first)
+    r2, c2 = parse_cell_name(last) if last else (r1, c1)
+    return min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)
+
+
+def range_name(r1: int, c1: int, r2: int, c2: int) -> str:
+    if (r1, c1) == (r2, c2):
+        return cell_name(r1, c1)
+    return f"{cell_name(r1, c1)}:{cell_name(r2, c2)}"
+
+
+def attributes(raw: str) -> dict[str, str]:
+    """Attributes of a start tag's raw text, values unescaped."""
+    return {
+        m.group(1): xml_unescape(m.group(2) if m.group(2) is not None else m.group(3))
+        for m in _ATTR.finditer(raw)
+    }
+
+
+@dataclass
+class FormulaXml:
+    """An ``<f>`` element: its raw text (kept verbatim) and what it says."""
+
+    raw: str
+    text: str  # the formula, unescaped, without "="
+    kind: str  # "normal", "shared", "array", "dataTable"
+    ref: str | None
+    shared_index: str | None
+
+
+@dataclass
+class CellXml:
+    """One ``<c>`` element and its exact place in the sheet text."""
+
+    row: int
+    col: int
+    start: int
+    end: int
+    attrs_raw: str
+    inner: str | None  # None for a self-closing cell
+    type: str
+    cm: str | None
+    formula: FormulaXml | None
+    value_text: str | None
+    inline_text: str | None
+    ext_raw: str
+
+
+@dataclass
+class RowXml:
+    row: int
+    start: int
+    end: int
+    open_tag: str  # "<row ...>" raw (for a self-closing row, without the "/")
+    self_closing: bool
+    cells: list[CellXml]
+
+
+@dataclass
+class SheetXml:
+    """A scanned worksheet part."""
+
+    text: str
+    prefix: str  # "" or "x:" when the main namespace has a prefix
+    data_start: int  # where rows may be inserted: just inside <sheetData>
+    data_end: int  # the position of </sheetData> (or of "/>" of an empty one)
+    data_self_closing: bool
+    rows: list[RowXml]
+
+    def cells(self) -> list[CellXml]:
+        return [cell for row in self.rows for cell in row.cells]
+
+
+def decode_part(data: bytes, name: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise WorkbookFileError(f"{name} is not UTF-8 XML; cannot rewrite it in place") from None
+
+
+def scan_sheet(text: str, name: str = "sheet") -> SheetXml:
+    """Find every row and cell of a worksheet's ``<sheetData>`` with its span."""
+    root = re.search(r"<(\w+:)?worksheet\b", text)
+    if root is None:
+        raise WorkbookFileError(f"{name} is not a worksheet part")
+    p = root.group(1) or ""
+    start = re.search(rf"<{p}sheetData\b[^>]*?(/?)>", text)
+    if start is None:
+        raise WorkbookFileError(f"{name} has no sheetData")
+    if start.group(1):
+        return SheetXml(text, p, start.end(), start.end() - 2, True, [])
+    end = text.find(f"</{p}sheetData>", start.end())
+    if end < 0:
+        raise WorkbookFileError(f"{name} has no end of sheetData")
+    row_re = re.compile(rf"<{p}row\b([^>]*?)(/>|>(.*?)</{p}row>)", re.S)
+    cell_re = re.compile(rf"<{p}c\b([^>]*?)(/>|>(.*?)</{p}c>)", re.S)
+    rows: list[RowXml] = []
+    last_row = 0
+    for rm in row_re.finditer(text, start.end(), end):
+        rattrs = attributes(rm.group(1))
+        number = int(rattrs["r"]) if "r" in rattrs else last_row + 1
+        last_row = number
+        cells: list[CellXml] = []
+        last_col = 0
+        if rm.group(3) is not None:
+            base = rm.start(3)
+            for cm in cell_re.finditer(rm.group(3)):
+                cell = _cell(cm, base, number, last_col, p)
+                last_col = cell.col
+                cells.append(cell)
+        self_closing = rm.group(2) == "/>"
+        open_end = rm.start(2) if self_closing else rm.start(2) + 1
+        rows.append(
+            RowXml(number, rm.start(), rm.end(), text[rm.start() : open_end], self_closing, cells)
+        )
+    return SheetXml(text, p, start.end(), end, False, rows)
+
+
+def _cell(match: re.Match[str], base: int, row: int, last_col: int, p: str) -> CellXml:
+    attrs = attributes(match.group(1))
+    if "r" in attrs:
+        row, col = parse_cell_name(attrs["r"])
+    else:
+        col = last_col + 1
+    inner = match.group(3)
+    formula = value_text = inline_text = None
+    ext_raw = ""
+    if inner:
+        fm = re.search(rf"<{p}f\b([^>]*?)(/>|>(.*?)</{p}f>)", inner, re.S)
+        if fm:
+            fattrs = attributes(fm.group(1))
+            formula = FormulaXml(
+                raw=fm.group(0),
+                text=xml_unescape(fm.group(3) or ""),
+                kind=fattrs.get("t", "normal"),
+                ref=fattrs.get("ref"),
+                shared_index=fattrs.get("si"),
+            )
+        vm = re.search(rf"<{p}v\b[^>]*?(?:/>|>(.*?)</{p}v>)", inner, re.S)
+        if vm:
+            value_text = xml_unescape(vm.group(1) or "")
+        im = re.search(rf"<{p}is\b.*?</{p}is>", inner, re.S)
+        if im:
+            inline_text = text_of_string_item(im.group(0), p)
+        em = re.search(rf"<{p}extLst\b.*?</{p}extLst>", inner, re.S)
+        if em:
+            ext_raw = em.group(0)
+    return CellXml(
+        row=row,
+        col=col,
+        start=base + match.start(),
+        end=base + match.end(),
+        attrs_raw=match.group(1),
+        inner=inner,
+        type=attrs.get("t", "n"),
+        cm=attrs.get("cm"),
+        formula=formula,
+        value_text=value_text,
+        inline_text=inline_text,
+        ext_raw=ext_raw,
+    )
+
+
+def text_of_string_item(raw: str, p: str = "") -> str:
+    """The text of an ``<si>`` or ``<is>`` element: its ``<t>`` runs, phonetic runs left out."""
+    raw = re.sub(rf"<{p}rPh\b.*?</{p}rPh>", "", raw, flags=re.S)
+    parts = re.findall(rf"<{p}t\b[^>]*?(?:/>|>(.*?)</{p}t>)", raw, re.S)
+    return decode_xstring(xml_unescape("".join(parts)))
+
+
+_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+
+
+def cached_value(cell: CellXml, shared_strings: list[str]) -> Any:
+    """The value stored in a cell: float, str, bool, ExcelError or None (blank)."""
+    kind = cell.type
+    if kind == "inlineStr":
+        return cell.inline_text if cell.inline_text is not None else None
+    text = cell.value_text
+    if text is None:
+        return None
+    if kind == "n":
+        if text == "":
+            return None
+        try:
+            return float(text)
+        except ValueError:
+            return None
+    if kind == "s":
+        try:
+            return shared_strings[int(text)]
+        except (ValueError, IndexError):
+            raise WorkbookFileError(
+                f"cell {cell_name(cell.row, cell.col)}: bad shared string"
+            ) from None
+    if kind == "str":
+        return decode_xstring(text)
+    if kind == "b":
+        return text.strip() in ("1", "true")
+    if kind == "e":
+        code = text.strip()
+        return ExcelError(code if code in EXCEL_ERROR_CODES else "#VALUE!", "cached error")
+    if kind == "d":
+        try:
+            stamp = dt.datetime.fromisoformat(text.strip().replace("Z", ""))
+        except ValueError:
+            return None
+        return (stamp - _EXCEL_EPOCH).total_seconds() / 86400.0
+    return None
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewValue:
+    """A value to store in a cell.
+
+    ``text_as`` says how text is stored in a cell without a formula: ``"str"`` (as Excel stores
+    the cells of an array formula's range) or ``"inlineStr"`` (a typed-in value; avoids touching
+    the shared-string table). A formula cell always stores text as ``t="str"``.
+    """
+
+    value: Any
+    text_as: str = "str"
+
+
+def format_number(number: float) -> str:
+    """A float as ``<v>`` text: shortest round-trip form, integers without ``.0``."""
+    if number == 0:
+        return "0"  # also turns -0.0 into 0: Excel has no negative zero
+    if number.is_integer() and abs(number) < 1e15:
+        return str(int(number))
+    return repr(number)
+
+
+def _encoded(value: Any, has_formula: bool, text_as: str, p: str) -> tuple[str | None, str]:
+    """(t attribute or None for a number, the value element(s)) for a cell's new value."""
+    if type(value) is bool:
+        return "b", f"<{p}v>{1 if value else 0}</{p}v>"
+    if isinstance(value, ExcelError):
+        return "e", f"<{p}v>{xml_escape(value.code)}</{p}v>"
+    if isinstance(value, int | float):
+        number = float(value)
+        if not math.isfinite(number):
+            return "e", f"<{p}v>#NUM!</{p}v>"
+        return None, f"<{p}v>{format_number(number)}</{p}v>"
+    if value is None:
+        if has_formula:
+            return "str", f"<{p}v></{p}v>"
+        return None, ""
+    text = str(value)
+    if has_formula or text_as == "str":
+        return "str", f"<{p}v>{xml_escape(text)}</{p}v>"
+    space = ' xml:space="preserve"' if text != text.strip() else ""
+    return "inlineStr", f"<{p}is><{p}t{space}>{xml_escape(text)}</{p}t></{p}is>"
+
+
+_T_ATTR = re.compile(r"""\s+t\s*=\s*(?:"[^"]*"|'[^']*')""")
+_REF_ATTR = re.compile(r"""(\sref\s*=\s*)(?:"[^"]*"|'[^']*')""")
+
+
+def _with_type(attrs_raw: str, kind: str | None) -> str:
+    if _T_ATTR.search(attrs_raw):
+        replacement = f' t="{kind}"' if kind else ""
+        return _T_ATTR.sub(lambda _m: replacement, attrs_raw, count=1)
+    if kind is None:
+        return attrs_raw
+    stripped = attrs_raw.rstrip()
+    return f'{stripped} t="{kind}"{attrs_raw[len(stripped) :]}'
+
+
+def rewritten_cell(cell: CellXml, new: NewValue, p: str, array_ref: str | None = None) -> str:
+    """The text of ``cell`` holding ``new``: formula, other attributes and extLst kept."""
+    has_formula = cell.formula is not None
+    kind, value_xml = _encoded(new.value, has_formula, new.text_as, p)
+    formula_raw = cell.formula.raw if cell.formula else ""
+    if array_ref is not None and formula_raw:
+        formula_raw = _REF_ATTR.sub(lambda m: f'{m.group(1)}"{array_ref}"', formula_raw, count=1)
+    body = formula_raw + value_xml + cell.ext_raw
+    attrs = _with_type(cell.attrs_raw, kind)
+    if not body:
+        return f"<{p}c{attrs.rstrip()}/>"
+    return f"<{p}c{attrs}>{body}</{p}c>"
+
+
+def new_cell(row: int, col: int, new: NewValue, p: str) -> str:
+    kind, value_xml = _encoded(new.value, False, new.text_as, p)
+    type_attr = f' t="{kind}"' if kind else ""
+    if not value_xml:
+        return f'<{p}c r="{cell_name(row, col)}"/>'
+    return f'<{p}c r="{cell_name(row, col)}"{type_attr}>{value_xml}</{p}c>'
+
+
+def rewrite_sheet(
+    sheet: SheetXml,
+    values: dict[tuple[int, int], NewValue],
+    array_refs: dict[tuple[int, int], str] | None = None,
+) -> str:
+    """The sheet text with ``values`` written into their cells (created where absent).
+
+    ``array_refs`` gives new ``ref`` ranges for array-formula anchors (a spill that changed
+    size). Cells whose stored value already equals the new one are still rewritten only if
+    their text would change, so an unchanged sheet comes back identical.
+    """
+    array_refs = array_refs or {}
+    p = sheet.prefix
+    edits: list[tuple[int, int, str]] = []
+    pending = dict(values)
+    for row in sheet.rows:
+        for cell in row.cells:
+            key = (cell.row, cell.col)
+            if key not in pending and key not in array_refs:
+                continue
+            new = pending.pop(key, None)
+            if new is None:  # only the anchor's ref changes; keep its value as stored
+                replacement = _REF_ATTR.sub(
+                    lambda m, ref=array_refs[key]: f'{m.group(1)}"{ref}"',
+                    sheet.text[cell.start : cell.end],
+                    count=1,
+                )
+            else:
+                replacement = rewritten_cell(cell, new, p, array_refs.get(key))
+            if replacement != sheet.text[cell.start : cell.end]:
+                edits.append((cell.start, cell.end, replacement))
+    if pending:
+        edits.extend(_insertions(sheet, pending))
+        edits.extend(_dimension_edit(sheet, pending))
+    return _apply(sheet.text, edits)
+
+
+def _insertions(sheet: SheetXml, pending: dict[tuple[int, int], NewValue]) -> list:
+    p = sheet.prefix
+    by_row: dict[int, list[tuple[int, NewValue]]] = {}
+    for (r, c), new in pending.items():
+        by_row.setdefault(r, []).append((c, new))
+    rows = {row.row: row for row in sheet.rows}
+    edits: list[tuple[int, int, str]] = []
+    new_rows: list[tuple[int, str]] = []
+    for r, cells in sorted(by_row.items()):
+        cells.sort(key=lambda item: item[0])
+        row = rows.get(r)
+        if row is None:
+            body = "".join(new_cell(r, c, new, p) for c, new in cells)
+            new_rows.append((r, f'<{p}row r="{r}">{body}</{p}row>'))
+            continue
+        if row.self_closing:
+            body = "".join(new_cell(r, c, new, p) for c, new in cells)
+            edits.append((row.start, row.end, f"{_widened(row, cells)}>{body}</{p}row>"))
+            continue
+        existing = row.cells
+        i = 0
+        for c, new in cells:
+            while i < len(existing) and existing[i].col < c:
+                i += 1
+            at = existing[i].start if i < len(existing) else row.end - len(f"</{p}row>")
+            edits.append((at, at, new_cell(r, c, new, p)))
+        widened = _widened(row, cells)
+        if widened != row.open_tag[:-1]:
+            edits.append((row.start, row.start + len(row.open_tag) - 1, widened))
+    if new_rows:
+        if sheet.data_self_closing:
+            start = sheet.data_end
+            body = "".join(text for _, text in new_rows)
+            edits.append((start, start + 2, f">{body}</{p}sheetData>"))
+        else:
+            for r, text in new_rows:
+                after = [row for row in sheet.rows if row.row > r]
+                at = after[0].start if after else sheet.data_end
+                edits.append((at, at, text))
+    return edits
+
+
+def _widened(row: RowXml, cells: list[tuple[int, NewValue]]) -> str:
+    """The row's start tag (without its closing '>' or '/>') with spans covering new cells."""
+    tag = row.open_tag[:-1] if not row.self_closing else row.open_tag
+    match = re.search(r'\sspans="(\d+):(\d+)"', tag)
+    if not match:
+        return tag
+    low = min(int(match.group(1)), *(c for c, _ in cells))
+    high = max(int(match.group(2)), *(c for c, _ in cells))
+    return tag[: match.start()] + f' spans="{low}:{high}"' + tag[match.end() :]
+
+
+def _dimension_edit(sheet: SheetXml, pending: dict[tuple[int, int], NewValue]) -> list:
+    p = sheet.prefix
+    match = re.search(rf'<{p}dimension\b[^>]*?\sref="([^"]*)"', sheet.text[: sheet.data_start])
+    if not match:
+        return []
+    try:
+        r1, c1, r2, c2 = parse_range(match.group(1))
+    except ValueError:
+        return []
+    rows = [r for r, _ in pending]
+    cols = [c for _, c in pending]
+    box = (min(r1, *rows), min(c1, *cols), max(r2, *rows), max(c2, *cols))
+    if box == (r1, c1, r2, c2):
+        return []
+    return [(match.start(1), match.end(1), range_name(*box))]
+
+
+def _apply(text: str, edits: list[tuple[int, int, str]]) -> str:
+    if not edits:
+        return text
+    # Stable order: by start, insertions (zero width) before a replacement at the same place.
+    edits.sort(key=lambda e: (e[0], e[1] - e[0]))
+    out: list[str] = []
+    pos = 0
+    for start, end, replacement in edits:
+        out.append(text[pos:start])
+        out.append(replacement)
+        pos = max(pos, end)
+    out.append(text[pos:])
+    return "".join(out)
