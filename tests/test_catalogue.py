@@ -77,7 +77,9 @@ def test_help_fits_excel_and_docstrings_write_the_formula(spec):
 
 
 def test_every_function_is_exercised_by_a_test():
-    text = "\n".join(p.read_text() for p in HERE.rglob("test_*.py") if p.name != Path(__file__).name)
+    text = "\n".join(
+        p.read_text() for p in HERE.rglob("test_*.py") if p.name != Path(__file__).name
+    )
     untested = [
         s.name
         for s in catalogue()

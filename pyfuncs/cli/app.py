@@ -7,9 +7,9 @@ from dataclasses import asdict
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from pyfuncs.cli.console import console
 from pyfuncs.errors import ExcelError
 
 app = typer.Typer(
@@ -18,9 +18,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console(
-    soft_wrap=True
-)  # never wrap a message mid-phrase: tests and pipes read whole lines
 
 
 def _pct(x: float) -> str:

@@ -7,11 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from pyfuncs.cli.console import err_console as console
 from pyfuncs.server.settings import DEFAULT_PORT, TOKEN_ENV
-
-console = Console(stderr=True)
 
 
 def _is_loopback(host: str) -> bool:
