@@ -9,8 +9,14 @@
  *
  * - Every id in CONFIG.functions is registered with CustomFunctions.associate.
  * - All calls Excel makes within one recalculation are queued and sent as one POST to
- *   /api/v1/call (split into requests of at most maxCallsPerRequest calls, at most maxInFlight
- *   requests at a time); results come back in the same order.
+ *   /api/v1/call, split into requests of at most maxCallsPerRequest calls and 90% of the
+ *   server's body limit in bytes (at most maxInFlight requests at a time); results come back in
+ *   the same order. A 413 splits a request in halves down to single calls.
+ * - Every call settles within timeoutMs: the wait for a request slot, the request and reading
+ *   its answer share one deadline (AbortController). A request that failed on the way
+ *   (connection refused or closed, 429, 502-504) is sent again up to `retries` times: the calls
+ *   are pure, so the POST is idempotent. An answer that is not JSON, a stall or a lost
+ *   connection becomes #N/A with the reason.
  * - An error result {"error": "#NUM!", "reason": "..."} becomes a CustomFunctions.Error carrying
  *   the reason, for a whole cell or for one cell inside a spilled array. Blanks display empty.
  */
@@ -24,8 +30,13 @@
     baseUrl: "",
     namespace: "GPU",
     batchDelayMs: 5, // collect calls for this long; one recalculation arrives within it
-    maxCallsPerRequest: 1000, // the server accepts up to its max_calls per batch
+    maxCallsPerRequest: 1000, // and at most the server's max_calls (settings.server.maxCalls)
+    maxBodyBytes: null, // null: 90% of the server's body limit (settings.server.maxBodyBytes)
     maxInFlight: 4, // requests at once, so a big sheet cannot flood the server
+    timeoutMs: 30000, // every call settles within this long after its recalculation is sent
+    retries: 2, // more tries of a request that failed on the way (connection lost, 502-504)
+    retryDelayMs: 250, // before the first retry; doubles for each further one
+    server: {}, // the server's limits {maxBodyBytes, maxCalls}, filled in by the server
     tokenStorageKey: "gpucredit.token",
   };
   const settings = Object.assign({}, DEFAULTS, CONFIG && CONFIG.settings, root.GPUCREDIT_SETTINGS);
@@ -42,7 +53,7 @@
     "#REF!": "invalidReference",
   };
 
-  const stats = { requests: 0, calls: 0 };
+  const stats = { requests: 0, calls: 0, retries: 0, timeouts: 0, splits: 0 };
   let queue = [];
   let timer = null;
   let inFlight = 0;
@@ -53,7 +64,7 @@
   }
 
   /* A CustomFunctions.Error for an Excel error literal and its reason. */
-  function excelError(code, reason) {
+  function excelError(code, reason, call) {
     const cf = customFunctions();
     const member = ERROR_CODES[code];
     const known = member && cf.ErrorCode && cf.ErrorCode[member] !== undefined;
@@ -104,8 +115,9 @@
   }
 
   /* A result in wire form as Excel takes it; throws the error of a whole-cell error. */
-  function resultFromWire(value, matrix) {
+  function resultFromWire(value, call) {
     const cf = customFunctions();
+    const matrix = call.matrix;
     if (Array.isArray(value)) {
       const rows = value.map((row) => (Array.isArray(row) ? row : [row]).map(cellFromWire));
       if (matrix) return rows;
@@ -127,86 +139,268 @@
     }
   }
 
-  async function acquireSlot() {
+  /* --- transport: every call settles ----------------------------------------------------------
+     A chunk of calls gets one deadline (settings.timeoutMs from when it is flushed). Waiting for
+     a request slot, the request, its retries and reading the answer all count against it, so a
+     stalled server cannot hold a cell at #BUSY! for longer than the timeout. */
+
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+  function seconds(ms) {
+    return `${Math.round(ms / 100) / 10} s`;
+  }
+
+  function where() {
+    return settings.baseUrl || "this page's server";
+  }
+
+  /* Resolves "timeout" once the deadline has passed. */
+  function deadlineAt(deadline) {
+    let handle = null;
+    const promise = new Promise((resolve) => {
+      handle = setTimeout(() => resolve("timeout"), Math.max(0, deadline - Date.now()));
+    });
+    return { promise, cancel: () => clearTimeout(handle) };
+  }
+
+  /* A request slot, or false when the deadline passes first (the slot then goes to the next). */
+  async function acquireSlot(deadline) {
     if (inFlight < settings.maxInFlight) {
       inFlight += 1;
-      return;
+      return true;
     }
-    await new Promise((resolve) => waiting.push(resolve));
-    inFlight += 1;
+    let granted = false;
+    let abandoned = false;
+    const turn = new Promise((resolve) =>
+      waiting.push(() => {
+        if (abandoned) return false;
+        granted = true;
+        inFlight += 1; // taken here, so no newcomer slips in before this waiter resumes
+        resolve("slot");
+        return true;
+      }),
+    );
+    const timer = deadlineAt(deadline);
+    await Promise.race([turn, timer.promise]);
+    timer.cancel();
+    if (granted) return true;
+    abandoned = true;
+    return false;
   }
 
   function releaseSlot() {
     inFlight -= 1;
-    const next = waiting.shift();
-    if (next) next();
-  }
-
-  async function problemOf(response) {
-    try {
-      const body = await response.json();
-      if (body && body.reason) return body.reason;
-    } catch (e) {
-      /* not JSON: fall through */
+    while (waiting.length) {
+      if (waiting.shift()()) return;
     }
-    return `the gpucredit server answered HTTP ${response.status}`;
   }
 
-  /* Send one request for a chunk of queued calls and settle each call's promise. */
-  async function send(chunk) {
-    await acquireSlot();
-    try {
-      stats.requests += 1;
-      stats.calls += chunk.length;
-      const headers = { "Content-Type": "application/json" };
-      const bearer = token();
-      if (bearer) headers.Authorization = `Bearer ${bearer}`;
+  /* Why fetch failed, in words: refused, closed mid-answer, or something else on the way. */
+  function networkReason(error) {
+    const cause = (error && error.cause) || {};
+    const code = cause.code || "";
+    if (code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "EHOSTUNREACH") {
+      return `gpucredit server not reachable at ${where()}`;
+    }
+    if (/SOCKET|RESET|CLOSED|EPIPE|ECONNRESET/i.test(code) || /closed|reset|socket/i.test(cause.message || "")) {
+      return `the gpucredit server at ${where()} closed the connection before it answered`;
+    }
+    return `gpucredit server not reachable at ${where()} (or it closed the connection)`;
+  }
+
+  /* One POST of the body; resolves to {kind, ...}, never rejects, never outlives the deadline. */
+  async function attempt(body, deadline) {
+    const headers = { "Content-Type": "application/json" };
+    const bearer = token();
+    if (bearer) headers.Authorization = `Bearer ${bearer}`;
+    const Controller = root.AbortController;
+    const controller = typeof Controller === "function" ? new Controller() : null;
+    const timer = deadlineAt(deadline);
+    const exchange = (async () => {
       let response;
       try {
         response = await fetch(`${settings.baseUrl}/api/v1/call`, {
           method: "POST",
           headers,
-          body: JSON.stringify({ calls: chunk.map((c) => ({ function: c.name, args: c.args })) }),
+          body,
+          signal: controller ? controller.signal : undefined,
         });
-      } catch (e) {
-        const reason = `gpucredit server not reachable at ${settings.baseUrl || "this page"}`;
-        chunk.forEach((c) => c.reject(excelError("#N/A", reason)));
+      } catch (error) {
+        return { kind: "network", reason: networkReason(error) };
+      }
+      let text;
+      try {
+        text = await response.text();
+      } catch (error) {
+        return { kind: "network", reason: networkReason(error) };
+      }
+      let parsed;
+      try {
+        parsed = JSON.parse(text);
+      } catch (error) {
+        parsed = undefined;
+      }
+      const type = (response.headers && response.headers.get("content-type")) || "no content type";
+      return { kind: "answer", status: response.status, ok: response.ok, body: parsed, type };
+    })();
+    const outcome = await Promise.race([exchange, timer.promise]);
+    timer.cancel();
+    if (outcome === "timeout") {
+      if (controller) controller.abort();
+      exchange.catch(() => {}); // settles later with the abort; nobody waits for it
+      stats.timeouts += 1;
+      return { kind: "timeout" };
+    }
+    return outcome;
+  }
+
+  /* HTTP statuses worth one more try: the server or a proxy in front of it was briefly busy. */
+  const TRANSIENT_STATUS = new Set([429, 502, 503, 504]);
+
+  function settleAll(chunk, code, reason) {
+    chunk.forEach((c) => c.reject(excelError(code, reason, c)));
+  }
+
+  function settleResults(chunk, results) {
+    chunk.forEach((c, i) => {
+      if (i >= results.length) {
+        c.reject(excelError("#N/A", "the gpucredit server sent too few results", c));
         return;
       }
-      if (!response.ok) {
-        let reason = await problemOf(response);
-        if (response.status === 401) reason += ": set the server's token in the gpucredit pane";
-        const code = response.status === 401 || response.status >= 500 ? "#N/A" : "#VALUE!";
-        chunk.forEach((c) => c.reject(excelError(code, reason)));
-        return;
+      try {
+        c.resolve(resultFromWire(results[i], c));
+      } catch (error) {
+        c.reject(error);
       }
-      const body = await response.json();
-      const results = body && Array.isArray(body.results) ? body.results : [];
-      chunk.forEach((c, i) => {
-        if (i >= results.length) {
-          c.reject(excelError("#N/A", "the gpucredit server sent too few results"));
+    });
+  }
+
+  /* Send one chunk (its calls already in wire form) and settle each call's promise.
+     Pure calls are idempotent, so a POST that failed on the way is sent again, at most
+     settings.retries times, while the deadline allows. A 413 splits the chunk in halves, down to
+     single calls, so calls that fit are answered even when the limits were not known. */
+  async function send(chunk, deadline) {
+    if (!(await acquireSlot(deadline))) {
+      stats.timeouts += 1;
+      const reason = `the gpucredit server is busy: no answer within ${seconds(settings.timeoutMs)}`;
+      settleAll(chunk, "#N/A", reason);
+      return;
+    }
+    let split = null;
+    try {
+      stats.requests += 1;
+      stats.calls += chunk.length;
+      const body = `{"calls":[${chunk.map((c) => c.wire).join(",")}]}`;
+      for (let tries = 0; ; tries += 1) {
+        const outcome = await attempt(body, deadline);
+        let code = "#N/A";
+        let reason;
+        let transient = false;
+        if (outcome.kind === "timeout") {
+          reason = `the gpucredit server did not answer within ${seconds(settings.timeoutMs)} (${where()})`;
+        } else if (outcome.kind === "network") {
+          reason = outcome.reason;
+          transient = true;
+        } else if (outcome.status === 413 && chunk.length > 1) {
+          stats.splits += 1;
+          const half = Math.ceil(chunk.length / 2);
+          split = [chunk.slice(0, half), chunk.slice(half)];
+          return;
+        } else if (!outcome.ok) {
+          const body413 = outcome.body && outcome.body.reason;
+          reason = body413 || `the gpucredit server answered HTTP ${outcome.status}`;
+          if (outcome.status === 401) reason += ": set the server's token in the gpucredit pane";
+          if (outcome.status === 413) reason = `this call is too big for the server: ${reason}`;
+          code = outcome.status === 401 || outcome.status >= 500 ? "#N/A" : "#VALUE!";
+          transient = TRANSIENT_STATUS.has(outcome.status);
+        } else if (!outcome.body || !Array.isArray(outcome.body.results)) {
+          reason =
+            outcome.body === undefined
+              ? `the gpucredit server's answer is not JSON (HTTP ${outcome.status}, ${outcome.type}): is another program answering at ${where()}?`
+              : "the gpucredit server's answer has no results list";
+        } else {
+          settleResults(chunk, outcome.body.results);
           return;
         }
-        try {
-          c.resolve(resultFromWire(results[i], c.matrix));
-        } catch (error) {
-          c.reject(error);
+        const pause = settings.retryDelayMs * 2 ** tries;
+        if (transient && tries < settings.retries && Date.now() + pause < deadline) {
+          stats.retries += 1;
+          await sleep(pause);
+          continue;
         }
-      });
+        settleAll(chunk, code, reason);
+        return;
+      }
     } finally {
       releaseSlot();
+      if (split) await Promise.all(split.map((part) => send(part, deadline)));
     }
+  }
+
+  /* UTF-8 length of a string, as the server counts the body. */
+  function utf8Bytes(text) {
+    let bytes = text.length;
+    for (let i = 0; i < text.length; i += 1) {
+      const unit = text.charCodeAt(i);
+      if (unit >= 0xd800 && unit <= 0xdbff) {
+        bytes += 1; // a surrogate pair: 2 units, 4 bytes
+        i += 1;
+      } else if (unit >= 0x800) bytes += 2;
+      else if (unit >= 0x80) bytes += 1;
+    }
+    return bytes;
+  }
+
+  /* Request limits: the server's (filled in from its settings) with room to spare. */
+  function limits() {
+    const server = settings.server || {};
+    let calls = settings.maxCallsPerRequest;
+    if (server.maxCalls) calls = Math.min(calls, server.maxCalls);
+    let bytes = settings.maxBodyBytes;
+    if (!bytes && server.maxBodyBytes) bytes = Math.floor(server.maxBodyBytes * 0.9);
+    return { calls: Math.max(1, calls), bytes: bytes || Infinity, serverBytes: server.maxBodyBytes };
+  }
+
+  const ENVELOPE_BYTES = `{"calls":[]}`.length;
+
+  /* Queued calls in chunks of at most limits().calls calls and limits().bytes bytes. */
+  function chunksOf(calls) {
+    const limit = limits();
+    const chunks = [];
+    let chunk = [];
+    let bytes = ENVELOPE_BYTES;
+    for (const c of calls) {
+      c.wire = JSON.stringify({ function: c.name, args: c.args });
+      const size = utf8Bytes(c.wire) + 1; // and its comma
+      if (limit.serverBytes && size + ENVELOPE_BYTES > limit.serverBytes) {
+        const mb = (n) => `${Math.round(n / 100000) / 10} MB`;
+        c.reject(
+          excelError(
+            "#VALUE!",
+            `the arguments take ${mb(size)}, more than the server's request limit of ${mb(limit.serverBytes)}: pass smaller ranges`,
+            c,
+          ),
+        );
+        continue;
+      }
+      if (chunk.length && (chunk.length >= limit.calls || bytes + size > limit.bytes)) {
+        chunks.push(chunk);
+        chunk = [];
+        bytes = ENVELOPE_BYTES;
+      }
+      chunk.push(c);
+      bytes += size;
+    }
+    if (chunk.length) chunks.push(chunk);
+    return chunks;
   }
 
   function flush() {
     timer = null;
     const calls = queue;
     queue = [];
-    const sent = [];
-    for (let start = 0; start < calls.length; start += settings.maxCallsPerRequest) {
-      sent.push(send(calls.slice(start, start + settings.maxCallsPerRequest)));
-    }
-    return Promise.all(sent);
+    const deadline = Date.now() + settings.timeoutMs;
+    return Promise.all(chunksOf(calls).map((chunk) => send(chunk, deadline)));
   }
 
   /* Queue one formula cell; the promise settles when its batch comes back. */

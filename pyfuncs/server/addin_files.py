@@ -48,9 +48,10 @@ def render_functions_json(base_url: str) -> str:
     return json.dumps(functions_metadata(f"{base_url}/reference"), ensure_ascii=False)
 
 
-def functions_js_config(base_url: str) -> dict[str, Any]:
+def functions_js_config(base_url: str, limits: dict[str, int] | None = None) -> dict[str, Any]:
+    """CONFIG of functions.js: settings (``limits`` = the server's request limits) and functions."""
     return {
-        "settings": {"baseUrl": base_url, "namespace": NAMESPACE},
+        "settings": {"baseUrl": base_url, "namespace": NAMESPACE, "server": limits or {}},
         "functions": {
             spec.name: {
                 "params": len(spec.args),
@@ -61,12 +62,14 @@ def functions_js_config(base_url: str) -> dict[str, Any]:
     }
 
 
-def render_functions_js(addin_dir: Path, base_url: str) -> str:
-    """addin/functions.js with its configuration filled in."""
+def render_functions_js(
+    addin_dir: Path, base_url: str, limits: dict[str, int] | None = None
+) -> str:
+    """addin/functions.js with its configuration filled in (``limits``: ``maxBodyBytes``, ...)."""
     source = _read(addin_dir / "functions.js")
     if CONFIG_MARKER not in source:
         raise RuntimeError(f"{addin_dir / 'functions.js'} lost its {CONFIG_MARKER} marker")
-    config = json.dumps(functions_js_config(base_url), separators=(",", ":"))
+    config = json.dumps(functions_js_config(base_url, limits), separators=(",", ":"))
     # "</" cannot end a script element early when the file is inlined into a page.
     return source.replace(CONFIG_MARKER, config.replace("</", "<\\/"), 1)
 

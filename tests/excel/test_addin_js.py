@@ -2,7 +2,10 @@
 
 tests/js/functions.test.mjs loads the served functions.js with the Office runtime's
 ``CustomFunctions`` stubbed and checks registration, batching, ordering, errors and tokens; it
-also reads the served manifest with Microsoft's ``office-addin-manifest`` (npm). ``.ci/run``
+also reads the served manifest with Microsoft's ``office-addin-manifest`` (npm).
+tests/js/transport.test.mjs checks that every call settles against fake misbehaving servers
+(not JSON, stalled, connection closed) and that batches split by bytes below a real server's
+body limit. ``.ci/run``
 installs Node's dependencies with ``npm ci --prefix tests/js``.
 """
 
@@ -18,6 +21,8 @@ from live_server import ROOT, require_tool, running_server, url_of
 
 JS = ROOT / "tests" / "js"
 TOKEN = "node-test-token"
+#: The body limit of the small server that batch splitting is tested against (bytes).
+SMALL_LIMIT = 4096
 
 
 def test_functions_js_and_manifest_in_node():
@@ -31,9 +36,18 @@ def test_functions_js_and_manifest_in_node():
     with socket.socket() as dead:
         dead.bind(("127.0.0.1", 0))  # bound, never listening: connections are refused
         dead_url = f"http://127.0.0.1:{dead.getsockname()[1]}"
-        with running_server() as open_server, running_server(token=TOKEN) as guarded:
+        with (
+            running_server() as open_server,
+            running_server(token=TOKEN) as guarded,
+            running_server(max_body_bytes=SMALL_LIMIT) as small,
+        ):
             done = subprocess.run(
-                [node, "--test", "--test-reporter=spec", "functions.test.mjs"],
+                [
+                    node,
+                    "--test",
+                    "--test-reporter=spec",
+                    *sorted(p.name for p in JS.glob("*.test.mjs")),
+                ],
                 cwd=JS,
                 env={
                     **os.environ,
@@ -41,6 +55,8 @@ def test_functions_js_and_manifest_in_node():
                     "GPUCREDIT_TOKEN_URL": url_of(guarded),
                     "GPUCREDIT_TOKEN": TOKEN,
                     "GPUCREDIT_DEAD_URL": dead_url,
+                    "GPUCREDIT_SMALL_URL": url_of(small),
+                    "GPUCREDIT_SMALL_LIMIT": str(SMALL_LIMIT),
                 },
                 capture_output=True,
                 text=True,
@@ -50,5 +66,5 @@ def test_functions_js_and_manifest_in_node():
     assert done.returncode == 0, report
     passed = re.search(r"^ℹ pass (\d+)", report, re.M)
     failed = re.search(r"^ℹ fail (\d+)", report, re.M)
-    assert passed and int(passed.group(1)) >= 11, report
+    assert passed and int(passed.group(1)) >= 21, report
     assert failed and int(failed.group(1)) == 0, report

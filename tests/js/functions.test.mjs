@@ -1,68 +1,21 @@
 // The served functions.js in Node against the real gpucredit server, with the Office runtime's
 // CustomFunctions object stubbed (associate, Error, ErrorCode as Microsoft documents them).
-// Started by tests/test_addin_js.py, which passes the servers' URLs in the environment:
+// Started by tests/excel/test_addin_js.py, which passes the servers' URLs in the environment:
 //   GPUCREDIT_URL        a server without a token
 //   GPUCREDIT_TOKEN_URL  a server that requires GPUCREDIT_TOKEN
 //   GPUCREDIT_DEAD_URL   an address where nothing listens
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import vm from "node:vm";
 import { writeFile, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { OfficeAddinManifest } from "office-addin-manifest";
+import { CFError, ErrorCode, excelCall, loadAddin, plain } from "./harness.mjs";
 
 const URL_ = process.env.GPUCREDIT_URL;
 const TOKEN_URL = process.env.GPUCREDIT_TOKEN_URL;
 const DEAD_URL = process.env.GPUCREDIT_DEAD_URL;
 const TOKEN = process.env.GPUCREDIT_TOKEN;
-
-/* Microsoft's CustomFunctions surface, as small as the add-in needs. */
-class CFError extends Error {
-  constructor(code, message) {
-    super(message || "");
-    this.code = code;
-  }
-}
-const ErrorCode = {
-  invalidValue: "#VALUE!",
-  notAvailable: "#N/A",
-  divisionByZero: "#DIV/0!",
-  invalidNumber: "#NUM!",
-  nullReference: "#NULL!",
-  invalidName: "#NAME?",
-  invalidReference: "#REF!",
-};
-
-/* Load the server's functions.js in a fresh context; count the HTTP requests it makes. */
-async function loadAddin(baseUrl, { settings = {}, token } = {}) {
-  const source = await (await fetch(`${baseUrl}/functions.js`)).text();
-  const associated = new Map();
-  const requests = [];
-  const countingFetch = (url, init) => {
-    requests.push(JSON.parse(init.body).calls.length);
-    return fetch(url, init);
-  };
-  const context = {
-    CustomFunctions: { associate: (id, fn) => associated.set(id, fn), Error: CFError, ErrorCode },
-    fetch: countingFetch,
-    setTimeout,
-    console,
-    GPUCREDIT_SETTINGS: settings,
-    GPUCREDIT_TOKEN: token,
-  };
-  vm.createContext(context);
-  vm.runInContext(source, context, { filename: "functions.js" });
-  return { fns: associated, requests, api: context.GPUCREDIT_FUNCTIONS };
-}
-
-/* Arrays made inside the add-in's context have that context's prototypes; compare plain data. */
-const plain = (value) => JSON.parse(JSON.stringify(value));
-
-/* Call a registered function as Excel does: declared parameters, then an invocation object. */
-function excelCall(fns, id, ...args) {
-  return fns.get(id)(...args, { address: "Sheet1!A1" });
-}
 
 test("every function in functions.json is registered with CustomFunctions.associate", async () => {
   const metadata = await (await fetch(`${URL_}/functions.json`)).json();

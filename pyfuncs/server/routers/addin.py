@@ -35,7 +35,9 @@ def functions_json(settings: Settings) -> Response:
 
 @router.get("/functions.js", summary="The custom functions script")
 def functions_js(settings: Settings) -> Response:
-    script = addin_files.render_functions_js(settings.addin_dir, settings.base_url)
+    # The add-in splits its batches below these, so no request of calls that fit is refused.
+    limits = {"maxBodyBytes": settings.max_body_bytes, "maxCalls": settings.max_calls}
+    script = addin_files.render_functions_js(settings.addin_dir, settings.base_url, limits)
     return Response(script, media_type="text/javascript", headers=_NO_STALE)
 
 
