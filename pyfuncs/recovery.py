@@ -3,7 +3,10 @@
 DOMAIN.md section 6: peers are distressed together, so specialised assets sell below best-use
 value (Shleifer-Vishny [87]); a residual liquidity discount of ~9% (Franks et al. [89]); and
 square-root market impact ``Y*sigma*sqrt(Q/V)`` [91] for selling ``Q`` units into a market that
-trades ``V`` a month. Liquid-cooled racks need sites with > 30 kW/rack [18], hence a site factor.
+trades ``V`` a month, with the volatility over the same month (an annual sigma times sqrt(1/12);
+https://arxiv.org/abs/2502.16246). Liquid-cooled racks need sites with > 30 kW/rack [18], hence a
+site factor. Selling over ``months_to_sell`` months costs carry and the value the GPUs lose while
+they are sold; it does not by itself lower the square-root impact (docs/gpu-curves.md).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from pyfuncs._checks import (
     check_fraction,
     check_ge,
     check_gt,
+    check_lt,
     check_nonzero,
 )
 from pyfuncs.catalogue import Arg, Result, excel_function
@@ -30,6 +34,7 @@ from pyfuncs.defaults import (
     FIRESALE_VOLATILITY,
     GEN_STEP,
     LGD_DISCOUNT_RATE,
+    MARKET_VALUE_DECAY,
     MONTHS_TO_SELL,
 )
 
@@ -43,11 +48,12 @@ CATEGORY = "Fire-sale recovery"
     "FIRESALE_DISCOUNT",
     category=CATEGORY,
     help="Fire-sale discount to market value: base_discount + min(cap, impact*volatility*"
-    "sqrt(units/monthly_volume)) (square-root market impact).",
+    "sqrt(1/12)*sqrt(units/monthly_volume)); square-root impact, annual volatility scaled to the "
+    "month of the volume.",
     args=[
         Arg("units", "GPUs to sell.", "number"),
         Arg("monthly_volume", "GPUs of that kind the secondary market absorbs a month.", "number"),
-        Arg("volatility", "Price volatility of used GPUs, decimal (default 0.5).", "number"),
+        Arg("volatility", "Annual price volatility of used GPUs, decimal (default 0.5).", "number"),
         Arg(
             "impact", "Square-root impact coefficient Y (default 0.7; literature 0.5-1).", "number"
         ),
@@ -73,7 +79,8 @@ def firesale_discount(
     monthly_volume : array_like
         Monthly secondary-market volume of the same GPUs.
     volatility : array_like, default 0.5
-        Price volatility (unsourced; calibrate).
+        Annual price volatility (unsourced; calibrate). Scaled to one month, the horizon of
+        ``monthly_volume``, by ``sqrt(1/12)``.
     impact : array_like, default 0.7
         Square-root law coefficient ``Y ~ 0.5-1`` [91].
     base_discount : array_like, default 0.09
@@ -84,7 +91,15 @@ def firesale_discount(
     Returns
     -------
     ndarray
-        ``base_discount + min(cap, impact*volatility*sqrt(units/monthly_volume))``.
+        ``base_discount + min(cap, impact*volatility*sqrt(1/12)*sqrt(units/monthly_volume))``.
+
+    Notes
+    -----
+    The square-root law ``I = Y*sigma*sqrt(Q/V)`` holds with ``sigma`` and ``V`` measured over the
+    same horizon (https://arxiv.org/abs/2502.16246): a monthly volume needs a monthly volatility,
+    ``sigma_annual*sqrt(1/12)``. 10,000 units into 5,000 a month: ``0.7*0.5*sqrt(1/12)*sqrt(2)
+    = 0.143``, a discount of 0.233 with the 9% base. Without the ``sqrt(1/12)`` (the v1 formula)
+    the same sale came out at 0.585.
     """
     q, v, sigma, y, base, cap_a = broadcast(
         units=as_array("units", units),
@@ -101,7 +116,8 @@ def firesale_discount(
     check_ge("impact", y, 0.0)
     check_fraction("base_discount", base)
     check_fraction("cap", cap_a)
-    return base + np.minimum(cap_a, y * sigma * np.sqrt(q / v))
+    monthly_sigma = sigma * np.sqrt(1.0 / 12.0)
+    return base + np.minimum(cap_a, y * monthly_sigma * np.sqrt(q / v))
 
 
 @dataclass(frozen=True)
@@ -118,9 +134,11 @@ class RecoveryWaterfall:
         return pd.DataFrame({"item": list(self.item), "amount": self.amount})
 
 
-_WATERFALL_ITEMS = (
+#: The rows of RECOVERY_WATERFALL, in order.
+WATERFALL_ITEMS = (
     "Gross market value",
     "Generation step-down",
+    "Value decline while selling",
     "Fire-sale discount",
     "Site factor",
     "De-install, transport, refurbish",
@@ -137,10 +155,52 @@ class _SaleTerms:
     value: np.ndarray  # market value per unit
     units: np.ndarray
     generation: np.ndarray  # (1 - gen_step)^gen_lag
+    selling: np.ndarray  # average value over the sale relative to the start, sale_value_factor
     discount: np.ndarray  # FIRESALE_DISCOUNT, capped at 100%
     site: np.ndarray
     cost: np.ndarray  # de-install, transport, refurbish per unit
     carry: np.ndarray  # carry per unit over the months to sell
+
+
+def sale_value_factor(months_to_sell: Any, annual_decay: Any) -> np.ndarray:
+    """Average value of GPUs sold at an even pace over ``months_to_sell``, per $ of value at the start.
+
+    Parameters
+    ----------
+    months_to_sell : array_like
+        Months over which the fleet is sold, units spread evenly (>= 0).
+    annual_decay : array_like
+        Decline of the unit value while it is sold, decimal a year (< 1; negative for a rise).
+
+    Returns
+    -------
+    ndarray
+        The mean of ``(1-a)^(m/12)`` over ``m`` in ``[0, M]``:
+        ``f = (1 - (1-a)^(M/12)) / (-(M/12)*ln(1-a))``, and ``f = 1`` when ``M = 0`` or ``a = 0``.
+
+    Notes
+    -----
+    A lender selling over several months receives, for each unit, the market value at the date
+    that unit is sold; with the units spread evenly over the sale and the value falling at the
+    annual rate ``a`` (MARKET_VALUE's curve), the proceeds per unit are the start value times the
+    time-average ``f``. 6 months at -30%/yr: ``f = (1 - 0.7^0.5)/(-0.5*ln 0.7) = 0.9161``.
+    Selling slowly does not lower the square-root impact (FIRESALE_DISCOUNT keeps the whole
+    fleet against one month's volume): it trades impact for carry and this decline
+    (docs/gpu-curves.md).
+    """
+    months, decay = broadcast(
+        months_to_sell=as_array("months_to_sell", months_to_sell),
+        annual_decay=as_array("annual_decay", annual_decay),
+    )
+    check_ge("months_to_sell", months, 0.0)
+    check_lt("annual_decay", decay, 1.0, "a decline of 100% a year leaves nothing to sell")
+    years = months / 12.0
+    log_keep = np.log1p(-decay)
+    exponent = years * log_keep
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # (1 - e^x)/(-x) = -expm1(x)/(-x) = expm1(x)/x, accurate as x -> 0
+        factor = np.where(exponent == 0.0, 1.0, np.expm1(exponent) / exponent)
+    return factor
 
 
 def _sale_terms(
@@ -156,6 +216,7 @@ def _sale_terms(
     volatility: Any,
     impact: Any,
     base_discount: Any,
+    annual_decay: Any,
 ) -> _SaleTerms:
     discount = firesale_discount(units, monthly_volume, volatility, impact, base_discount)
     value = as_array("unit_value", unit_value)
@@ -175,18 +236,26 @@ def _sale_terms(
     check_ge("cost_per_unit", cost, 0.0)
     check_ge("months_to_sell", months, 0.0)
     check_ge("carry_per_unit_month", carry, 0.0)
+    selling = sale_value_factor(months, annual_decay)
     return _SaleTerms(
-        value, q, (1.0 - step) ** lag, np.minimum(1.0, discount), site, cost, carry * months
+        value,
+        q,
+        (1.0 - step) ** lag,
+        selling,
+        np.minimum(1.0, discount),
+        site,
+        cost,
+        carry * months,
     )
 
 
 def _net_proceeds(terms: _SaleTerms) -> np.ndarray:
-    """``max(0, units*(value*(1-g)^lag*(1-d)*s - cost - carry*months))``.
+    """``max(0, units*(value*(1-g)^lag*f_sale*(1-d)*s - cost - carry*months))``.
 
     The per-unit factors are combined first and the (possibly large) value array is then touched
     a few times in place, since the deal engine runs this on every path and period.
     """
-    kept = terms.generation * (1.0 - terms.discount) * terms.site
+    kept = terms.generation * terms.selling * (1.0 - terms.discount) * terms.site
     deduction = terms.cost + terms.carry
     shape = np.broadcast_shapes(terms.value.shape, kept.shape, deduction.shape, terms.units.shape)
     out = np.multiply(terms.value, kept, out=np.empty(shape))
@@ -213,17 +282,23 @@ _RECOVERY_ARGS = [
         "Storage, insurance and power while selling, $ per GPU-month (default 0).",
         "number",
     ),
-    Arg("volatility", "Price volatility of used GPUs, decimal (default 0.5).", "number"),
+    Arg("volatility", "Annual price volatility of used GPUs, decimal (default 0.5).", "number"),
     Arg("impact", "Square-root impact coefficient (default 0.7).", "number"),
     Arg("base_discount", "Liquidity discount before impact, decimal (default 0.09).", "number"),
+    Arg(
+        "annual_decay",
+        "Decline of the GPUs' value while they are sold, decimal a year (default 0.30).",
+        "number",
+    ),
 ]
 
 
 @excel_function(
     "FIRESALE_RECOVERY",
     category=CATEGORY,
-    help="Net fire-sale proceeds, $: units*(unit_value*(1-gen_step)^gen_lag*(1-FIRESALE_DISCOUNT)*"
-    "site_factor - cost_per_unit - carry_per_unit_month*months_to_sell), floored at 0.",
+    help="Net fire-sale proceeds, $: units*(unit_value*(1-gen_step)^gen_lag*f*(1-FIRESALE_DISCOUNT)"
+    "*site_factor - cost_per_unit - carry_per_unit_month*months_to_sell), floored at 0; f = mean "
+    "value over an even sale of months_to_sell at annual_decay.",
     args=_RECOVERY_ARGS,
     result=Result("scalar", help="$."),
 )
@@ -240,6 +315,7 @@ def firesale_recovery(
     volatility: Any = FIRESALE_VOLATILITY,
     impact: Any = FIRESALE_IMPACT,
     base_discount: Any = FIRESALE_BASE_DISCOUNT,
+    annual_decay: Any = MARKET_VALUE_DECAY,
 ) -> np.ndarray:
     """Net proceeds of selling a GPU fleet under distress.
 
@@ -265,13 +341,17 @@ def firesale_recovery(
         $ per GPU-month while selling.
     volatility, impact, base_discount : array_like
         As in :func:`firesale_discount` (the cap stays at its default, 0.6).
+    annual_decay : array_like, default 0.30
+        Decline of the unit value while the fleet is sold (MARKET_VALUE's -30%/yr default [37]).
 
     Returns
     -------
     ndarray
-        ``R = max(0, units*(MV*(1-g)^lag*(1-d)*s - C - carry*months))`` with
-        ``d = FIRESALE_DISCOUNT(units, monthly_volume, volatility, impact, base_discount)``
-        (DOMAIN.md section 6 model). A discount above 100% leaves no value before costs.
+        ``R = max(0, units*(MV*(1-g)^lag*f*(1-d)*s - C - carry*months))`` with
+        ``d = FIRESALE_DISCOUNT(units, monthly_volume, volatility, impact, base_discount)`` and
+        ``f = sale_value_factor(months_to_sell, annual_decay)``, the average value of units sold
+        at an even pace over the sale (DOMAIN.md section 6 model). A discount above 100% leaves
+        no value before costs.
     """
     return _net_proceeds(
         _sale_terms(
@@ -287,6 +367,7 @@ def firesale_recovery(
             volatility,
             impact,
             base_discount,
+            annual_decay,
         )
     )
 
@@ -294,9 +375,14 @@ def firesale_recovery(
 @excel_function(
     "RECOVERY_WATERFALL",
     category=CATEGORY,
-    help="Fire-sale recovery step by step: gross market value, generation step-down, fire-sale "
-    "discount, site factor, costs, carry, floor, net proceeds (label/value rows).",
-    args=[*_RECOVERY_ARGS, Arg("headers", "TRUE adds a header row (default FALSE).", "headers")],
+    help="Fire-sale recovery step by step: gross market value, generation step-down, value "
+    "decline while selling, fire-sale discount, site factor, costs, carry, floor, net proceeds.",
+    # headers keeps its v1 position (13th); annual_decay, added in v2, follows it
+    args=[
+        *_RECOVERY_ARGS[:-1],
+        Arg("headers", "TRUE adds a header row (default FALSE).", "headers"),
+        _RECOVERY_ARGS[-1],
+    ],
     result=Result("table", ("item", "amount"), "One row per step; deductions negative."),
 )
 def recovery_waterfall(
@@ -312,17 +398,20 @@ def recovery_waterfall(
     volatility: Any = FIRESALE_VOLATILITY,
     impact: Any = FIRESALE_IMPACT,
     base_discount: Any = FIRESALE_BASE_DISCOUNT,
+    annual_decay: Any = MARKET_VALUE_DECAY,
 ) -> RecoveryWaterfall:
     """The steps from gross market value to net fire-sale proceeds.
 
     Parameters
     ----------
-    Same as :func:`firesale_recovery` (scalars).
+    Same as :func:`firesale_recovery` (scalars). In Excel ``headers`` comes before
+    ``annual_decay``, so a v1 call ending in ``TRUE`` still asks for the header row.
 
     Returns
     -------
     RecoveryWaterfall
-        Rows: gross value ``units*MV``; the generation step-down; the fire-sale discount; the site
+        Rows: gross value ``units*MV``; the generation step-down; the value lost while the fleet
+        is sold over ``months_to_sell`` (``1 - f``); the fire-sale discount; the site
         factor; de-install and transport costs; carry while selling; the floor at zero; net
         proceeds. The rows between the first and the last sum to the difference between them.
     """
@@ -339,24 +428,27 @@ def recovery_waterfall(
         volatility,
         impact,
         base_discount,
+        annual_decay,
     )
     gross = terms.units * terms.value
     after_generation = gross * terms.generation
-    after_discount = after_generation * (1.0 - terms.discount)
+    after_selling = after_generation * terms.selling
+    after_discount = after_selling * (1.0 - terms.discount)
     after_site = after_discount * terms.site
     after_costs = after_site - terms.units * terms.cost
     before_floor = after_costs - terms.units * terms.carry
     steps = (
         gross,
         after_generation - gross,
-        after_discount - after_generation,
+        after_selling - after_generation,
+        after_discount - after_selling,
         after_site - after_discount,
         after_costs - after_site,
         before_floor - after_costs,
         np.maximum(0.0, -before_floor),  # exactly zero unless costs exceed the proceeds
         _net_proceeds(terms),
     )
-    return RecoveryWaterfall(_WATERFALL_ITEMS, np.stack(np.broadcast_arrays(*steps)))
+    return RecoveryWaterfall(WATERFALL_ITEMS, np.stack(np.broadcast_arrays(*steps)))
 
 
 @excel_function(

@@ -14,6 +14,7 @@ from openpyxl.chart import BarChart, LineChart, Reference
 
 from pyfuncs.deal.engine import SCHEDULE_COLUMNS
 from pyfuncs.deal.stress import METRICS
+from pyfuncs.recovery import WATERFALL_ITEMS
 from pyfuncs.templates.layout import NOTE_FONT, SheetWriter, column, define_name
 
 #: Schedule columns by name -> letter (DEAL_SCHEDULE fills A..O).
@@ -154,7 +155,7 @@ def write_stress(
 
 def write_waterfall(writer: SheetWriter, first_row: int, unit_value: str) -> str:
     """RECOVERY_WATERFALL of the whole fleet at ``unit_value`` per GPU; returns its range."""
-    area = f"A{first_row}:B{first_row + 8}"
+    area = f"A{first_row}:B{first_row + len(WATERFALL_ITEMS)}"
     writer.array(
         area,
         f"=GPU.RECOVERY_WATERFALL({unit_value}, gpus, monthly_volume, 0, gen_step, site_factor, "
@@ -202,10 +203,16 @@ def deal_charts(
     bars.title, bars.y_axis.title = "Fire-sale recovery waterfall", "$"
     bars.height, bars.width = 7.5, 16
     data = Reference(
-        writer.sheet, min_col=2, min_row=waterfall_first_row, max_row=waterfall_first_row + 8
+        writer.sheet,
+        min_col=2,
+        min_row=waterfall_first_row,
+        max_row=waterfall_first_row + len(WATERFALL_ITEMS),
     )
     labels = Reference(
-        writer.sheet, min_col=1, min_row=waterfall_first_row + 1, max_row=waterfall_first_row + 8
+        writer.sheet,
+        min_col=1,
+        min_row=waterfall_first_row + 1,
+        max_row=waterfall_first_row + len(WATERFALL_ITEMS),
     )
     bars.add_data(data, titles_from_data=True)
     bars.set_categories(labels)

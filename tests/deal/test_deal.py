@@ -49,8 +49,9 @@ def test_neocloud_schedule_by_hand():
     np.testing.assert_allclose(s.book_ltv, balance / book, rtol=1e-9, atol=1e-12)
     unit_market = 50_000 * 0.7 ** (t / 12)  # value at the end of period t
     np.testing.assert_allclose(s.market_ltv, balance / (1_000 * unit_market), rtol=1e-9, atol=1e-12)
-    discount = 0.09 + min(0.6, 0.7 * 0.5 * math.sqrt(1_000 / 4_000))
-    firesale = 1_000 * (unit_market * (1 - discount) * 1.0 - 1_000 - 0.0)
+    discount = 0.09 + min(0.6, 0.7 * 0.5 * math.sqrt(1 / 12) * math.sqrt(1_000 / 4_000))
+    selling = (1 - 0.7**0.5) / (-0.5 * math.log(0.7))  # mean value over a 6-month even sale
+    firesale = 1_000 * (unit_market * selling * (1 - discount) * 1.0 - 1_000 - 0.0)
     np.testing.assert_allclose(s.firesale_ltv, balance / firesale, rtol=1e-9, atol=1e-12)
 
 
