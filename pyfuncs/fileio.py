@@ -7,14 +7,20 @@ import tempfile
 from pathlib import Path
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half."""
+def write_bytes_atomic(path: Path, data: bytes, *, mode: int | None = None) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half.
+
+    ``mode`` gives the file these permission bits from the moment it exists (``0o600`` for a
+    private key: the temporary file is created with them, so no one else can ever open it);
+    by default the file keeps the mode it had, or gets the default one for a new file.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        # mkstemp makes the file private (0600); give it the mode the file has, or would get.
-        os.chmod(tmp, _mode_for(path))
+        # mkstemp creates the file private (os.open with 0600); widen it only to the mode the
+        # file has or would get, unless a mode is asked for.
+        os.chmod(tmp, _mode_for(path) if mode is None else mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()

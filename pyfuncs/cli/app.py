@@ -175,6 +175,7 @@ def portfolio(
         str | None,
         typer.Option(help="Dask scheduler address (tcp://host:8786) to run on a cluster."),
     ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists.")] = False,
 ) -> None:
     """Compute every deal of a portfolio: schedule, joint stress, fire-sale recovery, spreads."""
     from pathlib import Path
@@ -192,6 +193,8 @@ def portfolio(
 
     if out is not None and Path(out).resolve() == Path(deals).resolve():
         _fail("--out would overwrite the input file; choose another name")
+    if out is not None and Path(out).exists() and not force:
+        _fail(f"{out} exists; choose another --out or add --force to replace it")
     try:
         items = read_deals(deals)
     except GpuCreditError as exc:

@@ -192,7 +192,7 @@ def build_demo_workbooks(out_dir: Path) -> list[DemoWorkbook]:
         write_bytes_atomic(path, build_template(name))
         made.append(DemoWorkbook(path, template.title, _dashboard_min_dscr(path)))
     steeper = out_dir / "neocloud.decline-35.xlsx"
-    refresh(out_dir / "neocloud.xlsx", steeper, assignments=[("annual_decline", 0.35)])
+    refresh(out_dir / "neocloud.xlsx", steeper, assignments=[("annual_decline", 0.35)], force=True)
     made.append(
         DemoWorkbook(
             steeper,

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from pyfuncs.cli.console import console, err_console
@@ -22,6 +23,12 @@ def _shown(value: object) -> str:
     if isinstance(value, float):
         return f"{value:,.10g}"
     return repr(value)
+
+
+def _fail(message: str) -> None:
+    """``error: message`` on standard error, exit status 2 (a request that cannot be done)."""
+    err_console.print(f"[red]error:[/red] {escape(message)}", highlight=False)
+    raise typer.Exit(2)
 
 
 def refresh_command(
@@ -47,12 +54,15 @@ def refresh_command(
     engine: Annotated[
         str, typer.Option("--engine", help="builtin (default) or libreoffice.")
     ] = "builtin",
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the output file if it exists.")
+    ] = False,
 ) -> None:
     """Set inputs, recompute every formula, and write the new values into the workbook.
 
     Only cell values change: charts, images, comments, validation, conditional formats,
     defined names and VBA are copied unchanged. The input file is never modified unless
-    --in-place is given.
+    --in-place is given, and an existing output file is never replaced unless --force is.
     """
     from pyfuncs.formulas.evaluator import RefreshRefusedError
     from pyfuncs.refresh.core import BuiltinEngine, RefreshError, refresh
@@ -70,7 +80,14 @@ def refresh_command(
             raise RefreshError(f"--engine must be builtin or libreoffice, not {engine!r}")
         assignments = read_inputs_file(inputs) if inputs else []
         assignments += parse_assignments(set_ or [])
-        report = refresh(workbook, out, assignments=assignments, in_place=in_place, engine=chosen)
+        report = refresh(
+            workbook,
+            out,
+            assignments=assignments,
+            in_place=in_place,
+            engine=chosen,
+            force=force,
+        )
     except RefreshRefusedError as exc:
         err_console.print(
             f"[red]Refused:[/red] {len(exc.problems)} formula cell(s) cannot be evaluated; "
@@ -84,8 +101,11 @@ def refresh_command(
             err_console.print(f"... and {len(exc.problems) - 25} more")
         raise typer.Exit(1) from None
     except (RefreshError, InputError, WorkbookFileError, OSError) as exc:
-        err_console.print(f"[red]Error:[/red] {exc}")
-        raise typer.Exit(1) from None
+        _fail(str(exc))
+    except MemoryError:
+        _fail(f"{workbook.name} needs more memory than this machine has; nothing was written")
+    except RecursionError:
+        _fail(f"{workbook.name}: a formula or a chain of cells is nested too deeply")
 
     console.print(
         f"[bold]Refreshed[/bold] {report.source.name} -> {report.target}: "

@@ -83,8 +83,12 @@ def default_output(source: Path) -> Path:
     return source.with_name(f"{source.stem}.refreshed{source.suffix}")
 
 
-def check_paths(source: Path, out: Path | None, in_place: bool) -> Path:
-    """The output path, refusing combinations that would touch the input by accident."""
+def check_paths(source: Path, out: Path | None, in_place: bool, force: bool = False) -> Path:
+    """The output path, refusing combinations that would touch the input by accident.
+
+    An existing file at the output path (``--out``, or the default ``NAME.refreshed.xlsx``) is
+    never replaced unless ``force``: it may be a user's own workbook.
+    """
     source = Path(source)
     if not source.is_file():
         raise RefreshError(f"{source} does not exist")
@@ -102,6 +106,8 @@ def check_paths(source: Path, out: Path | None, in_place: bool) -> Path:
             f"--out {target.name} must keep the input's extension {source.suffix} "
             "(Excel refuses a macro workbook saved as .xlsx and vice versa)"
         )
+    if target.exists() and not force:
+        raise RefreshError(f"{target} exists; choose another --out or add --force to replace it")
     return target
 
 
@@ -160,6 +166,7 @@ def refresh(
     assignments: list[tuple[str, Any]] | None = None,
     in_place: bool = False,
     engine: Engine | None = None,
+    force: bool = False,
 ) -> RefreshReport:
     """Set inputs, recompute, and write the workbook's new cached values.
 
@@ -175,6 +182,8 @@ def refresh(
         Replace ``source`` itself (atomically).
     engine : Engine, optional
         Default :class:`BuiltinEngine`.
+    force : bool
+        Replace an existing file at the output path (otherwise :class:`RefreshError`).
 
     Returns
     -------
@@ -182,7 +191,7 @@ def refresh(
         What was computed and written.
     """
     started = time.perf_counter()
-    target = check_paths(Path(source), out, in_place)
+    target = check_paths(Path(source), out, in_place, force)
     engine = engine or BuiltinEngine()
     book = load_book(Path(source))
     old_values = {s.name: dict(s.values) for s in book.sheets}

@@ -41,13 +41,28 @@ from xml.etree import ElementTree
 from pyfuncs.errors import EXCEL_ERROR_CODES, ExcelError
 from pyfuncs.xlsx.sheet_xml import col_letters, col_number
 
-RECALC_ON_LOAD_XCU = """<?xml version="1.0" encoding="UTF-8"?>
+#: The fresh profile's settings (``registrymodifications.xcu``). Recalculate on load
+#: (``OOXMLRecalcMode``/``ODFRecalcMode`` 0 = always), and never run a user's document macros:
+#: ``DisableMacrosExecution`` switches macro execution off altogether, ``MacroSecurityLevel`` 3
+#: ("very high": only macros from trusted file locations, and the profile lists none) guards
+#: the same door twice, and ``BlockUntrustedRefererLinks`` keeps a document from fetching
+#: linked content. Names and types as LibreOffice 7.4 declares them in its configuration
+#: schema (officecfg/registry/schema/org/openoffice/Office/Common.xcs, group
+#: ``Security/Scripting``; installed as share/registry/main.xcd); the levels are described at
+#: https://help.libreoffice.org/latest/en-US/text/shared/optionen/macrosecurity_sl.html
+PROFILE_XCU = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry"
  xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 <item oor:path="/org.openoffice.Office.Calc/Formula/Load">
  <prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
 <item oor:path="/org.openoffice.Office.Calc/Formula/Load">
  <prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting">
+ <prop oor:name="DisableMacrosExecution" oor:op="fuse"><value>true</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting">
+ <prop oor:name="MacroSecurityLevel" oor:op="fuse"><value>3</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting">
+ <prop oor:name="BlockUntrustedRefererLinks" oor:op="fuse"><value>true</value></prop></item>
 </oor:items>
 """
 #: The add-in writes what it ran on (Python, numpy, pyfuncs, its methods) to this file.
@@ -94,10 +109,14 @@ def soffice_path() -> str | None:
 
 
 def fresh_profile(root: Path) -> str:
-    """Create a LibreOffice user profile under ``root`` that recalculates on load; its URL."""
+    """Create a LibreOffice user profile under ``root``; its URL.
+
+    The profile recalculates every formula on load and runs no document macro
+    (:data:`PROFILE_XCU`): the workbooks are users' files, and may come from anyone.
+    """
     user = root / "user"
     user.mkdir(parents=True, exist_ok=True)
-    (user / "registrymodifications.xcu").write_text(RECALC_ON_LOAD_XCU, encoding="utf-8")
+    (user / "registrymodifications.xcu").write_text(PROFILE_XCU, encoding="utf-8")
     return root.resolve().as_uri()
 
 

@@ -82,7 +82,8 @@ def make_dev_certificate(out_dir: Path, days: int = 825) -> tuple[Path, Path]:
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    write_bytes_atomic(keyfile, key_pem)
-    keyfile.chmod(0o600)
+    # Created 0600 (os.open with that mode, in mkstemp): never readable by others, not even
+    # between its creation and its rename into place.
+    write_bytes_atomic(keyfile, key_pem, mode=0o600)
     write_bytes_atomic(certfile, cert.public_bytes(serialization.Encoding.PEM))
     return certfile, keyfile

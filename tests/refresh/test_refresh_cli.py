@@ -83,19 +83,19 @@ def test_bad_requests_exit_nonzero_with_a_message(tmp_path: Path, args, message)
     source = rich_workbook(tmp_path / "deal.xlsx")
     original = source.read_bytes()
     done = run(source, *args)
-    assert done.returncode == 1
-    assert message in done.stderr and "Traceback" not in done.stderr
+    assert done.returncode == 2
+    assert "error:" in done.stderr and message in done.stderr and "Traceback" not in done.stderr
     assert source.read_bytes() == original
     assert _files(tmp_path) == {"deal.xlsx"}
 
 
 def test_missing_and_corrupt_inputs(tmp_path: Path):
     done = run(tmp_path / "absent.xlsx")
-    assert done.returncode == 1 and "does not exist" in done.stderr
+    assert done.returncode == 2 and "does not exist" in done.stderr
     fake = tmp_path / "fake.xlsx"
     fake.write_text("not a zip", encoding="utf-8")
     done = run(fake)
-    assert done.returncode == 1 and "not an .xlsx workbook" in done.stderr
+    assert done.returncode == 2 and "not an .xlsx workbook" in done.stderr
     assert "Traceback" not in done.stderr
 
 
@@ -103,7 +103,7 @@ def test_out_must_not_be_the_input_and_in_place_replaces_it(tmp_path: Path):
     source = rich_workbook(tmp_path / "deal.xlsx")
     original = source.read_bytes()
     done = run(source, "--out", source, "--set", "Rate=0.2")
-    assert done.returncode == 1 and "--in-place" in done.stderr
+    assert done.returncode == 2 and "--in-place" in done.stderr
     assert source.read_bytes() == original
     done = run(source, "--in-place", "--set", "Rate=0.2")
     assert done.returncode == 0, done.stderr

@@ -1,0 +1,113 @@
+"""Nothing a user owns is replaced unless asked: refresh and portfolio outputs, the TLS key's mode,
+and LibreOffice never runs the macros of a user's workbook."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import openpyxl
+import pytest
+from refresh_books import rich_workbook
+
+import pyfuncs.fileio
+from pyfuncs.refresh.libreoffice import fresh_profile
+from pyfuncs.server.certs import make_dev_certificate
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "portfolio.csv"
+
+
+def cli(*args: str | Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "pyfuncs.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_refresh_out_to_an_existing_file_is_refused_unless_forced(tmp_path: Path):
+    source = rich_workbook(tmp_path / "deal.xlsx")
+    mine = tmp_path / "mine.xlsx"
+    mine.write_bytes(b"the user's own file")
+    done = cli("refresh", source, "--out", mine, "--set", "Rate=6%")
+    assert done.returncode == 2, done.stderr
+    assert "error:" in done.stderr and "exists" in done.stderr and "--force" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert mine.read_bytes() == b"the user's own file"
+    done = cli("refresh", source, "--out", mine, "--set", "Rate=6%", "--force")
+    assert done.returncode == 0, done.stderr
+    # Summary!B1 = Rate x 780 (tests/refresh_books.py): the forced output holds the new value.
+    summary = openpyxl.load_workbook(mine, data_only=True)["Summary"]
+    assert summary["B1"].value == pytest.approx(780 * 0.06)
+
+
+def test_the_default_output_name_is_not_replaced_either(tmp_path: Path):
+    source = rich_workbook(tmp_path / "deal.xlsx")
+    default = tmp_path / "deal.refreshed.xlsx"
+    done = cli("refresh", source)
+    assert done.returncode == 0, done.stderr
+    first = default.read_bytes()
+    done = cli("refresh", source, "--set", "Rate=0.2")
+    assert done.returncode == 2 and "deal.refreshed.xlsx exists" in done.stderr
+    assert default.read_bytes() == first
+    done = cli("refresh", source, "--set", "Rate=0.2", "--force")
+    assert done.returncode == 0, done.stderr
+    assert default.read_bytes() != first
+
+
+def test_portfolio_out_to_an_existing_file_is_refused_unless_forced(tmp_path: Path):
+    out = tmp_path / "results.xlsx"
+    out.write_bytes(b"keep me")
+    args = ("portfolio", EXAMPLE, "--out", out, "--paths", "50", "--workers", "1")
+    done = cli(*args)
+    assert done.returncode == 2 and "exists" in done.stdout + done.stderr
+    assert out.read_bytes() == b"keep me"
+    done = cli(*args, "--force")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert openpyxl.load_workbook(out).sheetnames  # a real workbook replaced the bytes
+
+
+def test_the_private_key_is_never_readable_by_others(tmp_path: Path, monkeypatch):
+    """The key's file is 0600 at every moment: checked when it is renamed into place."""
+    modes: dict[str, int] = {}
+    real_replace = os.replace
+
+    def spying_replace(src, dst):
+        modes[Path(dst).name] = stat.S_IMODE(os.stat(src).st_mode)
+        real_replace(src, dst)
+
+    monkeypatch.setattr(pyfuncs.fileio.os, "replace", spying_replace)
+    old = os.umask(0o022)  # a usual umask, under which a plain new file would be 0644
+    try:
+        certfile, keyfile = make_dev_certificate(tmp_path)
+    finally:
+        os.umask(old)
+    assert modes[keyfile.name] == 0o600
+    assert stat.S_IMODE(keyfile.stat().st_mode) == 0o600
+    assert modes[certfile.name] == 0o644  # the certificate is public
+
+
+def test_the_libreoffice_profile_disables_macros(tmp_path: Path):
+    """Names, types and values as LibreOffice's schema declares them (Common.xcs)."""
+    fresh_profile(tmp_path)
+    root = ET.parse(tmp_path / "user" / "registrymodifications.xcu").getroot()
+    oor = "{http://openoffice.org/2001/registry}"
+    props = {
+        (item.get(f"{oor}path"), prop.get(f"{oor}name")): prop.findtext("value")
+        for item in root
+        for prop in item
+    }
+    scripting = "/org.openoffice.Office.Common/Security/Scripting"
+    assert props[(scripting, "DisableMacrosExecution")] == "true"
+    assert props[(scripting, "MacroSecurityLevel")] == "3"  # very high: trusted locations only
+    assert props[("/org.openoffice.Office.Calc/Formula/Load", "OOXMLRecalcMode")] == "0"
+    schema = Path("/usr/lib/libreoffice/share/registry/main.xcd")
+    if schema.is_file():  # the installed LibreOffice knows these settings by these names
+        text = schema.read_text(encoding="utf-8")
+        for name in ("DisableMacrosExecution", "MacroSecurityLevel", "BlockUntrustedRefererLinks"):
+            assert f'<prop oor:name="{name}"' in text
