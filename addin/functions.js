@@ -37,12 +37,14 @@
     retries: 2, // more tries of a request that failed on the way (connection lost, 502-504)
     retryDelayMs: 250, // before the first retry; doubles for each further one
     server: {}, // the server's limits {maxBodyBytes, maxCalls}, filled in by the server
+    errorFaces: "reason", // "reason": #VALUE! "#NUM!: why"; "excel": keep #NUM!/#DIV/0!/#NULL!
+    errorLogSize: 200, // errors kept for the task pane's error log
     tokenStorageKey: "gpucredit.token",
   };
   const settings = Object.assign({}, DEFAULTS, CONFIG && CONFIG.settings, root.GPUCREDIT_SETTINGS);
   const functions = (CONFIG && CONFIG.functions) || {};
 
-  /* Excel error literal -> CustomFunctions.ErrorCode member. */
+  /* Excel error literal -> CustomFunctions.ErrorCode member (CustomFunctionsRuntime 1.3). */
   const ERROR_CODES = {
     "#VALUE!": "invalidValue",
     "#NUM!": "invalidNumber",
@@ -52,6 +54,25 @@
     "#NULL!": "nullReference",
     "#REF!": "invalidReference",
   };
+
+  /* How an error is shown: Excel shows a custom message only with #VALUE! and #N/A, and takes
+     #NAME? and #REF! as inputs but not as outputs (learn.microsoft.com/office/dev/add-ins/excel/
+     custom-functions-errors; CustomFunctions.ErrorCode). So:
+     - #VALUE! and #N/A are shown as they are, with the reason as the message;
+     - with settings.errorFaces "reason" (the default) every other error is #VALUE! with
+       "#NUM!: reason" as the message, so the reason is one hover away;
+     - with errorFaces "excel", #NUM!, #DIV/0! and #NULL! keep their face (ISERR, ERROR.TYPE
+       and IFERROR see what a built-in would give) and the reason is only in the task pane's
+       error log; #NAME?, #REF!, #SPILL!, #CALC! still become #VALUE! with the face in the message.
+     Every error also goes to the error log (newest last, at most settings.errorLogSize). */
+  const MESSAGE_FACES = new Set(["#VALUE!", "#N/A"]);
+  const NATIVE_FACES = new Set(["#NUM!", "#DIV/0!", "#NULL!"]);
+
+  function faceOf(code) {
+    if (MESSAGE_FACES.has(code)) return { face: code, message: true };
+    if (settings.errorFaces === "excel" && NATIVE_FACES.has(code)) return { face: code, message: false };
+    return { face: "#VALUE!", message: true, prefix: true };
+  }
 
   const stats = { requests: 0, calls: 0, retries: 0, timeouts: 0, splits: 0 };
   let queue = [];
@@ -63,14 +84,38 @@
     return root.CustomFunctions;
   }
 
-  /* A CustomFunctions.Error for an Excel error literal and its reason. */
+  const errorLog = [];
+  const errorListeners = [];
+
+  function logError(entry) {
+    errorLog.push(entry);
+    while (errorLog.length > settings.errorLogSize) errorLog.shift();
+    for (const listener of errorListeners) {
+      try {
+        listener(entry);
+      } catch (e) {
+        /* a pane that went away must not break a calculation */
+      }
+    }
+  }
+
+  /* A CustomFunctions.Error for an Excel error literal and its reason (shown per faceOf). */
   function excelError(code, reason, call) {
     const cf = customFunctions();
-    const member = ERROR_CODES[code];
-    const known = member && cf.ErrorCode && cf.ErrorCode[member] !== undefined;
-    const errorCode = known ? cf.ErrorCode[member] : cf.ErrorCode.invalidValue;
-    // Codes Office.js has no member for (#SPILL!, #CALC!) keep their literal in the message.
-    const message = known ? reason || "" : `${code} ${reason || ""}`.trim();
+    const text = reason || "";
+    const shown = faceOf(code);
+    const member = ERROR_CODES[shown.face];
+    const errorCode = cf.ErrorCode && cf.ErrorCode[member] !== undefined ? cf.ErrorCode[member] : shown.face;
+    logError({
+      time: new Date().toISOString(),
+      cell: (call && call.address) || "",
+      function: (call && call.name) || "",
+      code,
+      shown: shown.face,
+      reason: text,
+    });
+    if (!shown.message) return new cf.Error(errorCode);
+    const message = shown.prefix ? `${code}: ${text}`.replace(/: $/, "") : text;
     return new cf.Error(errorCode, message);
   }
 
@@ -106,10 +151,10 @@
     return cellToWire(value);
   }
 
-  function cellFromWire(value) {
+  function cellFromWire(value, call) {
     if (value === null || value === undefined) return ""; // blanks display empty
     if (typeof value === "object" && typeof value.error === "string") {
-      return excelError(value.error, value.reason);
+      return excelError(value.error, value.reason, call);
     }
     return value;
   }
@@ -119,13 +164,13 @@
     const cf = customFunctions();
     const matrix = call.matrix;
     if (Array.isArray(value)) {
-      const rows = value.map((row) => (Array.isArray(row) ? row : [row]).map(cellFromWire));
+      const rows = value.map((row) => (Array.isArray(row) ? row : [row]).map((v) => cellFromWire(v, call)));
       if (matrix) return rows;
       const single = rows.length ? rows[0][0] : "";
       if (single instanceof cf.Error) throw single;
       return single;
     }
-    const cell = cellFromWire(value);
+    const cell = cellFromWire(value, call);
     if (cell instanceof cf.Error) throw cell;
     return matrix ? [[cell]] : cell;
   }
@@ -404,13 +449,14 @@
   }
 
   /* Queue one formula cell; the promise settles when its batch comes back. */
-  function invoke(id, args) {
+  function invoke(id, args, invocation) {
     const spec = functions[id];
     return new Promise((resolve, reject) => {
       queue.push({
         name: `${settings.namespace}.${id}`,
         args: args.map(argToWire),
         matrix: Boolean(spec && spec.matrix),
+        address: (invocation && invocation.address) || "",
         resolve,
         reject,
       });
@@ -420,23 +466,35 @@
 
   /* Excel passes the declared parameters (null when omitted), then an invocation object; should
      a host pass fewer, the invocation object must still not be taken for an argument. */
-  function declaredArguments(args, count) {
-    if (args.length > count) return args.slice(0, count);
+  function splitArguments(args, count) {
+    if (args.length > count) return { declared: args.slice(0, count), invocation: args[count] };
     const last = args[args.length - 1];
     const invocation =
       last !== null && typeof last === "object" && !Array.isArray(last) && !errorCodeOf(last);
-    return invocation ? args.slice(0, -1) : args;
+    return invocation ? { declared: args.slice(0, -1), invocation: last } : { declared: args };
   }
 
   function register() {
     const cf = customFunctions();
     if (!cf || typeof cf.associate !== "function") return false;
     for (const [id, spec] of Object.entries(functions)) {
-      cf.associate(id, (...args) => invoke(id, declaredArguments(args, spec.params)));
+      cf.associate(id, (...args) => {
+        const { declared, invocation } = splitArguments(args, spec.params);
+        return invoke(id, declared, invocation);
+      });
     }
     return true;
   }
 
   const registered = register();
-  root.GPUCREDIT_FUNCTIONS = { settings, stats, invoke, flush, registered, ids: Object.keys(functions) };
+  root.GPUCREDIT_FUNCTIONS = {
+    settings,
+    stats,
+    invoke,
+    flush,
+    registered,
+    ids: Object.keys(functions),
+    errorLog,
+    onError: (listener) => errorListeners.push(listener),
+  };
 })(globalThis);

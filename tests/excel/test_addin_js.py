@@ -11,6 +11,7 @@ installs Node's dependencies with ``npm ci --prefix tests/js``.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -18,6 +19,8 @@ import subprocess
 
 import pytest
 from live_server import ROOT, require_tool, running_server, url_of
+
+from pyfuncs.errors import EXCEL_ERROR_CODES
 
 JS = ROOT / "tests" / "js"
 TOKEN = "node-test-token"
@@ -57,6 +60,7 @@ def test_functions_js_and_manifest_in_node():
                     "GPUCREDIT_DEAD_URL": dead_url,
                     "GPUCREDIT_SMALL_URL": url_of(small),
                     "GPUCREDIT_SMALL_LIMIT": str(SMALL_LIMIT),
+                    "GPUCREDIT_ERROR_CODES": json.dumps(list(EXCEL_ERROR_CODES)),
                 },
                 capture_output=True,
                 text=True,

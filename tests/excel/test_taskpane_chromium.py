@@ -99,3 +99,38 @@ def test_taskpane_says_when_the_server_is_down(tmp_path):
     assert dom.returncode == 0
     assert 'id="status" class="bad"' in dom.stdout
     assert "gpucredit serve" in dom.stdout
+
+
+def test_taskpane_shows_the_error_log(tmp_path):
+    # The pane as served, with functions.js replaced by a stand-in holding two logged errors and
+    # logging a third once the page is up (in Excel's shared runtime the log is functions.js's).
+    with running_server() as server:
+        import httpx
+
+        html = httpx.get(f"{url_of(server)}/taskpane.html").text
+    stand_in = """<script>
+      var listeners = [];
+      window.GPUCREDIT_FUNCTIONS = {
+        errorLog: [
+          {cell: "Sheet1!B2", function: "GPU.DSCR", code: "#DIV/0!", shown: "#VALUE!",
+           reason: "debt_service is zero"},
+          {cell: "Sheet1!C3", function: "GPU.LGD", code: "#VALUE!", shown: "#VALUE!",
+           reason: "ead must be a number"}],
+        onError: function (f) { listeners.push(f); }
+      };
+      setTimeout(function () { listeners.forEach(function (f) { f({cell: "Sheet1!D4",
+        function: "GPU.CUMULATIVE_PD", code: "#NUM!", shown: "#NUM!",
+        reason: "hazard must be at least 0"}); }); }, 50);
+    </script>"""
+    page = tmp_path / "taskpane.html"
+    page.write_text(html.replace('<script src="functions.js"></script>', stand_in))
+    dom = _chromium(page.as_uri(), tmp_path / "profile", "--dump-dom")
+    assert dom.returncode == 0
+    assert '<section id="errors" aria-live="polite" class="shown">' in dom.stdout
+    items = re.findall(r'<li class="error">(.*?)</li>', dom.stdout)
+    text = [re.sub(r"<[^>]+>", "", item) for item in items]
+    assert text == [
+        "Sheet1!D4 GPU.CUMULATIVE_PD #NUM!: hazard must be at least 0",
+        "Sheet1!C3 GPU.LGD #VALUE!: ead must be a number",
+        "Sheet1!B2 GPU.DSCR #DIV/0! (shown as #VALUE!): debt_service is zero",
+    ]
