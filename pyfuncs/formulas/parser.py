@@ -22,6 +22,8 @@ from typing import Any
 
 MAX_ROW = 1_048_576
 MAX_COL = 16_384
+MAX_FORMULA_CHARS = 8_192  # Excel's limit on a formula's length
+MAX_NESTING = 64  # Excel's limit on nested levels of functions
 
 
 class FormulaSyntaxError(ValueError):
@@ -69,22 +71,32 @@ _BINARY_POWER = {
 }
 _PERCENT_POWER = 60
 _PREFIX_POWER = 70
+_ISECT_POWER = 75  # the intersection operator (a space) binds below ':' and above negation
 _RANGE_POWER = 80
 
 
 def tokenize(formula: str) -> list[tuple[str, str]]:
-    """(kind, text) tokens of a formula (without its leading ``=``), whitespace dropped."""
+    """(kind, text) tokens of a formula (without its leading ``=``). Whitespace is dropped,
+    except between two references, where it is the intersection operator (``("op", " ")``)."""
     tokens: list[tuple[str, str]] = []
+    spaced = False
     for match in _TOKEN.finditer(formula):
         kind = match.lastgroup or "other"
         if kind == "ws":
+            spaced = True
             continue
         if kind == "other":
             char = match.group()
             if char == "[":
                 raise FormulaSyntaxError("structured or external references are not supported")
             raise FormulaSyntaxError(f"unexpected character {char!r}")
-        tokens.append((kind, match.group()))
+        text = match.group()
+        if spaced and tokens and (kind in _OPERAND_START or text == "("):
+            last_kind, last_text = tokens[-1]
+            if last_kind in _OPERAND_END or last_text == ")":
+                tokens.append(("op", " "))
+        spaced = False
+        tokens.append((kind, text))
     return tokens
 
 
@@ -120,11 +132,23 @@ def gpu_spelling(name: str) -> bool:
     return name.upper().startswith(_GPU_PREFIXES)
 
 
+_OPERAND_END = {"cell", "cols", "rows", "name"}
+_OPERAND_START = {"cell", "cols", "rows", "name", "sheet", "func"}
+_PREFIX_KIND = {"-": "neg", "+": "pos", "@": "single"}
+
+
 class _Parser:
+    """Operator-precedence parsing with explicit stacks (no recursion, so no depth limit but
+    the formula's length): ``out`` holds operands, ``ops`` pending operators and open
+    parentheses or calls."""
+
     def __init__(self, tokens: list[tuple[str, str]], host: tuple[int, int]) -> None:
         self.tokens = tokens
         self.pos = 0
         self.host = host
+        self.out: list[Any] = []
+        self.ops: list[tuple[Any, ...]] = []  # ("bin", op, power) | ("pre", kind) | ("open", ...)
+        self.calls = 0  # open function calls (Excel allows 64 levels)
 
     def peek(self) -> tuple[str, str] | None:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
@@ -136,118 +160,157 @@ class _Parser:
         self.pos += 1
         return token
 
-    def expect(self, text: str) -> None:
-        token = self.take()
-        if token[1] != text:
-            raise FormulaSyntaxError(f"expected {text!r}, found {token[1]!r}")
-
-    def expression(self, power: int = 0) -> Any:
-        left = self.prefix()
-        while True:
-            token = self.peek()
-            if token is None:
-                return left
-            kind, text = token
-            if kind != "op":
-                return left
-            if text == "%":
-                if power >= _PERCENT_POWER:
-                    return left
-                self.pos += 1
-                left = ("pct", left)
-            elif text == ":":
-                if power >= _RANGE_POWER:
-                    return left
-                self.pos += 1
-                left = _range(left, self.expression(_RANGE_POWER))
-            elif text in _BINARY_POWER:
-                bp = _BINARY_POWER[text]
-                if bp <= power:
-                    return left
-                self.pos += 1
-                left = ("bin", text, left, self.expression(bp))
-            else:
-                raise FormulaSyntaxError(f"unexpected {text!r}")
-
-    def prefix(self) -> Any:
-        kind, text = self.take()
-        if kind == "op" and text in ("-", "+"):
-            operand = self.expression(_PREFIX_POWER)
-            return ("neg", operand) if text == "-" else ("pos", operand)
-        if kind == "op" and text == "@":
-            return ("single", self.expression(_PREFIX_POWER))
-        if kind == "num":
-            return ("num", float(text))
-        if kind == "str":
-            return ("str", text[1:-1].replace('""', '"'))
-        if kind == "err":
-            return ("err", text)
-        if kind == "name":
-            upper = text.upper()
-            if upper in ("TRUE", "FALSE") and not self._next_is("("):
-                return ("bool", upper == "TRUE")
-            return ("name", None, text)
-        if kind == "cell":
-            return self.cell_ref(None, text)
-        if kind == "cols":
-            return self.cols_ref(None, text)
-        if kind == "rows":
-            return self.rows_ref(None, text)
-        if kind == "sheet":
-            sheet = _sheet_name(text)
-            kind2, text2 = self.take()
-            if kind2 == "cell":
-                return self.cell_ref(sheet, text2)
-            if kind2 == "cols":
-                return self.cols_ref(sheet, text2)
-            if kind2 == "rows":
-                return self.rows_ref(sheet, text2)
-            if kind2 == "name":
-                return ("name", sheet, text2)
-            if kind2 == "err":
-                return ("err", text2)
-            raise FormulaSyntaxError(f"unexpected {text2!r} after {text!r}")
-        if kind == "xfunc":
-            kind2, text2 = self.take()
-            if kind2 != "func" or not gpu_spelling(text2[:-1]):
-                raise FormulaSyntaxError(f"external add-in function {text}{text2} is not supported")
-            return ("gpu", text2[:-1], self.arguments())
-        if kind == "func":
-            if gpu_spelling(text[:-1]):
-                return ("gpu", text[:-1], self.arguments())
-            return ("call", function_name(text), self.arguments())
-        if text == "(":
-            inner = self.expression()
-            token = self.take()
-            if token[1] == ",":
-                raise FormulaSyntaxError("the union operator (A1,B1) is not supported")
-            if token[1] != ")":
-                raise FormulaSyntaxError(f"expected ')', found {token[1]!r}")
-            return inner
-        if text == "{":
-            return self.array()
-        raise FormulaSyntaxError(f"unexpected {text!r}")
-
     def _next_is(self, text: str) -> bool:
         token = self.peek()
         return token is not None and token[1] == text
 
-    def arguments(self) -> tuple[Any, ...]:
-        args: list[Any] = []
-        if self._next_is(")"):
-            self.pos += 1
-            return ()
-        while True:
-            token = self.peek()
-            if token is not None and token[1] in (",", ")"):
-                args.append(("missing",))
+    def parse(self) -> Any:
+        expect = True  # an operand comes next
+        while self.pos < len(self.tokens):
+            kind, text = self.take()
+            if expect:
+                if kind == "op" and text in _PREFIX_KIND:
+                    self.ops.append(("pre", _PREFIX_KIND[text]))
+                    continue
+                if kind == "punct" and text in (",", ")") and self._in_call():
+                    self.out.append(("missing",))  # an empty argument: f(1,,2), f(1,)
+                else:
+                    expect = self.operand(kind, text)
+                    continue
+            if kind == "op" and text == "%":
+                self._reduce(_PERCENT_POWER)
+                self.out.append(("pct", self.out.pop()))
+            elif kind == "op" and (text in _BINARY_POWER or text in (":", " ")):
+                power = _RANGE_POWER if text == ":" else _BINARY_POWER.get(text, _ISECT_POWER)
+                self._reduce(power)
+                self.ops.append(("bin", text, power))
+                expect = True
+            elif text == ",":
+                self._reduce(0)
+                if not self.ops:
+                    raise FormulaSyntaxError("unexpected ','")
+                self.ops[-1][3].append(self.out.pop())
+                expect = True
+            elif text == ")":
+                self._reduce(0)
+                if not self.ops:
+                    raise FormulaSyntaxError("unexpected ')'")
+                self.out.append(self._close(self.out.pop()))
+                expect = False
             else:
-                args.append(self.expression())
-            _kind, text = self.take()
-            if text == ")":
-                return tuple(args)
-            if text != ",":
-                raise FormulaSyntaxError(f"expected ',' or ')', found {text!r}")
+                raise FormulaSyntaxError(f"unexpected {text!r}")
+        if expect:
+            raise FormulaSyntaxError("formula ends too early")
+        self._reduce(0)
+        if self.ops:
+            raise FormulaSyntaxError("formula ends too early (a parenthesis is not closed)")
+        return self.out.pop()
+
+    def _in_call(self) -> bool:
+        return bool(self.ops) and self.ops[-1][0] == "open" and self.ops[-1][1] != "paren"
+
+    def _reduce(self, power: int) -> None:
+        """Complete the pending operators that bind at least as tightly as ``power``."""
+        ops, out = self.ops, self.out
+        while ops:
+            top = ops[-1]
+            if top[0] == "pre":
+                if power > _PREFIX_POWER:
+                    return
+                ops.pop()
+                out.append((top[1], out.pop()))
+            elif top[0] == "bin":
+                if top[2] < power:
+                    return
+                ops.pop()
+                right, left = out.pop(), out.pop()
+                if top[1] == ":":
+                    out.append(_range(left, right))
+                elif top[1] == " ":
+                    out.append(("isect", left, right))
+                else:
+                    out.append(("bin", top[1], left, right))
+            else:
+                return
+
+    def _open(self, kind: str, name: str) -> bool:
+        """Open a call; ``f()`` closes at once. Returns whether an operand comes next."""
+        if kind != "paren":
+            self.calls += 1
+            if self.calls > MAX_NESTING:
+                raise FormulaSyntaxError(
+                    f"more than {MAX_NESTING} nested levels of functions (Excel's limit)"
+                )
+            if self._next_is(")"):
+                self.pos += 1
+                self.calls -= 1
+                self.out.append(("gpu", name, ()) if kind == "gpu" else ("call", name, ()))
+                return False
+        self.ops.append(("open", kind, name, []))
+        return True
+
+    def _close(self, last: Any) -> Any:
+        _, kind, name, items = self.ops.pop()
+        items.append(last)
+        if kind == "paren":
+            return items[0] if len(items) == 1 else ("union", tuple(items))
+        self.calls -= 1
+        return (kind, name, tuple(items))
+
+    def operand(self, kind: str, text: str) -> bool:
+        """Push one operand (or open a call or parenthesis); returns whether an operand
+        still comes next."""
+        out = self.out
+        if kind == "num":
+            out.append(("num", float(text)))
+        elif kind == "str":
+            out.append(("str", text[1:-1].replace('""', '"')))
+        elif kind == "err":
+            out.append(("err", text))
+        elif kind == "name":
+            upper = text.upper()
+            out.append(
+                ("bool", upper == "TRUE") if upper in ("TRUE", "FALSE") else ("name", None, text)
+            )
+        elif kind == "cell":
+            out.append(self.cell_ref(None, text))
+        elif kind == "cols":
+            out.append(self.cols_ref(None, text))
+        elif kind == "rows":
+            out.append(self.rows_ref(None, text))
+        elif kind == "sheet":
+            out.append(self.sheet_operand(text))
+        elif kind == "xfunc":
+            kind2, text2 = self.take()
+            if kind2 != "func" or not gpu_spelling(text2[:-1]):
+                raise FormulaSyntaxError(f"external add-in function {text}{text2} is not supported")
+            return self._open("gpu", text2[:-1])
+        elif kind == "func":
+            if gpu_spelling(text[:-1]):
+                return self._open("gpu", text[:-1])
+            return self._open("call", function_name(text))
+        elif text == "(":
+            return self._open("paren", "")
+        elif text == "{":
+            out.append(self.array())
+        else:
+            raise FormulaSyntaxError(f"unexpected {text!r}")
+        return False
+
+    def sheet_operand(self, text: str) -> Any:
+        sheet = _sheet_name(text)
+        kind2, text2 = self.take()
+        if kind2 == "cell":
+            return self.cell_ref(sheet, text2)
+        if kind2 == "cols":
+            return self.cols_ref(sheet, text2)
+        if kind2 == "rows":
+            return self.rows_ref(sheet, text2)
+        if kind2 == "name":
+            return ("name", sheet, text2)
+        if kind2 == "err":
+            return ("err", text2)
+        raise FormulaSyntaxError(f"unexpected {text2!r} after {text!r}")
 
     def array(self) -> Any:
         rows: list[list[Any]] = [[]]
@@ -290,16 +353,6 @@ class _Parser:
         assert m is not None
         r, ra = self._row(bool(m.group(3)), int(m.group(4)))
         c, ca = self._col(bool(m.group(1)), _col_number(m.group(2)))
-        # A1:B2 written in one go folds into one reference (the common case).
-        if self._next_is(":") and self.pos + 1 < len(self.tokens):
-            kind2, text2 = self.tokens[self.pos + 1]
-            if kind2 == "cell":
-                self.pos += 2
-                m2 = _CELL.fullmatch(text2)
-                assert m2 is not None
-                r2, ra2 = self._row(bool(m2.group(3)), int(m2.group(4)))
-                c2, ca2 = self._col(bool(m2.group(1)), _col_number(m2.group(2)))
-                return ("ref", sheet, r, ra, c, ca, r2, ra2, c2, ca2)
         return ("ref", sheet, r, ra, c, ca, r, ra, c, ca)
 
     def cols_ref(self, sheet: str | None, text: str) -> Any:
@@ -316,26 +369,26 @@ class _Parser:
 
 
 def _range(left: Any, right: Any) -> Any:
-    if left[0] == "ref" and right[0] == "ref" and right[1] is None:
+    if left[0] == "ref" and right[0] == "ref" and right[1] is None and left[2:6] == left[6:10]:
         # Sheet1!A1:B2 typed with a sheet only on the left: one reference on that sheet.
         return ("ref", left[1], *left[2:6], *right[6:10])
     return ("range", left, right)
 
 
 def parse_formula(text: str, host: tuple[int, int] = (1, 1)) -> Any:
-    """The tree of ``text`` (an Excel formula without ``=``) written in cell ``host``."""
+    """The tree of ``text`` (an Excel formula without ``=``) written in cell ``host``.
+
+    Excel's limits ("Excel specifications and limits", Microsoft Support) are enforced before
+    anything is built: 8,192 characters a formula, 64 nested levels of functions.
+    """
     text = text.strip()
     if text.startswith("="):
         text = text[1:]
     if not text:
         raise FormulaSyntaxError("empty formula")
-    parser = _Parser(tokenize(text), host)
-    tree = parser.expression()
-    if parser.peek() is not None:
-        found = parser.peek()[1]  # type: ignore[index]
-        if found == "[":
-            raise FormulaSyntaxError("structured references are not supported")
+    if len(text) > MAX_FORMULA_CHARS:
         raise FormulaSyntaxError(
-            f"unexpected {found!r} (the intersection operator is not supported)"
+            f"formula of {len(text):,} characters is longer than Excel's limit of "
+            f"{MAX_FORMULA_CHARS:,}"
         )
-    return tree
+    return _Parser(tokenize(text), host).parse()

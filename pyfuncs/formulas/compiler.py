@@ -1,0 +1,330 @@
+"""Formulas compiled into Python closures ``f(row, col)``, once per shape.
+
+A formula's tree (:mod:`pyfuncs.formulas.parser`) does not depend on its host cell (relative
+references are offsets), so a filled-down column or a shared formula compiles to one closure,
+and identical trees on one sheet share it. Compiling is where whatever cannot be evaluated (an
+unknown function, an external reference) is found, before anything is computed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from pyfuncs.errors import ExcelError
+from pyfuncs.formulas.builtins import BUILTINS, Builtin
+from pyfuncs.formulas.parser import MAX_COL, MAX_ROW, FormulaSyntaxError, parse_formula
+from pyfuncs.formulas.problems import UnsupportedFormulaError
+from pyfuncs.formulas.values import REF, Arr, Ref, XlError, lift, num, scalar_op
+from pyfuncs.xlsx.reader import DefinedName
+
+if TYPE_CHECKING:
+    from pyfuncs.formulas.evaluator import Evaluator
+
+
+class Compiler:
+    """The compiling part of :class:`~pyfuncs.formulas.evaluator.Evaluator`."""
+
+    def compile(self, node: Any, array: bool, sheet: int) -> Callable[[int, int], Any]:
+        key = (node, array, sheet)
+        fn = self._compiled.get(key)
+        if fn is None:
+            fn = self._compile(node, array, sheet)
+            self._compiled[key] = fn
+        return fn
+
+    def _compile(self, node: Any, array: bool, sheet: int) -> Callable[[int, int], Any]:
+        kind = node[0]
+        if kind in ("num", "str", "bool"):
+            value = node[1]
+            return lambda r, c: value
+        if kind == "err":
+            err = ExcelError(node[1], "error in the formula")
+            return lambda r, c: err
+        if kind == "missing":
+            return lambda r, c: None
+        if kind == "arr":
+            constant = Arr(
+                [[ExcelError(v[1]) if isinstance(v, tuple) else v for v in row] for row in node[1]]
+            )
+            return lambda r, c: constant
+        if kind == "ref":
+            return self._compile_ref(node, sheet)
+        if kind == "name":
+            return self._compile_name(node, array, sheet)
+        if kind in ("neg", "pos", "pct", "single"):
+            return self._compile_unary(kind, self.compile(node[1], array, sheet), array)
+        if kind == "bin":
+            return self._compile_binary(node, array, sheet)
+        if kind == "range":
+            return self._compile_range(node, array, sheet)
+        if kind == "call":
+            return self._compile_call(node[1], node[2], array, sheet)
+        if kind == "gpu":
+            return self._compile_gpu(node[1], node[2], array, sheet)
+        raise UnsupportedFormulaError(f"unsupported formula element {kind}")
+
+    def _sheet_of(self, name: str | None, sheet: int) -> int | None:
+        if name is None:
+            return sheet
+        return self.sheet_index.get(name.casefold())
+
+    def _compile_ref(self, node: Any, sheet: int) -> Callable[[int, int], Any]:
+        _, sheet_name, r1, ra1, c1, ca1, r2, ra2, c2, ca2 = node
+        target = self._sheet_of(sheet_name, sheet)
+        if target is None:
+            return lambda r, c: REF
+        if ra1 and ca1 and ra2 and ca2:
+            ref = Ref(target, min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2))
+            return lambda r, c: ref
+
+        def make(r: int, c: int) -> Any:
+            a = r1 if ra1 else r + r1
+            b = c1 if ca1 else c + c1
+            d = r2 if ra2 else r + r2
+            e = c2 if ca2 else c + c2
+            if a < 1 or b < 1 or d < 1 or e < 1 or max(a, d) > MAX_ROW or max(b, e) > MAX_COL:
+                return REF
+            return Ref(target, min(a, d), min(b, e), max(a, d), max(b, e))
+
+        return make
+
+    def _compile_name(self, node: Any, array: bool, sheet: int) -> Callable[[int, int], Any]:
+        _, qualifier, name = node
+        scope = sheet if qualifier is None else self._sheet_of(qualifier, sheet)
+        defined: DefinedName | None = None
+        if scope is not None:
+            defined = self.book.name_lookup(name, scope)
+            if qualifier is not None and defined is not None and defined.sheet_index != scope:
+                defined = None
+        if defined is None:
+            missing = ExcelError("#NAME?", f"no defined name {name!r}")
+            return lambda r, c: missing
+        token = f"{defined.sheet_index}:{defined.name.casefold()}"
+        if token in self._names_compiling:
+            raise UnsupportedFormulaError(f"defined name {name} refers to itself")
+        self._names_compiling.add(token)
+        try:
+            tree = parse_cached(defined.text, (1, 1))
+            return self.compile(tree, array, sheet)
+        except FormulaSyntaxError as exc:
+            raise UnsupportedFormulaError(f"defined name {name}: {exc}") from None
+        finally:
+            self._names_compiling.discard(token)
+
+    def _compile_unary(self, kind: str, operand: Callable, array: bool) -> Callable:
+        value = self.value_of
+
+        if kind == "single":
+
+            def single(r: int, c: int) -> Any:
+                x = operand(r, c)
+                if type(x) is Ref:
+                    return self.intersect(x, r, c)
+                if type(x) is Arr:
+                    return x.values[0][0]
+                return x
+
+            return single
+
+        def scalar(x: Any) -> Any:
+            if type(x) is ExcelError:
+                return x
+            try:
+                n = num(x)
+            except XlError as exc:
+                return exc.value
+            if kind == "neg":
+                return -n
+            if kind == "pct":
+                return n / 100.0
+            return x  # unary plus keeps the value as it is
+
+        def unary(r: int, c: int) -> Any:
+            x = value(operand(r, c), r, c, array)
+            if type(x) is Arr:
+                return lift(scalar, [x])
+            return scalar(x)
+
+        return unary
+
+    def _compile_binary(self, node: Any, array: bool, sheet: int) -> Callable:
+        op = scalar_op(node[1])
+        left = self.compile(node[2], array, sheet)
+        right = self.compile(node[3], array, sheet)
+        value = self.value_of
+
+        def binary(r: int, c: int) -> Any:
+            a = value(left(r, c), r, c, array)
+            b = value(right(r, c), r, c, array)
+            if type(a) is Arr or type(b) is Arr:
+                return lift(op, [a, b])
+            return op(a, b)
+
+        return binary
+
+    def _compile_range(self, node: Any, array: bool, sheet: int) -> Callable:
+        left = self.compile(node[1], array, sheet)
+        right = self.compile(node[2], array, sheet)
+
+        def span(r: int, c: int) -> Any:
+            a, b = left(r, c), right(r, c)
+            if type(a) is ExcelError:
+                return a
+            if type(b) is ExcelError:
+                return b
+            if type(a) is not Ref or type(b) is not Ref:
+                return ExcelError("#VALUE!", "the range operator needs references")
+            if a.sheet != b.sheet:
+                return REF
+            return Ref(a.sheet, min(a.r1, b.r1), min(a.c1, b.c1), max(a.r2, b.r2), max(a.c2, b.c2))
+
+        return span
+
+    def _compile_call(self, name: str, args: tuple, array: bool, sheet: int) -> Callable:
+        from pyfuncs.formulas.special_forms import SPECIAL
+
+        special = SPECIAL.get(name)
+        if special is not None:
+            return special(self, args, array, sheet)
+        spec = BUILTINS.get(name)
+        if spec is None:
+            raise UnsupportedFormulaError(f"function {name} is not supported", name)
+        if len(args) < spec.min_args or (spec.max_args is not None and len(args) > spec.max_args):
+            bad = ExcelError("#VALUE!", f"{name} takes {spec.arity_text} arguments")
+            return lambda r, c: bad  # Excel would not accept the formula; never a crash
+        kinds = [spec.kind(i) for i in range(len(args))]
+        compiled = [
+            self.compile(arg, array or kind == "a", sheet)
+            for arg, kind in zip(args, kinds, strict=True)
+        ]
+        return call_builtin(self, spec, kinds, compiled, array)
+
+    def _compile_gpu(self, spelling: str, args: tuple, array: bool, sheet: int) -> Callable:
+        from pyfuncs.catalogue import lookup
+
+        spec = lookup(spelling)
+        if spec is None:
+            raise UnsupportedFormulaError(
+                f"gpucredit function {spelling} is not in the catalogue", spelling
+            )
+        compiled = [self.compile(arg, array, sheet) for arg in args]
+        grid = self.grid
+
+        def gpu(r: int, c: int) -> Any:
+            from pyfuncs.excel.dispatch import call
+
+            values = []
+            for fn in compiled:
+                x = fn(r, c)
+                if type(x) is Ref:
+                    x = grid(x)
+                elif type(x) is Arr:
+                    x = x.values
+                values.append(x)
+            result = call(spec.name, *values)
+            if isinstance(result, list):
+                if not result or not result[0]:
+                    return ExcelError("#CALC!", f"{spec.name} returned an empty array")
+                return Arr([["" if v is None else v for v in row] for row in result])
+            return "" if result is None else result
+
+        return gpu
+
+
+_PARSED: dict[Any, Any] = {}
+# A cell reference in formula text (not a function name such as LOG10, not part of a name).
+_REF_TEXT = re.compile(r"(?<![\w.$\\])(\$?)([A-Za-z]{1,3})(\$?)(\d+)(?![\w(!.\[])")
+
+
+def _shape(text: str, host: tuple[int, int]) -> str | None:
+    """The formula with relative references as offsets from ``host`` (R1C1-like), so a column
+    of filled-down formulas shares one key and is parsed once. Only for text without string
+    literals or quoted names, where a reference-looking word is always a reference."""
+    if '"' in text or "'" in text or "[" in text:
+        return None
+    r0, c0 = host
+
+    def offset(m: re.Match[str]) -> str:
+        col = 0
+        for ch in m.group(2).upper():
+            col = col * 26 + ord(ch) - 64
+        row = int(m.group(4))
+        c = f"C{col}" if m.group(1) else f"C[{col - c0}]"
+        r = f"R{row}" if m.group(3) else f"R[{row - r0}]"
+        return r + c
+
+    return _REF_TEXT.sub(offset, text)
+
+
+def parse_cached(text: str, host: tuple[int, int]) -> Any:
+    shape = _shape(text, host)
+    key: Any = ("shape", shape) if shape is not None else (text, host)
+    tree = _PARSED.get(key)
+    if tree is None:
+        tree = parse_formula(text, host)
+        if len(_PARSED) > 200_000:
+            _PARSED.clear()
+        _PARSED[key] = tree
+    return tree
+
+
+def call_builtin(
+    ev: Evaluator, spec: Builtin, kinds: list[str], compiled: list[Callable], array: bool
+) -> Callable[[int, int], Any]:
+    fn = spec.fn
+    value_of = ev.value_of
+    clipped = ev.clipped
+    as_array = ev.array
+    value_positions = [i for i, k in enumerate(kinds) if k == "v"]
+    errors_ok = spec.errors_ok
+    wants_context = spec.context
+
+    def scalar_call(*args: Any) -> Any:
+        if not errors_ok:
+            for i in value_positions:
+                if type(args[i]) is ExcelError:
+                    return args[i]
+        try:
+            return fn(ev, *args) if wants_context else fn(*args)
+        except XlError as exc:
+            return exc.value
+
+    def call(r: int, c: int) -> Any:
+        args = []
+        lifted = False
+        for kind, arg in zip(kinds, compiled, strict=True):
+            x = arg(r, c)
+            if kind == "v":
+                x = value_of(x, r, c, array)
+                if type(x) is Arr:
+                    lifted = True
+            elif type(x) is Ref:
+                x = as_array(clipped(x))
+            args.append(x)
+        if lifted:
+            positions = set(value_positions)
+
+            def element_call(*vals: Any) -> Any:
+                return scalar_call(*vals)
+
+            arrays = [a if i in positions else _Opaque(a) for i, a in enumerate(args)]
+            out = lift(lambda *v: element_call(*[_unwrap(x) for x in v]), arrays)
+            return out
+        return scalar_call(*args)
+
+    return call
+
+
+class _Opaque:
+    """An argument that must not be broadcast (a range argument beside lifted scalars)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+def _unwrap(x: Any) -> Any:
+    return x.value if type(x) is _Opaque else x
