@@ -9,7 +9,7 @@ any catalogue function on Excel values with :func:`call`::
 """
 
 from pyfuncs.catalogue import REGISTRY, catalogue, lookup
-from pyfuncs.collateral import adj_ltv, book_value, income_value, ltv, market_value
+from pyfuncs.collateral import book_value, income_value, market_value
 from pyfuncs.coverage import (
     breach_period,
     covenant_status,
@@ -40,7 +40,7 @@ from pyfuncs.errors import (
     NotFoundError,
     ZeroDenominatorError,
 )
-from pyfuncs.excel.dispatch import call
+from pyfuncs.ltv import adj_ltv, ltv
 from pyfuncs.miners import hashprice, miner_dscr
 from pyfuncs.portfolio_loss import vasicek_pd
 from pyfuncs.recovery import firesale_discount, firesale_recovery, lgd, recovery_waterfall
@@ -111,3 +111,13 @@ __all__ = [
     "vasicek_pd",
     "wal",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # ``pyfuncs.call`` lives in the Excel layer; importing it lazily keeps ``import pyfuncs`` (the
+    # math) free of the faces, as the architecture asks (docs/architecture.md).
+    if name == "call":
+        from pyfuncs.excel.dispatch import call
+
+        return call
+    raise AttributeError(f"module 'pyfuncs' has no attribute {name!r}")

@@ -25,6 +25,7 @@ header row), ``elementwise`` (the broadcast shape of the ``array`` arguments).
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import re
 from collections.abc import Callable
@@ -84,6 +85,17 @@ class Arg:
     @property
     def accepts_range(self) -> bool:
         return self.kind in ("range", "array", "keyvalue")
+
+    @property
+    def description(self) -> str:
+        """The help Excel shows: :attr:`help` and the default, read from the Python signature.
+
+        Help texts never restate a default (the signature holds it, from
+        :mod:`pyfuncs.defaults`); this is the one place that renders it.
+        """
+        if not self.optional or self.default is None or self.kind == "headers":
+            return self.help
+        return f"{self.help} Default {format_default(self.default)}."
 
 
 @dataclass(frozen=True)
@@ -199,6 +211,8 @@ def excel_function(
                 param_default = params[arg.name].default
                 default = REQUIRED if param_default is inspect.Parameter.empty else param_default
             filled.append(Arg(arg.name, arg.help, arg.kind, arg.choices, arg.blanks, default))
+            if len(filled[-1].description) > EXCEL_HELP_LIMIT:
+                raise ValueError(f"{name}.{arg.name}: help longer than {EXCEL_HELP_LIMIT}")
         if len(help) > EXCEL_HELP_LIMIT:
             raise ValueError(f"{name}: help longer than {EXCEL_HELP_LIMIT} characters")
         REGISTRY[name] = FunctionSpec(
@@ -242,7 +256,7 @@ def catalogue() -> list[FunctionSpec]:
     return sorted(REGISTRY.values(), key=lambda s: CATEGORY_ORDER.index(s.category))
 
 
-#: Categories in the order of FUNCTIONS.md.
+#: Categories in the order of the function reference; each is one module of the math.
 CATEGORY_ORDER = (
     "Rent and cash flow",
     "Depreciation and collateral value",
@@ -250,11 +264,31 @@ CATEGORY_ORDER = (
     "Coverage",
     "Loan-to-value",
     "Fire-sale recovery",
-    "Miners, joint stress, whole deals",
+    "Miners",
+    "Whole deals",
+    "Portfolio credit",
     "Spreads",
+)
+
+#: The modules that register catalogue functions, listed here so the catalogue never imports the
+#: package above it (``import pyfuncs`` would pull in the Excel faces). A test checks that every
+#: registered function lives in one of them.
+CATALOGUE_MODULES = (
+    "pyfuncs.rent",
+    "pyfuncs.collateral",
+    "pyfuncs.debt",
+    "pyfuncs.coverage",
+    "pyfuncs.ltv",
+    "pyfuncs.recovery",
+    "pyfuncs.miners",
+    "pyfuncs.deal.schedule",
+    "pyfuncs.deal.stress",
+    "pyfuncs.portfolio_loss",
+    "pyfuncs.spreads",
 )
 
 
 def _load_catalogue() -> None:
-    # The math modules register themselves on import; importing the package imports them all.
-    import pyfuncs  # noqa: F401
+    """Import the catalogue modules; each registers its functions on import."""
+    for module in CATALOGUE_MODULES:
+        importlib.import_module(module)

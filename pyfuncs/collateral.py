@@ -1,8 +1,9 @@
-"""What the GPUs are worth: book value, market value, income value, and loan-to-value.
+"""What the GPUs are worth: book value, market value and income value.
 
 Book value follows the accountants (6-year straight line [31]); market value follows the used-GPU
 market (-30%/yr and a step at each generation [37]); income value is what the remaining rent is
-worth. The gap between them is the article's thesis: book LTV looks safe while market LTV is not.
+worth. The gap between them is the article's thesis: book LTV looks safe while market LTV is not
+(:mod:`pyfuncs.ltv`).
 """
 
 from __future__ import annotations
@@ -19,8 +20,6 @@ from pyfuncs._checks import (
     check_fraction,
     check_ge,
     check_gt,
-    check_lt,
-    check_nonzero,
     periods_of,
 )
 from pyfuncs.catalogue import Arg, Result, excel_function
@@ -35,7 +34,6 @@ from pyfuncs.defaults import (
 from pyfuncs.errors import DomainError, InvalidInputError
 
 CATEGORY = "Depreciation and collateral value"
-LTV_CATEGORY = "Loan-to-value"
 METHODS = ("SLN", "DDB", "VDB")
 
 
@@ -62,15 +60,15 @@ def _ddb_book(cost: np.ndarray, salvage: np.ndarray, rate: np.ndarray, t: np.nda
             "number",
         ),
         Arg("periods", "Number of periods to show.", "integer"),
-        Arg("salvage", "Value at the end of the life, $ (default 0).", "number"),
+        Arg("salvage", "Value at the end of the life, $.", "number"),
         Arg(
             "method",
-            'Depreciation: "SLN", "DDB" or "VDB" (default "SLN").',
+            'Depreciation: "SLN", "DDB" or "VDB".',
             "text",
             choices=METHODS,
         ),
-        Arg("per_year", "Periods a year (default 12).", "integer"),
-        Arg("factor", "Declining-balance factor for DDB and VDB (default 2).", "number"),
+        Arg("per_year", "Periods a year.", "integer"),
+        Arg("factor", "Declining-balance factor for DDB and VDB.", "number"),
     ],
     result=Result("column", help="Book value at the end of each period, $."),
 )
@@ -93,12 +91,12 @@ def book_value(
         Accounting life: CoreWeave 6 years straight line [31]; MSFT/GOOGL 6 [26][27].
     periods : int
         Periods to show (may run past the life).
-    salvage : array_like, default 0
+    salvage : array_like, optional
         Salvage value, $ (0 <= salvage <= cost).
-    method : {"SLN", "DDB", "VDB"}, default "SLN"
+    method : {"SLN", "DDB", "VDB"}, optional
         Straight line, double-declining balance, or declining balance switching to straight line.
-    per_year : int, default 12
-    factor : float, default 2
+    per_year : int, optional
+    factor : float, optional
         Declining-balance factor.
 
     Returns
@@ -172,16 +170,16 @@ def _vdb_book(cost, salvage, rate, life: int, t: np.ndarray) -> np.ndarray:
     args=[
         Arg("cost", "Value new, $ per GPU (e.g. 50,000 for an H100).", "number"),
         Arg("periods", "Number of periods to project.", "integer"),
-        Arg("annual_decay", "Smooth value decay, decimal a year (default 0.30).", "number"),
-        Arg("per_year", "Periods a year (default 12).", "integer"),
+        Arg("annual_decay", "Smooth value decay, decimal a year.", "number"),
+        Arg("per_year", "Periods a year.", "integer"),
         Arg(
             "gen_periods",
             "Period numbers at which a new generation ships (blank for none).",
             "range",
             blanks="drop",
         ),
-        Arg("gen_step", "Step down in value at each release, decimal (default 0.25).", "number"),
-        Arg("floor", "Lowest value, $ per GPU (default 0).", "number"),
+        Arg("gen_step", "Step down in value at each release, decimal.", "number"),
+        Arg("floor", "Lowest value, $ per GPU.", "number"),
     ],
     result=Result("column", help="Market value per GPU, $, one row per period."),
 )
@@ -201,14 +199,14 @@ def market_value(
     cost : array_like
         Value new, $.
     periods : int
-    annual_decay : array_like, default 0.30
+    annual_decay : array_like, optional
         Used H100s: 60-65%/40-45%/25-35% residual at 1/2/3 years [37]; -40-60% in 3 years [38].
-    per_year : int, default 12
+    per_year : int, optional
     gen_periods : array_like, optional
         Periods at which a new generation ships.
-    gen_step : array_like, default 0.25
+    gen_step : array_like, optional
         20-30% step-down at next-generation availability [37].
-    floor : array_like, default 0
+    floor : array_like, optional
 
     Returns
     -------
@@ -241,7 +239,7 @@ def market_value(
         Arg(
             "discount_rate", "Discount rate, decimal a year (compounded per_year times).", "number"
         ),
-        Arg("per_year", "Periods a year (default 12).", "integer"),
+        Arg("per_year", "Periods a year.", "integer"),
     ],
     result=Result("column", help="Income value per GPU at the start of each period, $."),
 )
@@ -264,7 +262,7 @@ def income_value(
         Share of hours billed.
     discount_rate : array_like
         Decimal a year, compounded ``per_year`` times.
-    per_year : int, default 12
+    per_year : int, optional
 
     Returns
     -------
@@ -296,100 +294,3 @@ def income_value(
         later = v * (net[..., t] + later)
         value[..., t] = later
     return value
-
-
-@excel_function(
-    "LTV",
-    category=LTV_CATEGORY,
-    help="Loan-to-value: debt/value, element by element.",
-    args=[
-        Arg("debt", "Debt outstanding, $ (a cell or a range).", "array"),
-        Arg("value", "Collateral value, $ (book, market or fire-sale).", "array"),
-    ],
-    result=Result("elementwise", help="Decimal."),
-)
-def ltv(debt: Any, value: Any) -> np.ndarray:
-    """Loan-to-value ratio.
-
-    Parameters
-    ----------
-    debt : array_like
-        Debt outstanding, $.
-    value : array_like
-        Collateral value, $.
-
-    Returns
-    -------
-    ndarray
-        ``debt/value``; zero value is ``#DIV/0!`` (data-centre ABS max LTV 70% [75]).
-    """
-    debt_a, value_a = broadcast(debt=as_array("debt", debt), value=as_array("value", value))
-    check_ge("debt", debt_a, 0.0)
-    check_nonzero("value", value_a)
-    check_gt("value", value_a, 0.0)
-    return debt_a / value_a
-
-
-@excel_function(
-    "ADJ_LTV",
-    category=LTV_CATEGORY,
-    help="Depreciation-adjusted LTV: debt/(cost*(1-annual_decay)^age_years*(1-gen_step)^gen_lag).",
-    args=[
-        Arg("debt", "Debt outstanding, $.", "array"),
-        Arg("cost", "Original cost of the collateral, $.", "array"),
-        Arg("age_years", "Age of the GPUs, years.", "array"),
-        Arg("annual_decay", "Market value decay, decimal a year (default 0.30).", "array"),
-        Arg("gen_lag", "Generations released since purchase (default 0).", "array"),
-        Arg("gen_step", "Value step-down per generation, decimal (default 0.25).", "array"),
-    ],
-    result=Result("elementwise", help="Decimal."),
-)
-def adj_ltv(
-    debt: Any,
-    cost: Any,
-    age_years: Any,
-    annual_decay: Any = MARKET_VALUE_DECAY,
-    gen_lag: Any = 0.0,
-    gen_step: Any = GEN_STEP,
-) -> np.ndarray:
-    """LTV against the market value of aged GPUs rather than their book value.
-
-    Parameters
-    ----------
-    debt : array_like
-        $.
-    cost : array_like
-        Original cost, $.
-    age_years : array_like
-        Years since purchase.
-    annual_decay : array_like, default 0.30
-        DOMAIN.md section 2 default.
-    gen_lag : array_like, default 0
-        Generations released since purchase.
-    gen_step : array_like, default 0.25
-        Step-down per generation [37].
-
-    Returns
-    -------
-    ndarray
-        ``debt / (cost*(1-annual_decay)^age_years*(1-gen_step)^gen_lag)``.
-    """
-    debt_a, cost_a, age, decay, lag, step = broadcast(
-        debt=as_array("debt", debt),
-        cost=as_array("cost", cost),
-        age_years=as_array("age_years", age_years),
-        annual_decay=as_array("annual_decay", annual_decay),
-        gen_lag=as_array("gen_lag", gen_lag),
-        gen_step=as_array("gen_step", gen_step),
-    )
-    check_ge("debt", debt_a, 0.0)
-    check_nonzero("cost", cost_a)
-    check_gt("cost", cost_a, 0.0)
-    check_ge("age_years", age, 0.0)
-    check_ge("gen_lag", lag, 0.0)
-    check_fraction("gen_step", step)
-    check_lt("annual_decay", decay, 1.0, "100% a year leaves no value")
-    if np.any(step == 1.0) and np.any(lag > 0):
-        raise DomainError("gen_step of 1 with a generation lag leaves no value")
-    value = cost_a * (1.0 - decay) ** age * (1.0 - step) ** lag
-    return debt_a / value

@@ -98,7 +98,7 @@ def _cover_ratio(cfads: Any, debt_outstanding: Any, annual_rate: Any, per_year: 
 _RATIO_ARGS = [
     Arg("debt_outstanding", "Debt outstanding at the start, $.", "number"),
     Arg("annual_rate", "Debt rate, decimal a year; one rate or one per period.", "range"),
-    Arg("per_year", "Periods a year (default 12).", "integer"),
+    Arg("per_year", "Periods a year.", "integer"),
 ]
 
 
@@ -126,7 +126,7 @@ def llcr(
         Debt outstanding now, $.
     annual_rate : array_like
         Debt rate, decimal a year (one, or one per period).
-    per_year : int, default 12
+    per_year : int, optional
 
     Returns
     -------
@@ -161,7 +161,7 @@ def plcr(
         Debt outstanding now, $.
     annual_rate : array_like
         Debt rate, decimal a year.
-    per_year : int, default 12
+    per_year : int, optional
 
     Returns
     -------
@@ -180,8 +180,8 @@ def plcr(
     'else "OK".',
     args=[
         Arg("dscr", "DSCR values (a cell or a range).", "array"),
-        Arg("lockup", "Lock-up (cash trap) level (default 1.10).", "array"),
-        Arg("default_level", "Event-of-default level (default 1.00).", "array"),
+        Arg("lockup", "Lock-up (cash trap) level.", "array"),
+        Arg("default_level", "Event-of-default level.", "array"),
     ],
     result=Result("elementwise", help='"OK", "LOCKUP" or "DEFAULT".'),
 )
@@ -194,9 +194,9 @@ def covenant_status(
     ----------
     dscr : array_like
         Coverage ratios.
-    lockup : array_like, default 1.10
+    lockup : array_like, optional
         Distributions locked up below this level [72].
-    default_level : array_like, default 1.00
+    default_level : array_like, optional
         Event of default below this level [72].
 
     Returns
@@ -232,7 +232,7 @@ def first_breach(dscr_paths: Any, covenant: Any) -> np.ndarray:
     help="First period with DSCR below the covenant (#N/A if none).",
     args=[
         Arg("dscr", "DSCR per period (row or column).", "range"),
-        Arg("covenant", "Covenant level (default 1.10).", "number"),
+        Arg("covenant", "Covenant level.", "number"),
     ],
     result=Result("scalar", help="Period number, 1-based."),
 )
@@ -243,7 +243,7 @@ def breach_period(dscr: Any, covenant: Any = LOCKUP_DSCR) -> np.ndarray:
     ----------
     dscr : array_like
         DSCR per period (last axis = periods).
-    covenant : array_like, default 1.10
+    covenant : array_like, optional
         Lock-up level [72].
 
     Returns
@@ -271,10 +271,10 @@ def breach_period(dscr: Any, covenant: Any = LOCKUP_DSCR) -> np.ndarray:
         Arg("capex", "Capex per GPU financed, $.", "number"),
         Arg("annual_rate", "Debt rate, decimal a year.", "number"),
         Arg("years", "Loan tenor, years.", "number"),
-        Arg("utilization", "Share of hours billed, decimal (default 0.95).", "number"),
-        Arg("opex_hour", "Operating cost, $ per GPU-hour (default 0).", "number"),
-        Arg("covenant", "DSCR covenant (default 1.10).", "number"),
-        Arg("per_year", "Payments a year (default 12).", "integer"),
+        Arg("utilization", "Share of hours billed, decimal.", "number"),
+        Arg("opex_hour", "Operating cost, $ per GPU-hour.", "number"),
+        Arg("covenant", "DSCR covenant.", "number"),
+        Arg("per_year", "Payments a year.", "integer"),
     ],
     result=Result("scalar", help="Decline, decimal a year."),
 )
@@ -300,10 +300,10 @@ def decline_to_breach(
         Debt rate, decimal a year.
     years : float
         Tenor, years.
-    utilization : array_like, default 0.95
-    opex_hour : array_like, default 0
-    covenant : array_like, default 1.10
-    per_year : int, default 12
+    utilization : array_like, optional
+    opex_hour : array_like, optional
+    covenant : array_like, optional
+    per_year : int, optional
 
     Returns
     -------
@@ -352,7 +352,7 @@ def macaulay_duration(cash_flows: np.ndarray, rates: np.ndarray, per_year: int) 
         Arg("asset_cf", "Asset cash flows per period, $ (row or column).", "range"),
         Arg("debt_cf", "Debt service per period, $ (row or column).", "range"),
         Arg("annual_rate", "Discount rate, decimal a year.", "number"),
-        Arg("per_year", "Periods a year (default 12).", "integer"),
+        Arg("per_year", "Periods a year.", "integer"),
     ],
     result=Result("scalar", help="Years."),
 )
@@ -369,7 +369,7 @@ def duration_gap(
         Debt service per period, $.
     annual_rate : float
         Discount rate, decimal a year.
-    per_year : int, default 12
+    per_year : int, optional
 
     Returns
     -------

@@ -89,7 +89,7 @@ def level_payment(principal: Any, rate: Any, nper: Any, balloon: Any = 0.0) -> n
         Interest rate per period (decimal).
     nper : array_like
         Number of periods remaining.
-    balloon : array_like, default 0
+    balloon : array_like, optional
         Amount left outstanding after the last payment (Excel's ``-fv``).
 
     Returns
@@ -122,7 +122,7 @@ def level_payment(principal: Any, rate: Any, nper: Any, balloon: Any = 0.0) -> n
             "base", "Base rate(s), decimal a year (e.g. 3M term SOFR); a cell or a range.", "array"
         ),
         Arg("margin", "Credit margin, decimal a year (e.g. 0.0625 for SOFR+6.25%).", "array"),
-        Arg("floor", "Floor on the base rate, decimal a year (default 0).", "array"),
+        Arg("floor", "Floor on the base rate, decimal a year.", "array"),
     ],
     result=Result("elementwise", help="The all-in rate for each base rate."),
 )
@@ -135,7 +135,7 @@ def floating_rate(base: Any, margin: Any, floor: Any = 0.0) -> np.ndarray:
         Base rate, decimal a year (3M term SOFR in CoreWeave's DDTL 2.0 [41]).
     margin : array_like
         Margin over the base, decimal a year (DDTL 2.0: 6.00-6.50% IG, 13.00% non-IG [41]).
-    floor : array_like, default 0
+    floor : array_like, optional
         Floor on the base rate (DDTL 2.0: 0% [41]).
 
     Returns
@@ -167,22 +167,20 @@ def floating_rate(base: Any, margin: Any, floor: Any = 0.0) -> np.ndarray:
         Arg(
             "years", "Tenor in years; years x per_year must be a whole number of periods.", "number"
         ),
-        Arg(
-            "per_year", "Periods a year: 12 monthly, 4 quarterly, 1 annual (default 12).", "integer"
-        ),
+        Arg("per_year", "Periods a year: 12 monthly, 4 quarterly, 1 annual.", "integer"),
         Arg(
             "profile",
             'Repayment profile: "annuity" (level payment), "linear" (equal principal) or '
-            '"bullet" (all at maturity). Default "annuity".',
+            '"bullet" (all at maturity).',
             "text",
             choices=PROFILES,
         ),
         Arg(
             "balloon",
-            "Principal left for the last period, $ (annuity and linear; default 0).",
+            "Principal left for the last period, $ (annuity and linear).",
             "number",
         ),
-        Arg("headers", "TRUE adds a header row (default FALSE).", "headers"),
+        Arg("headers", "TRUE adds a header row.", "headers"),
     ],
     result=Result("table", SCHEDULE_COLUMNS, "One row per period."),
 )
@@ -205,11 +203,11 @@ def debt_schedule(
         per period on the last axis (floating rate).
     years : float
         Tenor in years; ``years*per_year`` must be whole.
-    per_year : int, default 12
+    per_year : int, optional
         Periods a year.
-    profile : {"annuity", "linear", "bullet"}, default "annuity"
+    profile : {"annuity", "linear", "bullet"}, optional
         Level payment, equal principal instalments, or interest-only with principal at maturity.
-    balloon : array_like, default 0
+    balloon : array_like, optional
         Principal left for the final period (annuity and linear).
 
     Returns
@@ -305,7 +303,7 @@ def _sculpting_inputs(cfads: Any, target_dscr: Any, annual_rate: Any, per_year: 
         ),
         Arg("target_dscr", "Target DSCR in every period (e.g. 1.30).", "number"),
         Arg("annual_rate", "Debt rate, decimal a year; one rate or one per period.", "range"),
-        Arg("per_year", "Periods a year (default 12).", "integer"),
+        Arg("per_year", "Periods a year.", "integer"),
     ],
     result=Result("scalar", help="Principal, $."),
 )
@@ -322,7 +320,7 @@ def debt_capacity(
         DSCR held in every period.
     annual_rate : array_like
         Debt rate, decimal a year (one, or one per period).
-    per_year : int, default 12
+    per_year : int, optional
 
     Returns
     -------
@@ -345,8 +343,8 @@ def debt_capacity(
         ),
         Arg("target_dscr", "Target DSCR in every period (e.g. 1.30).", "number"),
         Arg("annual_rate", "Debt rate, decimal a year; one rate or one per period.", "range"),
-        Arg("per_year", "Periods a year (default 12).", "integer"),
-        Arg("headers", "TRUE adds a header row (default FALSE).", "headers"),
+        Arg("per_year", "Periods a year.", "integer"),
+        Arg("headers", "TRUE adds a header row.", "headers"),
     ],
     result=Result("table", SCHEDULE_COLUMNS, "One row per period."),
 )
@@ -363,7 +361,7 @@ def sculpted_debt(
         The DSCR to hold.
     annual_rate : array_like
         Debt rate, decimal a year (one, or one per period).
-    per_year : int, default 12
+    per_year : int, optional
 
     Returns
     -------
@@ -396,7 +394,7 @@ def sculpted_debt(
     "with period t paid at its end.",
     args=[
         Arg("principal_repaid", "Principal repaid in each period, $ (row or column).", "range"),
-        Arg("per_year", "Periods a year (default 12).", "integer"),
+        Arg("per_year", "Periods a year.", "integer"),
     ],
     result=Result("scalar", help="Years."),
 )
@@ -407,7 +405,7 @@ def wal(principal_repaid: Any, per_year: int = PER_YEAR) -> np.ndarray:
     ----------
     principal_repaid : array_like
         Principal repaid per period, $ (last axis = periods).
-    per_year : int, default 12
+    per_year : int, optional
 
     Returns
     -------

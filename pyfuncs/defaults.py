@@ -17,14 +17,10 @@ MAX_PER_YEAR = 8760
 #: Annual H100 rent decline: 2024 reserved 1-yr $7.20 vs 3-yr $5.40 implies 0.72/yr [10];
 #: Epoch FLOP/s-per-$ doubling 2.07 yr gives -28%/yr [11]. Range 20-46%.
 ANNUAL_RENT_DECLINE = 0.28
-#: Rebound scenario: rents up 40% (DOMAIN.md section 1).
-REBOUND_RENT_CHANGE = 0.40
 #: Step down in rent and value when a new NVIDIA generation ships: 20-30% [37] (weak), midpoint.
 GEN_STEP = 0.25
 #: Utilisation of contracted capacity: CoreWeave ~95% SLA [14], ~96% committed revenue [15].
 UTILIZATION_CONTRACTED = 0.95
-#: Utilisation of merchant (on-demand) capacity: hyperscale AI 60-70% [13].
-UTILIZATION_MERCHANT = 0.65
 
 # --- Power and opex (DOMAIN.md section 1) --------------------------------------------------------
 #: IT load per H100: DGX H100 10.2 kW / 8 GPUs [18].

@@ -25,7 +25,12 @@ EXCEL_ERROR_CODES = {
 
 
 class GpuCreditError(ValueError):
-    """Base class of input errors raised by the credit math; ``code`` is its Excel error."""
+    """The root of every gpucredit exception; ``code`` is the Excel error it maps to.
+
+    The math raises its subclasses below; the workbook, formula, refresh and LibreOffice layers
+    derive theirs from it too, so ``except GpuCreditError`` catches everything gpucredit reports
+    to a user (and nothing that is a bug).
+    """
 
     code = "#VALUE!"
 

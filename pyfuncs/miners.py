@@ -15,7 +15,7 @@ from pyfuncs._checks import as_array, broadcast, check_ge, check_gt, check_nonze
 from pyfuncs.catalogue import Arg, Result, excel_function
 from pyfuncs.defaults import BLOCKS_PER_DAY, BTC_SUBSIDY, DAYS_PER_YEAR
 
-CATEGORY = "Miners, joint stress, whole deals"
+CATEGORY = "Miners"
 #: PH/s in one EH/s.
 PH_PER_EH = 1000.0
 
@@ -28,9 +28,9 @@ PH_PER_EH = 1000.0
     args=[
         Arg("btc_price", "Bitcoin price, $.", "number"),
         Arg("network_ehs", "Network hashrate, EH/s.", "number"),
-        Arg("subsidy", "Block subsidy, BTC (default 3.125 after the 2024 halving).", "number"),
-        Arg("fees_per_block", "Transaction fees per block, BTC (default 0).", "number"),
-        Arg("blocks_per_day", "Blocks a day (default 144).", "number"),
+        Arg("subsidy", "Block subsidy, BTC (halves every 210,000 blocks).", "number"),
+        Arg("fees_per_block", "Transaction fees per block, BTC.", "number"),
+        Arg("blocks_per_day", "Blocks a day.", "number"),
     ],
     result=Result("scalar", help="$ per PH/s per day."),
 )
@@ -49,11 +49,11 @@ def hashprice(
         $ per BTC.
     network_ehs : array_like
         Network hashrate, EH/s (difficulty * 2^32 / 600 s, in 1e18 H/s).
-    subsidy : array_like, default 3.125
+    subsidy : array_like, optional
         BTC per block after the April 2024 halving.
-    fees_per_block : array_like, default 0
+    fees_per_block : array_like, optional
         BTC per block.
-    blocks_per_day : array_like, default 144
+    blocks_per_day : array_like, optional
 
     Returns
     -------
@@ -90,7 +90,7 @@ def hashprice(
         ),
         Arg("hosting_cfads", "Annual CFADS from GPU/AI hosting, $.", "number"),
         Arg("debt_service", "Annual debt service, $.", "number"),
-        Arg("days", "Days in the period (default 365).", "number"),
+        Arg("days", "Days in the period.", "number"),
     ],
     result=Result("scalar", help="Ratio (x)."),
 )
@@ -116,7 +116,7 @@ def miner_dscr(
         CFADS from AI hosting over the same period, $.
     debt_service : array_like
         Debt service over the period, $.
-    days : array_like, default 365
+    days : array_like, optional
 
     Returns
     -------

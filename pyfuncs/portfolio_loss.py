@@ -13,7 +13,7 @@ import numpy as np
 from pyfuncs._checks import as_array, broadcast, check_fraction, check_lt
 from pyfuncs.catalogue import Arg, Result, excel_function
 
-CATEGORY = "Miners, joint stress, whole deals"
+CATEGORY = "Portfolio credit"
 
 
 @excel_function(

@@ -53,12 +53,10 @@ CATEGORY = "Fire-sale recovery"
     args=[
         Arg("units", "GPUs to sell.", "number"),
         Arg("monthly_volume", "GPUs of that kind the secondary market absorbs a month.", "number"),
-        Arg("volatility", "Annual price volatility of used GPUs, decimal (default 0.5).", "number"),
-        Arg(
-            "impact", "Square-root impact coefficient Y (default 0.7; literature 0.5-1).", "number"
-        ),
-        Arg("base_discount", "Liquidity discount before impact, decimal (default 0.09).", "number"),
-        Arg("cap", "Cap on the impact term, decimal (default 0.6).", "number"),
+        Arg("volatility", "Annual price volatility of used GPUs, decimal.", "number"),
+        Arg("impact", "Square-root impact coefficient Y (literature 0.5-1).", "number"),
+        Arg("base_discount", "Liquidity discount before impact, decimal.", "number"),
+        Arg("cap", "Cap on the impact term, decimal.", "number"),
     ],
     result=Result("scalar", help="Discount, decimal."),
 )
@@ -78,14 +76,14 @@ def firesale_discount(
         GPUs sold.
     monthly_volume : array_like
         Monthly secondary-market volume of the same GPUs.
-    volatility : array_like, default 0.5
+    volatility : array_like, optional
         Annual price volatility (unsourced; calibrate). Scaled to one month, the horizon of
         ``monthly_volume``, by ``sqrt(1/12)``.
-    impact : array_like, default 0.7
+    impact : array_like, optional
         Square-root law coefficient ``Y ~ 0.5-1`` [91].
-    base_discount : array_like, default 0.09
+    base_discount : array_like, optional
         Residual liquidity discount ~9% [89].
-    cap : array_like, default 0.6
+    cap : array_like, optional
         Cap on the impact term (unsourced).
 
     Returns
@@ -268,26 +266,26 @@ _RECOVERY_ARGS = [
     Arg("unit_value", "Market value of one GPU today, $ (e.g. a MARKET_VALUE cell).", "number"),
     Arg("units", "GPUs to sell.", "number"),
     Arg("monthly_volume", "GPUs of that kind the secondary market absorbs a month.", "number"),
-    Arg("gen_lag", "Generations released since unit_value was observed (default 0).", "number"),
-    Arg("gen_step", "Value step-down per generation, decimal (default 0.25).", "number"),
+    Arg("gen_lag", "Generations released since unit_value was observed.", "number"),
+    Arg("gen_step", "Value step-down per generation, decimal.", "number"),
     Arg(
         "site_factor",
-        "Share of value kept outside the original site (default 0.7, liquid-cooled).",
+        "Share of value kept outside the original site (liquid-cooled).",
         "number",
     ),
-    Arg("cost_per_unit", "De-install, transport and refurbish, $ per GPU (default 0).", "number"),
-    Arg("months_to_sell", "Months to complete the sale (default 6).", "number"),
+    Arg("cost_per_unit", "De-install, transport and refurbish, $ per GPU.", "number"),
+    Arg("months_to_sell", "Months to complete the sale.", "number"),
     Arg(
         "carry_per_unit_month",
-        "Storage, insurance and power while selling, $ per GPU-month (default 0).",
+        "Storage, insurance and power while selling, $ per GPU-month.",
         "number",
     ),
-    Arg("volatility", "Annual price volatility of used GPUs, decimal (default 0.5).", "number"),
-    Arg("impact", "Square-root impact coefficient (default 0.7).", "number"),
-    Arg("base_discount", "Liquidity discount before impact, decimal (default 0.09).", "number"),
+    Arg("volatility", "Annual price volatility of used GPUs, decimal.", "number"),
+    Arg("impact", "Square-root impact coefficient.", "number"),
+    Arg("base_discount", "Liquidity discount before impact, decimal.", "number"),
     Arg(
         "annual_decay",
-        "Decline of the GPUs' value while they are sold, decimal a year (default 0.30).",
+        "Decline of the GPUs' value while they are sold, decimal a year.",
         "number",
     ),
 ]
@@ -327,17 +325,17 @@ def firesale_recovery(
         GPUs sold.
     monthly_volume : array_like
         Monthly secondary-market volume.
-    gen_lag : array_like, default 0
+    gen_lag : array_like, optional
         Generations released since ``unit_value``.
-    gen_step : array_like, default 0.25
+    gen_step : array_like, optional
         Step-down per generation [37].
-    site_factor : array_like, default 0.7
+    site_factor : array_like, optional
         Value kept off-site; liquid-cooled NVL72 needs > 30 kW/rack [18] (unsourced).
-    cost_per_unit : array_like, default 0
+    cost_per_unit : array_like, optional
         De-install, transport, refurbish, $ per GPU (NOLV deductions [92]; unsourced).
-    months_to_sell : array_like, default 6
+    months_to_sell : array_like, optional
         ISTAT distressed sale 60 days to 6 months [80].
-    carry_per_unit_month : array_like, default 0
+    carry_per_unit_month : array_like, optional
         $ per GPU-month while selling.
     volatility, impact, base_discount : array_like
         As in :func:`firesale_discount` (the cap stays at its default, 0.6).
@@ -380,7 +378,7 @@ def firesale_recovery(
     # headers keeps its v1 position (13th); annual_decay, added in v2, follows it
     args=[
         *_RECOVERY_ARGS[:-1],
-        Arg("headers", "TRUE adds a header row (default FALSE).", "headers"),
+        Arg("headers", "TRUE adds a header row.", "headers"),
         _RECOVERY_ARGS[-1],
     ],
     result=Result("table", ("item", "amount"), "One row per step; deductions negative."),
@@ -458,10 +456,8 @@ def recovery_waterfall(
     args=[
         Arg("ead", "Exposure at default, $.", "number"),
         Arg("recovery", "Recovery proceeds, $ (e.g. FIRESALE_RECOVERY).", "number"),
-        Arg("months_to_recover", "Months from default to cash (default 6).", "number"),
-        Arg(
-            "discount_rate", "Discount rate for the wait, decimal a year (default 0.10).", "number"
-        ),
+        Arg("months_to_recover", "Months from default to cash.", "number"),
+        Arg("discount_rate", "Discount rate for the wait, decimal a year.", "number"),
     ],
     result=Result("scalar", help="Decimal."),
 )
@@ -479,8 +475,8 @@ def lgd(
         Exposure at default, $.
     recovery : array_like
         Proceeds, $.
-    months_to_recover : array_like, default 6
-    discount_rate : array_like, default 0.10
+    months_to_recover : array_like, optional
+    discount_rate : array_like, optional
         Decimal a year (unsourced).
 
     Returns

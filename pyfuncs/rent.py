@@ -53,9 +53,9 @@ CATEGORY = "Rent and cash flow"
         Arg("periods", "Number of periods to project.", "integer"),
         Arg(
             "annual_decline",
-            "Smooth rent decline, decimal a year (default 0.28; range 0.20-0.46; -0.40 = rebound).",
+            "Smooth rent decline, decimal a year (range 0.20-0.46; -0.40 = rebound).",
         ),
-        Arg("per_year", "Periods a year (default 12).", "integer"),
+        Arg("per_year", "Periods a year.", "integer"),
         Arg(
             "gen_periods",
             "Period numbers at which a new GPU generation ships (blank for none).",
@@ -64,10 +64,10 @@ CATEGORY = "Rent and cash flow"
         ),
         Arg(
             "gen_step",
-            "Step down in rent at each generation release, decimal (default 0.25).",
+            "Step down in rent at each generation release, decimal.",
             "number",
         ),
-        Arg("floor", "Lowest rent, $ per GPU-hour (default 0).", "number"),
+        Arg("floor", "Lowest rent, $ per GPU-hour.", "number"),
     ],
     result=Result("column", help="Rent in $ per GPU-hour, one row per period."),
 )
@@ -88,16 +88,16 @@ def rent_curve(
         Rent in period 1, $ per GPU-hour (H100 1-yr contracts $1.70-2.35 in 2025-26 [3][5]).
     periods : int
         Number of periods.
-    annual_decline : array_like, default 0.28
+    annual_decline : array_like, optional
         Decimal a year; -28%/yr from reserved 1-yr vs 3-yr prices [10] and Epoch's
         price-performance doubling time [11] (DOMAIN.md section 1). Negative for a rebound.
-    per_year : int, default 12
+    per_year : int, optional
         Periods a year.
     gen_periods : array_like, optional
         Period numbers at which a new NVIDIA generation ships (yearly cadence [34]).
-    gen_step : array_like, default 0.25
+    gen_step : array_like, optional
         Step-down at each release: 20-30% [37].
-    floor : array_like, default 0
+    floor : array_like, optional
         Lowest rent, $ per GPU-hour.
 
     Returns
@@ -196,11 +196,11 @@ def implied_decline(rent_1y: Any, rent_multi: Any, years: int) -> np.ndarray:
     help="Operating cost, $ per GPU-hour: it_kw*pue*power_price + it_kw*colo_kw_month/730 + "
     "other_hour (colocation priced on IT kW).",
     args=[
-        Arg("it_kw", "IT load per GPU, kW (default 1.275: DGX H100 10.2 kW / 8).", "number"),
-        Arg("pue", "Power usage effectiveness (default 1.3, a new site).", "number"),
-        Arg("power_price", "Power price, $ per kWh (default 0.08).", "number"),
-        Arg("colo_kw_month", "Colocation, $ per kW of IT load per month (default 0).", "number"),
-        Arg("other_hour", "Other opex, $ per GPU-hour (default 0).", "number"),
+        Arg("it_kw", "IT load per GPU, kW (DGX H100 10.2 kW / 8).", "number"),
+        Arg("pue", "Power usage effectiveness (a new site).", "number"),
+        Arg("power_price", "Power price, $ per kWh.", "number"),
+        Arg("colo_kw_month", "Colocation, $ per kW of IT load per month.", "number"),
+        Arg("other_hour", "Other opex, $ per GPU-hour.", "number"),
     ],
     result=Result("scalar", help="$ per GPU-hour."),
 )
@@ -215,15 +215,15 @@ def opex_hour(
 
     Parameters
     ----------
-    it_kw : array_like, default 1.275
+    it_kw : array_like, optional
         IT load per GPU, kW: DGX H100 10.2 kW / 8 GPUs [18].
-    pue : array_like, default 1.3
+    pue : array_like, optional
         Power usage effectiveness: new sites <= 1.3 [22]; 2024 average 1.56 [21].
-    power_price : array_like, default 0.08
+    power_price : array_like, optional
         $ per kWh: $0.06-0.12 [24].
-    colo_kw_month : array_like, default 0
+    colo_kw_month : array_like, optional
         Colocation, $ per kW of IT load per month: $150-250 [24].
-    other_hour : array_like, default 0
+    other_hour : array_like, optional
         Any other cost, $ per GPU-hour.
 
     Returns
@@ -255,10 +255,10 @@ def opex_hour(
         Arg("gpus", "Number of GPUs.", "array"),
         Arg(
             "utilization",
-            "Share of hours billed, decimal (default 0.95 contracted; 0.65 merchant).",
+            "Share of hours billed, decimal (0.95 contracted, 0.65 merchant [13][14]).",
             "array",
         ),
-        Arg("per_year", "Periods a year (default 12).", "array"),
+        Arg("per_year", "Periods a year.", "array"),
     ],
     result=Result("elementwise", help="$ per period, shaped like rent."),
 )
@@ -273,9 +273,9 @@ def revenue(
         $ per GPU-hour.
     gpus : array_like
         Number of GPUs.
-    utilization : array_like, default 0.95
+    utilization : array_like, optional
         Share of hours billed: 95% contracted (CoreWeave SLA [14]), 65% merchant [13].
-    per_year : array_like, default 12
+    per_year : array_like, optional
         Periods a year.
 
     Returns
@@ -359,10 +359,10 @@ def annual_debt_service(capex: Any, annual_rate: Any, years: Any, per_year: Any 
         Arg("capex", "All-in capex per GPU financed, $.", "number"),
         Arg("annual_rate", "Debt rate, decimal a year.", "number"),
         Arg("years", "Loan tenor, years (level annuity).", "number"),
-        Arg("utilization", "Share of hours billed, decimal (default 0.95).", "number"),
-        Arg("opex_hour", "Operating cost, $ per GPU-hour (default 0).", "number"),
-        Arg("target_dscr", "DSCR to cover (default 1).", "number"),
-        Arg("per_year", "Payments a year (default 12).", "integer"),
+        Arg("utilization", "Share of hours billed, decimal.", "number"),
+        Arg("opex_hour", "Operating cost, $ per GPU-hour.", "number"),
+        Arg("target_dscr", "DSCR to cover.", "number"),
+        Arg("per_year", "Payments a year.", "integer"),
     ],
     result=Result("scalar", help="$ per GPU-hour."),
 )
@@ -385,13 +385,13 @@ def breakeven_rent(
         Debt rate, decimal a year.
     years : float
         Tenor, years.
-    utilization : array_like, default 0.95
+    utilization : array_like, optional
         Share of hours billed.
-    opex_hour : array_like, default 0
+    opex_hour : array_like, optional
         $ per GPU-hour.
-    target_dscr : array_like, default 1
+    target_dscr : array_like, optional
         Coverage to reach.
-    per_year : int, default 12
+    per_year : int, optional
         Payments a year.
 
     Returns

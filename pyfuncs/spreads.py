@@ -24,7 +24,7 @@ CATEGORY = "Spreads"
     help="Default intensity implied by a credit spread: spread/(1-recovery), element by element.",
     args=[
         Arg("spread", "Credit spread or CDS premium, decimal a year (675 bp = 0.0675).", "array"),
-        Arg("recovery", "Recovery rate, decimal (default 0.35, the CDS convention).", "array"),
+        Arg("recovery", "Recovery rate, decimal (the CDS convention).", "array"),
     ],
     result=Result("elementwise", help="Hazard rate, decimal a year."),
 )
@@ -35,7 +35,7 @@ def hazard_rate(spread: Any, recovery: Any = CDS_RECOVERY) -> np.ndarray:
     ----------
     spread : array_like
         Decimal a year.
-    recovery : array_like, default 0.35
+    recovery : array_like, optional
         CDS convention 30-40% [45].
 
     Returns
@@ -88,7 +88,7 @@ def cumulative_pd(hazard: Any, years: Any) -> np.ndarray:
     args=[
         Arg("annual_pd", "Annual probability of default, decimal.", "array"),
         Arg("lgd", "Loss given default, decimal.", "array"),
-        Arg("risk_multiple", "Risk-premium multiple over expected loss (default 1).", "array"),
+        Arg("risk_multiple", "Risk-premium multiple over expected loss.", "array"),
     ],
     result=Result("elementwise", help="Spread, decimal a year."),
 )
@@ -101,7 +101,7 @@ def fair_spread(annual_pd: Any, lgd: Any, risk_multiple: Any = 1.0) -> np.ndarra
         Decimal, below 1.
     lgd : array_like
         Decimal.
-    risk_multiple : array_like, default 1
+    risk_multiple : array_like, optional
         Multiple of expected loss that investors demand.
 
     Returns

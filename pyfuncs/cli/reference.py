@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pyfuncs.catalogue import CATEGORY_ORDER, catalogue, format_default
+from pyfuncs.catalogue import CATEGORY_ORDER, FunctionSpec, catalogue, format_default
 
 KIND_WORDS = {
     "number": "number",
@@ -17,7 +17,7 @@ KIND_WORDS = {
 
 
 def function_reference() -> str:
-    """Markdown reference of every Excel function, grouped as in FUNCTIONS.md."""
+    """Markdown reference of every Excel function by category, each with its module and tests."""
     lines = [
         "# gpucredit function reference",
         "",
@@ -36,7 +36,7 @@ def function_reference() -> str:
             continue
         lines += [f"## {category}", ""]
         for spec in members:
-            lines += [f"### `{spec.signature}`", "", spec.help, ""]
+            lines += [f"### `{spec.signature}`", "", spec.help, "", _where(spec), ""]
             if spec.args:
                 lines += ["| argument | kind | default | meaning |", "|---|---|---|---|"]
                 for arg in spec.args:
@@ -54,6 +54,20 @@ def function_reference() -> str:
             lines += [f"Result: {shape}. {spec.result.help}".rstrip(), ""]
     lines += _assumption_reference()
     return "\n".join(lines).rstrip() + "\n"
+
+
+def test_file(spec: FunctionSpec) -> str:
+    """The test module of a function: tests mirror the package (``pyfuncs/deal/stress.py`` is
+    tested in ``tests/deal/test_stress.py``, ``pyfuncs/rent.py`` in ``tests/math/test_rent.py``)."""
+    parts = spec.func.__module__.split(".")[1:]
+    room = parts[0] if len(parts) > 1 else "math"
+    return f"tests/{room}/test_{parts[-1]}.py"
+
+
+def _where(spec: FunctionSpec) -> str:
+    module = spec.func.__module__
+    source = module.replace(".", "/") + ".py"
+    return f"Math: `{source}` (Python `{module}.{spec.func.__name__}`) · Tests: `{test_file(spec)}`"
 
 
 def _assumption_reference() -> list[str]:

@@ -8,7 +8,7 @@ from pyfuncs.catalogue import Arg, Result, excel_function
 from pyfuncs.deal.assumptions import parse_assumptions
 from pyfuncs.deal.engine import SCHEDULE_COLUMNS, DealSchedule, run_deal
 
-CATEGORY = "Miners, joint stress, whole deals"
+CATEGORY = "Whole deals"
 
 ASSUMPTIONS_HELP = (
     "Two-column range of assumption names and values (gpus, capex_per_gpu, rent0, "
@@ -24,7 +24,7 @@ ASSUMPTIONS_HELP = (
     "DSCR, balance, book and market value, book/market/fire-sale LTV.",
     args=[
         Arg("assumptions", ASSUMPTIONS_HELP, "keyvalue"),
-        Arg("headers", "TRUE adds a header row (default FALSE).", "headers"),
+        Arg("headers", "TRUE adds a header row.", "headers"),
     ],
     result=Result(
         "table",

@@ -238,13 +238,13 @@ def debt_profile_principal(a: DealAssumptions) -> float:
             ASSUMPTIONS_HELP + " Stress: btc_vol, rent_vol, correlation, copula.",
             "keyvalue",
         ),
-        Arg("paths", "Number of Monte Carlo paths (default 10,000).", "integer"),
+        Arg("paths", "Number of Monte Carlo paths.", "integer"),
         Arg(
             "seed",
-            "Random seed; the same seed gives the same numbers everywhere (default 1).",
+            "Random seed; the same seed gives the same numbers everywhere.",
             "integer",
         ),
-        Arg("headers", "TRUE adds a header row (default FALSE).", "headers"),
+        Arg("headers", "TRUE adds a header row.", "headers"),
     ],
     result=Result("table", ("metric", "value"), "One row per metric; probabilities as decimals."),
 )
@@ -258,12 +258,12 @@ def joint_stress(
     assumptions : DealAssumptions or mapping
         The deal, with ``btc_vol`` (46-54%/yr [100][101]), ``rent_vol`` (unsourced),
         ``correlation`` (0.5 default, 0.8 stress [98]) and ``copula`` ("gaussian" or "t").
-    paths : int, default 10,000
+    paths : int, optional
         Monte Carlo paths.
-    seed : int, default 1
+    seed : int, optional
         Seed of numpy's SFC64 generator; paths are drawn in fixed chunks of 4,096 from
         ``SeedSequence(seed).spawn``, so results do not depend on ``workers``.
-    workers : int, default 1
+    workers : int, optional
         Local processes (Python only).
 
     Returns

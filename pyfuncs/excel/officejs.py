@@ -33,7 +33,7 @@ MATRIX_RESULT_KINDS = frozenset({"column", "table", "elementwise"})
 def _parameter(arg: Arg) -> dict[str, Any]:
     param: dict[str, Any] = {
         "name": arg.name,
-        "description": arg.help,
+        "description": arg.description,
         "type": "any",
         "dimensionality": "matrix" if arg.kind in MATRIX_ARG_KINDS else "scalar",
     }

@@ -17,23 +17,12 @@ from typing import Any
 
 import numpy as np
 
+from pyfuncs.dates import date_to_serial
 from pyfuncs.errors import EXCEL_ERROR_CODES, ExcelError
-
-#: Excel's day 0 in the 1900 date system (serial 1 = 1900-01-01, with the 1900 leap-year bug).
-_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 
 
 class CellTypeError(Exception):
     """A cell whose Python type no face should send (raised while normalising)."""
-
-
-def date_to_serial(value: dt.date | dt.datetime) -> float:
-    """Excel serial number of a date or datetime (1900 date system, as Excel for Windows)."""
-    if not isinstance(value, dt.datetime):
-        value = dt.datetime(value.year, value.month, value.day)
-    if value.tzinfo is not None:
-        value = value.replace(tzinfo=None)
-    return (value - _EXCEL_EPOCH).total_seconds() / 86400.0
 
 
 def normalize_cell(value: Any) -> Any:

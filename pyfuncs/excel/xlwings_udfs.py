@@ -139,7 +139,7 @@ def _make_udf(spec: FunctionSpec) -> Callable[..., Any]:
 def _decorate(spec: FunctionSpec, udf: Callable[..., Any]) -> Callable[..., Any]:
     """Apply xlwings' decorators: arguments (innermost first), the return value, the function."""
     for arg, param in zip(spec.args, inspect.signature(udf).parameters, strict=True):
-        udf = xw.arg(param, doc=arg.help, ndim=2, err_to_str=True)(udf)
+        udf = xw.arg(param, doc=arg.description, ndim=2, err_to_str=True)(udf)
     returns_array = spec.result.kind != "scalar"
     udf = xw.ret(**({"expand": "table"} if returns_array and legacy_expand() else {}))(udf)
     return xw.func(category=f"gpucredit: {spec.category}", volatile=spec.volatile)(udf)

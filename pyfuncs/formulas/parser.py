@@ -20,13 +20,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from pyfuncs.errors import GpuCreditError
+
 MAX_ROW = 1_048_576
 MAX_COL = 16_384
 MAX_FORMULA_CHARS = 8_192  # Excel's limit on a formula's length
 MAX_NESTING = 64  # Excel's limit on nested levels of functions
 
 
-class FormulaSyntaxError(ValueError):
+class FormulaSyntaxError(GpuCreditError):
     """The formula cannot be read, or uses a construct the engine does not evaluate."""
 
 

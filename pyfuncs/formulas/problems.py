@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pyfuncs.errors import GpuCreditError
 
-class UnsupportedFormulaError(Exception):
+
+class UnsupportedFormulaError(GpuCreditError):
     """A formula the engine cannot evaluate; ``function`` names the culprit when there is one."""
 
     def __init__(self, reason: str, function: str | None = None) -> None:
@@ -12,7 +14,7 @@ class UnsupportedFormulaError(Exception):
         self.function = function
 
 
-class RefreshRefusedError(Exception):
+class RefreshRefusedError(GpuCreditError):
     """The workbook holds formulas the engine cannot evaluate; nothing was written."""
 
     def __init__(self, problems: list[tuple[str, str]]) -> None:

@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from pyfuncs.dates import date_to_serial
 from pyfuncs.errors import ExcelError
 
 
@@ -82,7 +83,6 @@ class Arr:
 
 _NUMBER_TEXT = re.compile(r"\s*([+-]?)\s*(\d[\d,]*\.?\d*|\.\d+)(?:[eE]([+-]?\d+))?\s*(%?)\s*$")
 _ISO_DATE = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
-_EPOCH = dt.date(1899, 12, 30)
 
 
 def text_to_number(text: str) -> float | None:
@@ -104,7 +104,7 @@ def text_to_number(text: str) -> float | None:
             day = dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
         except ValueError:
             return None
-        return float((day - _EPOCH).days)
+        return date_to_serial(day)
     return None
 
 

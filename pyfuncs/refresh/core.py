@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from pyfuncs.errors import GpuCreditError
 from pyfuncs.fileio import write_bytes_atomic
 from pyfuncs.formulas.evaluator import Evaluator, Recalculation
 from pyfuncs.refresh.inputs import Input, resolve
@@ -43,7 +44,7 @@ class Engine(Protocol):
     def recalculate(self, book: Book, inputs: list[Input]) -> Recalculation: ...
 
 
-class RefreshError(ValueError):
+class RefreshError(GpuCreditError):
     """A refresh that cannot be done as asked (bad output path, iterative calculation...)."""
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from pyfuncs.errors import EXCEL_ERROR_CODES, ExcelError
+from pyfuncs.errors import EXCEL_ERROR_CODES, ExcelError, GpuCreditError
 from pyfuncs.formulas.values import text_to_number
 from pyfuncs.xlsx.reader import Book, Sheet
 from pyfuncs.xlsx.sheet_xml import cell_name, parse_cell_name
@@ -25,7 +25,7 @@ from pyfuncs.xlsx.sheet_xml import cell_name, parse_cell_name
 _TARGET = re.compile(r"^(?:'((?:[^']|'')+)'|([^!]+))!(.+)$")
 
 
-class InputError(ValueError):
+class InputError(GpuCreditError):
     """An input that names nothing settable, or a value that cannot be read."""
 
 

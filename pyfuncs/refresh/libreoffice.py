@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-from pyfuncs.errors import EXCEL_ERROR_CODES, ExcelError
+from pyfuncs.errors import EXCEL_ERROR_CODES, ExcelError, GpuCreditError
 from pyfuncs.xlsx.sheet_xml import col_letters, col_number
 
 #: The fresh profile's settings (``registrymodifications.xcu``). Recalculate on load
@@ -77,7 +77,7 @@ _FOREIGN_PYTHON_ENV = (
 )
 
 
-class LibreOfficeError(RuntimeError):
+class LibreOfficeError(GpuCreditError, RuntimeError):
     """LibreOffice is missing, timed out, produced no output, or the add-in did not load."""
 
 

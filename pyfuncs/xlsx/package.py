@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+from pyfuncs.errors import GpuCreditError
+
 REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 OFFICE_DOCUMENT = "/officeDocument"
 
 
-class WorkbookFileError(ValueError):
+class WorkbookFileError(GpuCreditError):
     """The file is not a workbook we can read (not a zip, no workbook part, bad XML)."""
 
 

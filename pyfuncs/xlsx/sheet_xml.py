@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from pyfuncs.dates import date_to_serial
 from pyfuncs.errors import EXCEL_ERROR_CODES, ExcelError
 from pyfuncs.xlsx.package import (
     WorkbookFileError,
@@ -234,9 +235,6 @@ def text_of_string_item(raw: str, p: str = "") -> str:
     return decode_xstring(xml_unescape("".join(parts)))
 
 
-_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
-
-
 def cached_value(cell: CellXml, shared_strings: list[str]) -> Any:
     """The value stored in a cell: float, str, bool, ExcelError or None (blank)."""
     kind = cell.type
@@ -271,7 +269,7 @@ def cached_value(cell: CellXml, shared_strings: list[str]) -> Any:
             stamp = dt.datetime.fromisoformat(text.strip().replace("Z", ""))
         except ValueError:
             return None
-        return (stamp - _EXCEL_EPOCH).total_seconds() / 86400.0
+        return date_to_serial(stamp)
     return None
 
 

@@ -147,7 +147,7 @@ def test_import_functions_sets_help_category_and_argument_docs(udfs_module):
         got = options[f"GPU_{spec.name}"]
         assert got["Description"] == spec.help
         assert got["Category"] == f"gpucredit: {spec.category}"
-        assert got["ArgumentDescriptions"] == [a.help for a in spec.args]
+        assert got["ArgumentDescriptions"] == [a.description for a in spec.args]
 
 
 def test_decorator_metadata_range_arguments_are_2d_and_errors_come_as_text(udfs_module):
@@ -159,7 +159,7 @@ def test_decorator_metadata_range_arguments_are_2d_and_errors_come_as_text(udfs_
         assert xlf["ret"]["options"] == {}  # native dynamic arrays spill 2-D lists by themselves
         for info, arg in zip(xlf["args"], spec.args, strict=True):
             assert info["options"] == {"ndim": 2, "err_to_str": True}
-            assert info["doc"] == arg.help
+            assert info["doc"] == arg.description
             # A missing optional argument reaches call() as None, which fills the registry default.
             assert ("optional" in info) == (info["pos"] >= first_optional)
             if "optional" in info:

@@ -1,4 +1,4 @@
-"""Book value against LibreOffice's SLN/DDB/VDB; market and income value; LTV."""
+"""Book value against LibreOffice's SLN/DDB/VDB; market and income value."""
 
 from __future__ import annotations
 
@@ -75,17 +75,6 @@ def test_income_value_is_pv_of_remaining_net_rent():
     got = pyfuncs.income_value(rents, opex, util, rate, per_year)
     np.testing.assert_allclose(got, expected, rtol=1e-12)
     assert got[-1] == 0.0
-
-
-def test_ltv_and_adjusted_ltv():
-    assert float(pyfuncs.ltv(70.0, 100.0)) == pytest.approx(0.7)
-    # $35k of debt on a $50k GPU, 2 years old, one generation behind: 35/(50*0.7^2*0.75)
-    assert float(pyfuncs.adj_ltv(35_000, 50_000, 2, 0.30, 1)) == pytest.approx(
-        35 / (50 * 0.49 * 0.75)
-    )
-    assert call("LTV", [[1], [2]], [[0], [4]]) == [[call("LTV", 1, 0)], [0.5]]
-    assert call("LTV", 1, 0).code == "#DIV/0!"
-    assert call("ADJ_LTV", 1, 10, 1, 1.0).code == "#NUM!"
 
 
 def test_bad_book_inputs():

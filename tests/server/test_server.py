@@ -245,7 +245,7 @@ def test_functions_json_has_microsofts_shape_and_the_registrys_content(client, s
             matrix = arg.kind in ("range", "array", "keyvalue")
             assert param["dimensionality"] == ("matrix" if matrix else "scalar")
             assert param.get("optional", False) is arg.optional
-            assert param["description"] == arg.help
+            assert param["description"] == arg.description
         spills = spec.result.kind in ("column", "table", "elementwise")
         assert entry["result"]["dimensionality"] == ("matrix" if spills else "scalar")
     # The committed file is the served one without the server's own help links.

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from pyfuncs.catalogue import NAMESPACE, catalogue
+from pyfuncs.errors import GpuCreditError
 from pyfuncs.excel.libreoffice.idl import QUALIFIED_INTERFACE, interface_idl, returns_matrix
 
 EXTENSION_SOURCES = Path(__file__).parent / "extension"
@@ -49,7 +50,7 @@ EXTENSION_ID = "org.gpucredit.calc"
 _SDK_BIN = Path("/usr/lib/libreoffice/sdk/bin")
 
 
-class AddInBuildError(RuntimeError):
+class AddInBuildError(GpuCreditError, RuntimeError):
     """The add-in cannot be built or compiled (a tool or a committed file is missing)."""
 
 
@@ -69,7 +70,7 @@ def metadata() -> dict[str, Any]:
                 "category": spec.category,
                 "help": spec.help,
                 "matrix": returns_matrix(spec),
-                "args": [{"name": arg.name, "help": arg.help} for arg in spec.args],
+                "args": [{"name": arg.name, "help": arg.description} for arg in spec.args],
             }
             for spec in catalogue()
         ],

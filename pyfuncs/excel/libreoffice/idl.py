@@ -5,7 +5,7 @@ type library (``gpucredit.rdb``). This module writes that interface from the reg
 drifts from the catalogue; ``python -m pyfuncs.excel.libreoffice build`` writes the text and
 compiles it once (``unoidl-write`` from Debian's ``libreoffice-dev``), and both files are committed.
 
-Choices, measured in LibreOffice 7.4 (see the README of this package):
+Choices, measured in LibreOffice 7.4 (docs/libreoffice.md):
 
 - Every parameter is ``any``. Calc passes a number, a string, a range as rows of cells, or *void*
   for an omitted argument, and treats ``any`` parameters as optional, so ``GPU.RENT_CURVE(2,12)``

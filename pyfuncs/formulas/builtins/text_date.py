@@ -8,32 +8,18 @@ import calendar
 import datetime as dt
 from typing import Any
 
+from pyfuncs.dates import date_to_serial, serial_to_date
 from pyfuncs.errors import ExcelError
 from pyfuncs.formulas.builtins import builtin, integer, optional
 from pyfuncs.formulas.values import NUM, VALUE, XlError, num, text, text_to_number
 
-_EPOCH_1900 = dt.date(1899, 12, 30)
-_EPOCH_1904 = dt.date(1904, 1, 1)
-
 
 def to_serial(day: dt.date, date1904: bool) -> float:
-    if date1904:
-        return float((day - _EPOCH_1904).days)
-    serial = (day - _EPOCH_1900).days
-    return float(serial if serial > 60 else serial - 1)
+    return float(date_to_serial(day, date1904))
 
 
 def from_serial(serial: float, date1904: bool) -> dt.date:
-    whole = int(serial // 1)
-    if whole < 0 or whole > 2_958_465:
-        raise ValueError("date out of range")
-    if date1904:
-        return _EPOCH_1904 + dt.timedelta(days=whole)
-    if whole == 60:  # 1900-02-29 does not exist; Excel shows it, we use the 28th
-        return dt.date(1900, 2, 28)
-    if whole < 60:
-        return _EPOCH_1900 + dt.timedelta(days=whole + 1)
-    return _EPOCH_1900 + dt.timedelta(days=whole)
+    return serial_to_date(serial, date1904)
 
 
 def _date_of(ev: Any, value: Any) -> dt.date:
