@@ -23,7 +23,8 @@ def build_command(
         str,
         typer.Option(
             "--flavor",
-            help="officejs (=GPU.NAME, the Office add-in) or xlwings (=GPU_NAME, Windows).",
+            help="officejs (=GPU.NAME, the Office add-in), xlwings (=GPU_NAME, Windows) or "
+            "libreoffice (GPU.NAME as stored, for Calc with gpucredit libreoffice install).",
         ),
     ] = "officejs",
     force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists.")] = False,
@@ -37,6 +38,7 @@ def build_command(
     from pyfuncs.errors import GpuCreditError
     from pyfuncs.fileio import write_bytes_atomic
     from pyfuncs.templates import TEMPLATES, build_template
+    from pyfuncs.templates.layout import FLAVORS
 
     def fail(message: str) -> None:
         err_console.print(f"[red]error:[/red] {message}")
@@ -44,8 +46,8 @@ def build_command(
 
     if template not in TEMPLATES:
         fail(f"unknown template {template!r}; choose one of: {', '.join(TEMPLATES)}")
-    if flavor not in ("officejs", "xlwings"):
-        fail(f"--flavor must be officejs or xlwings, got {flavor!r}")
+    if flavor not in FLAVORS:
+        fail(f"--flavor must be one of {', '.join(FLAVORS)}, got {flavor!r}")
     target = out or Path(f"{template}.xlsx")
     if target.suffix.lower() != ".xlsx":
         fail(f"--out must be an .xlsx file, got {target.name}")

@@ -12,10 +12,28 @@ from __future__ import annotations
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.chart import LineChart, Reference
+from openpyxl.chart import Reference
+from openpyxl.utils import column_index_from_string
 
 from pyfuncs.deal.assumptions import DealAssumptions
 from pyfuncs.deal.examples import DATACENTER
+from pyfuncs.templates.dashboard import (
+    MONEY_M,
+    PERCENT,
+    PERIOD,
+    RATIO,
+    YEARS,
+    Headline,
+    breach_formula,
+    line_chart,
+    place,
+    print_one_page,
+    waterfall_chart,
+    workings_sheet,
+    write_headlines,
+    write_waterfall,
+)
+from pyfuncs.templates.deal_sheets import WATERFALL_HEIGHT, WATERFALL_ROWS
 from pyfuncs.templates.layout import (
     COLLATERAL,
     COVENANTS,
@@ -70,23 +88,111 @@ COLUMNS = [
     ("I", "principal", "#,##0"),
     ("J", "debt service", "#,##0"),
     ("K", "closing", "#,##0"),
-    ("L", "DSCR, flat", "0.00"),
+    ("L", "DSCR, flat", RATIO),
     ("M", "book value", "#,##0"),
     ("N", "book LTV", "0.0%"),
     ("O", "rent", "0.000"),
     ("P", "revenue", "#,##0"),
     ("Q", "CFADS", "#,##0"),
-    ("R", "DSCR", "0.00"),
+    ("R", "DSCR", RATIO),
     ("S", "covenant", "@"),
     ("T", "market value/GPU", "#,##0"),
     ("U", "market LTV", "0.0%"),
     ("V", "fire-sale value", "#,##0"),
     ("W", "fire-sale LTV", "0.0%"),
-    ("X", "lockup", "0.00"),
-    ("Y", "default", "0.00"),
+    ("X", "lockup", RATIO),
+    ("Y", "default", RATIO),
     ("Z", "CFADS, floored at 0", "#,##0"),
     ("AA", "CFADS for sizing", "#,##0"),
 ]
+
+
+def dashboard_rows(years: int) -> list[Headline]:
+    """Headlines side by side: as usually modelled (flat rents, book value) and deflation-aware."""
+    rows = [
+        Headline(
+            "Debt at close",
+            ("=INDEX(Opening, 1)", "=INDEX(Opening, 1)"),
+            MONEY_M,
+            "Lower of what flat-rent CFADS carries at the target DSCR and loan-to-cost.",
+        ),
+        Headline(
+            "Debt the cash flow supports at the target DSCR",
+            (
+                "=GPU.DEBT_CAPACITY(FlatCFADS, target_dscr, annual_rate, per_year)",
+                "=GPU.DEBT_CAPACITY(CFADSPositive, target_dscr, annual_rate, per_year)",
+            ),
+            MONEY_M,
+            "PV of CFADS over the target DSCR at the loan rate (negative months as 0).",
+        ),
+        Headline(
+            "Minimum DSCR",
+            ("=MIN(FlatDSCR)", "=MIN(DSCR)"),
+            RATIO,
+            "Lowest monthly cash cover of the same debt service.",
+        ),
+        Headline(
+            "Average DSCR",
+            ("=AVERAGE(FlatDSCR)", "=AVERAGE(DSCR)"),
+            RATIO,
+            "Mean monthly DSCR over the loan's life.",
+        ),
+        Headline(
+            "First month below lock-up",
+            (breach_formula("FlatDSCR", "lockup_dscr"), breach_formula("DSCR", "lockup_dscr")),
+            PERIOD,
+            "First month DSCR is below the lock-up level: distributions stop.",
+        ),
+        Headline(
+            "First month below default",
+            (breach_formula("FlatDSCR", "default_dscr"), breach_formula("DSCR", "default_dscr")),
+            PERIOD,
+            "First month DSCR is below the default level.",
+        ),
+        Headline(
+            "LLCR at close",
+            (
+                "=GPU.LLCR(FlatCFADS, INDEX(Opening, 1), annual_rate, per_year)",
+                "=GPU.LLCR(CFADS, INDEX(Opening, 1), annual_rate, per_year)",
+            ),
+            RATIO,
+            "PV of loan-life cash flow at the loan rate over the debt at close.",
+        ),
+        Headline(
+            "Maximum LTV: book, then market",
+            ("=MAX(BookLTV)", "=MAX(MarketLTV)"),
+            PERCENT,
+            "Highest debt over book value (left) and over the GPUs' market value (right).",
+        ),
+        Headline(
+            "Duration gap, years",
+            (
+                "=GPU.DURATION_GAP(FlatCFADS, DebtService, annual_rate, per_year)",
+                "=GPU.DURATION_GAP(CFADS, DebtService, annual_rate, per_year)",
+            ),
+            YEARS,
+            "Duration of the cash flow minus that of the debt service (negative: rents run out first).",
+        ),
+    ]
+    for year in range(1, years + 1):
+        at = f"per_year*{year}+1"
+        rows.append(
+            Headline(
+                f"Fire-sale LTV, end of year {year}",
+                ("", f"=INDEX(FiresaleLTV, {at})"),
+                PERCENT,
+                "Debt over the net proceeds of selling the whole fleet at once.",
+            )
+        )
+        rows.append(
+            Headline(
+                f"Fire-sale shortfall, end of year {year}",
+                ("", f"=MAX(0, INDEX(Opening, {at})-INDEX(FiresaleValue, {at}))"),
+                MONEY_M,
+                "Debt the fire sale would not repay (exposure minus net proceeds).",
+            )
+        )
+    return rows
 
 
 def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
@@ -121,7 +227,7 @@ def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
         f"B{row + 3}",
         "=MIN(1, loan_to_cost*gpus*capex_per_gpu/"
         "GPU.DEBT_CAPACITY(FlatCFADS, target_dscr, annual_rate, per_year))",
-        "0.0000",
+        PERCENT,
     )
     inputs.sheet.cell(
         row + 3,
@@ -177,7 +283,7 @@ def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
             f"=GPU.FIRESALE_RECOVERY(T{r}, gpus, monthly_volume, 0, gen_step, site_factor, "
             "cost_per_unit, months_to_sell, 0, volatility, impact, base_discount)",
         )
-        sheet.formula(f"W{r}", f'=IFERROR(G{r}/V{r}, "no recovery")')
+        sheet.formula(f"W{r}", f'=IF(V{r}=0, "no recovery", G{r}/V{r})')
         sheet.formula(f"X{r}", "=lockup_dscr")
         sheet.formula(f"Y{r}", "=default_dscr")
         sheet.formula(f"Z{r}", f"=MAX(Q{r}, 0)")
@@ -204,81 +310,66 @@ def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
 
     dash = SheetWriter(book.create_sheet("Dashboard"), flavor)
     dash.title(f"{TITLE}: dashboard", "The same debt, two views of the collateral and its cash.")
-    dash.header(4, 1, ["", "As usually modelled", "Deflation-aware", "How it is computed"])
-    rows = [
-        (
-            "Debt: lower of DSCR sizing and loan_to_cost",
-            "=INDEX(Opening, 1)",
-            "=INDEX(Opening, 1)",
-            "SCULPTED_DEBT on flat CFADS x SizingScale",
-            "#,##0",
-        ),
-        (
-            "Debt the CFADS supports at target DSCR",
-            "=GPU.DEBT_CAPACITY(FlatCFADS, target_dscr, annual_rate, per_year)",
-            "=GPU.DEBT_CAPACITY(CFADSPositive, target_dscr, annual_rate, per_year)",
-            "DEBT_CAPACITY (negative CFADS as 0)",
-            "#,##0",
-        ),
-        ("Minimum DSCR", "=MIN(FlatDSCR)", "=MIN(DSCR)", "MIN of the DSCR column", "0.00"),
-        ("Average DSCR", "=AVERAGE(FlatDSCR)", "=AVERAGE(DSCR)", "AVERAGE", "0.00"),
-        (
-            "First period below lock-up",
-            '=IFERROR(GPU.BREACH_PERIOD(FlatDSCR, lockup_dscr), "never")',
-            '=IFERROR(GPU.BREACH_PERIOD(DSCR, lockup_dscr), "never")',
-            "BREACH_PERIOD",
-            "0",
-        ),
-        (
-            "LLCR at close",
-            "=GPU.LLCR(FlatCFADS, INDEX(Opening, 1), annual_rate, per_year)",
-            "=GPU.LLCR(CFADS, INDEX(Opening, 1), annual_rate, per_year)",
-            "LLCR",
-            "0.00",
-        ),
-        ("Maximum LTV", "=MAX(BookLTV)", "=MAX(MarketLTV)", "book vs market", "0.0%"),
-        (
-            "Maximum fire-sale LTV",
-            "",
-            '=IFERROR(MAX(FiresaleLTV), "no recovery")',
-            "fire-sale",
-            "0.0%",
-        ),
-        (
-            "Duration gap, years (rents vs debt service)",
-            "=GPU.DURATION_GAP(FlatCFADS, DebtService, annual_rate, per_year)",
-            "=GPU.DURATION_GAP(CFADS, DebtService, annual_rate, per_year)",
-            "DURATION_GAP",
-            "0.00",
-        ),
-    ]
-    for offset, (label, flat, deflating, how, number_format) in enumerate(rows, start=5):
-        dash.sheet.cell(offset, 1, label)
-        if flat:
-            dash.formula(f"B{offset}", flat, number_format)
-        dash.formula(f"C{offset}", deflating, number_format)
-        dash.sheet.cell(offset, 4, how).font = NOTE_FONT
-    dash.widths({"A": 44, "B": 20, "C": 20, "D": 30})
+    next_row = write_headlines(
+        dash,
+        4,
+        dashboard_rows(min(3, assumptions.tenor_years)),
+        value_headers=("As usually modelled", "Deflation-aware"),
+        title="The loan, as usually modelled and deflation-aware",
+    )
+    year_one = FIRST + assumptions.per_year  # start of year 2 = end of year 1
+    workings = workings_sheet(book, flavor)
+    last_row, waterfall = write_waterfall(
+        dash,
+        workings,
+        next_row,
+        5,
+        f"Schedule!T{min(year_one, last)}",
+        "Fire sale of the whole fleet at the end of year 1",
+    )
+    dash.widths({"A": 38, "B": 19, "C": 19, "D": 56, "E": 2})
 
     schedule = book["Schedule"]
     periods = Reference(schedule, min_col=1, min_row=FIRST, max_row=last)
-    for title, columns, anchor, number_format in (
-        ("DSCR: flat rents vs deflating rents, same debt", ["L", "R", "X", "Y"], "F4", "0.0"),
-        ("LTV: book vs market", ["N", "U"], "F20", "0%"),
-        ("Rent, $ per GPU-hour", ["B", "O"], "F36", "0.00"),
-    ):
-        chart = LineChart()
-        chart.title, chart.x_axis.title = title, "Period"
-        chart.height, chart.width = 7.5, 16
-        for letter in columns:
-            index = ord(letter) - ord("A") + 1
-            chart.add_data(
-                Reference(schedule, min_col=index, min_row=FIRST - 1, max_row=last),
-                titles_from_data=True,
-            )
-        chart.set_categories(periods)
-        chart.y_axis.number_format = number_format
-        dash.sheet.add_chart(chart, anchor)
+
+    def series(letter: str, legend: str) -> tuple:
+        index = column_index_from_string(letter)
+        return (schedule, index, FIRST, last, legend)
+
+    charts = [
+        line_chart(
+            "DSCR, same debt: flat vs deflating rents",
+            "DSCR (x)",
+            [
+                series("L", "Flat rents"),
+                series("R", "Deflating rents"),
+                series("X", "Lock-up"),
+                series("Y", "Default"),
+            ],
+            periods,
+            '0.0"x"',
+        ),
+        line_chart(
+            "Loan-to-value: book vs market",
+            "LTV",
+            [series("N", "Book LTV"), series("U", "Market LTV")],
+            periods,
+            "0%",
+        ),
+        line_chart(
+            "Rent, $ per GPU-hour",
+            "$/GPU-hr",
+            [series("B", "Flat rent"), series("O", "Deflating rent")],
+            periods,
+            "$0.00",
+        ),
+        waterfall_chart(workings.sheet, waterfall, "Fire sale at end of year 1, $M"),
+    ]
+    for index, chart in enumerate(charts[:-1]):
+        place(dash.sheet, chart, f"F{4 + 12 * index}", 14.0, 6.2)
+    last_chart = 4 + 12 * (len(charts) - 1)
+    place(dash.sheet, charts[-1], f"F{last_chart}", 14.0, WATERFALL_HEIGHT)
+    print_one_page(dash.sheet, f"A1:M{max(last_row, last_chart + WATERFALL_ROWS - 1)}")
 
     write_notes(
         SheetWriter(book.create_sheet("Notes"), flavor),

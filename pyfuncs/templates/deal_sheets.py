@@ -2,7 +2,7 @@
 
 Code shaped like the sheets: the schedule is one DEAL_SCHEDULE array formula with covenant and
 "as usually modelled" columns beside it; the dashboard reads the schedule through defined names
-(``=MIN(DSCR)``), runs JOINT_STRESS and RECOVERY_WATERFALL, and charts the thesis.
+(``=MIN(DSCR)``) and charts the thesis (:mod:`pyfuncs.templates.dashboard` lays it out).
 """
 
 from __future__ import annotations
@@ -10,12 +10,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.chart import Reference
+from openpyxl.worksheet.worksheet import Worksheet
 
 from pyfuncs.deal.engine import SCHEDULE_COLUMNS
 from pyfuncs.deal.stress import METRICS
-from pyfuncs.recovery import WATERFALL_ITEMS
-from pyfuncs.templates.layout import NOTE_FONT, SheetWriter, column, define_name
+from pyfuncs.templates.dashboard import (
+    PERCENT,
+    PERIOD,
+    RATIO,
+    Headline,
+    WaterfallData,
+    breach_formula,
+    headline,
+    line_chart,
+    place,
+    waterfall_chart,
+)
+from pyfuncs.templates.layout import SheetWriter, column, define_name
 
 #: Schedule columns by name -> letter (DEAL_SCHEDULE fills A..O).
 COL = {name: column(i + 1) for i, name in enumerate(SCHEDULE_COLUMNS)}
@@ -45,6 +57,8 @@ class ScheduleLayout:
         return f"'{self.sheet}'!${letter}${self.first}:${letter}${self.last}"
 
 
+#: Height of the waterfall chart (cm) and the rows it spans.
+WATERFALL_HEIGHT, WATERFALL_ROWS = 8.0, 16
 #: Columns written beside DEAL_SCHEDULE (letter by name).
 EXTRA_COLUMNS = {"lockup": "P", "default": "Q", "covenant": "R", "flat_rent_dscr": "S"}
 #: Defined names for schedule columns, as the dashboard's formulas read them.
@@ -81,7 +95,7 @@ def write_deal_schedule(book: Any, writer: SheetWriter, periods: int, title: str
         "interest": "#,##0",
         "principal": "#,##0",
         "debt_service": "#,##0",
-        "dscr": "0.00",
+        "dscr": RATIO,
         "balance": "#,##0",
         "book_value": "#,##0",
         "market_value": "#,##0",
@@ -93,11 +107,11 @@ def write_deal_schedule(book: Any, writer: SheetWriter, periods: int, title: str
     for row in range(layout.first, layout.last + 1):
         for name, number_format in formats.items():
             writer.sheet[f"{COL[name]}{row}"].number_format = number_format
-        writer.formula(f"P{row}", "=lockup_dscr", "0.00")
-        writer.formula(f"Q{row}", "=default_dscr", "0.00")
+        writer.formula(f"P{row}", "=lockup_dscr", RATIO)
+        writer.formula(f"Q{row}", "=default_dscr", RATIO)
         writer.formula(f"R{row}", f"=GPU.COVENANT_STATUS({dscr}{row}, lockup_dscr, default_dscr)")
         # As usually modelled: rents stay at their period-1 level, so CFADS stays at period 1's.
-        writer.formula(f"S{row}", f"=${cfads}${layout.first}/{service}{row}", "0.00")
+        writer.formula(f"S{row}", f"=${cfads}${layout.first}/{service}{row}", RATIO)
     for name, key in SCHEDULE_NAMES.items():
         letter = COL.get(key) or EXTRA_COLUMNS[key]
         define_name(book, name, layout.sheet, f"{letter}{layout.first}:{letter}{layout.last}")
@@ -106,114 +120,131 @@ def write_deal_schedule(book: Any, writer: SheetWriter, periods: int, title: str
     return layout
 
 
-def write_metrics(writer: SheetWriter, first_row: int, rows: list[tuple[str, str, str]]) -> int:
-    """Label / formula rows; returns the next free row."""
-    writer.header(first_row, 1, ["Metric", "Value", "How it is computed"])
-    for offset, (label, formula, number_format) in enumerate(rows, start=1):
-        row = first_row + offset
-        writer.sheet.cell(row, 1, label)
-        writer.formula(f"B{row}", formula, number_format)
-        writer.sheet.cell(row, 3, formula.lstrip("=")).font = NOTE_FONT
-    return first_row + len(rows) + 2
+def deal_metrics(layout: ScheduleLayout, years: int) -> list[Headline]:
+    """The coverage and collateral headlines every deal dashboard shows.
 
-
-def deal_metrics(layout: ScheduleLayout) -> list[tuple[str, str, str]]:
-    """The coverage and LTV rows every deal dashboard shows."""
+    The maximum fire-sale LTV is not one of them: its denominator runs to zero as the GPUs age,
+    so the LTV is shown at year ends instead, for the first ``years`` years.
+    """
     first = layout.first
     opening = f"'{layout.sheet}'!{COL['balance']}{first}+'{layout.sheet}'!{COL['principal']}{first}"
-    return [
-        ("Minimum DSCR", "=MIN(DSCR)", "0.00"),
-        ("Average DSCR", "=AVERAGE(DSCR)", "0.00"),
-        ("Minimum DSCR as usually modelled (flat rents)", "=MIN(FlatRentDSCR)", "0.00"),
-        (
-            "First period below lock-up",
-            '=IFERROR(GPU.BREACH_PERIOD(DSCR, lockup_dscr), "never")',
-            "0",
+    rows = [
+        headline(
+            "Minimum DSCR",
+            "=MIN(DSCR)",
+            RATIO,
+            "Lowest monthly cash cover of debt service, rents deflating.",
         ),
-        (
-            "First period below default",
-            '=IFERROR(GPU.BREACH_PERIOD(DSCR, default_dscr), "never")',
-            "0",
+        headline(
+            "Minimum DSCR as usually modelled",
+            "=MIN(FlatRentDSCR)",
+            RATIO,
+            "The same if rents stayed at their month-1 level (flat rents).",
         ),
-        ("LLCR at close", f"=GPU.LLCR(CFADS, {opening}, annual_rate, per_year)", "0.00"),
-        ("Maximum book LTV", "=MAX(BookLTV)", "0.0%"),
-        ("Maximum market LTV", "=MAX(MarketLTV)", "0.0%"),
-        ("Maximum fire-sale LTV", "=MAX(FiresaleLTV)", "0.0%"),
+        headline("Average DSCR", "=AVERAGE(DSCR)", RATIO, "Mean monthly DSCR over the schedule."),
+        headline(
+            "First month below lock-up",
+            breach_formula("DSCR", "lockup_dscr"),
+            PERIOD,
+            "First month DSCR is below the lock-up level: distributions stop.",
+        ),
+        headline(
+            "First month below default",
+            breach_formula("DSCR", "default_dscr"),
+            PERIOD,
+            "First month DSCR is below the default level.",
+        ),
+        headline(
+            "LLCR at close",
+            f"=GPU.LLCR(CFADS, {opening}, annual_rate, per_year)",
+            RATIO,
+            "PV of loan-life cash flow at the loan rate over the debt at close.",
+        ),
+        headline(
+            "Maximum book LTV",
+            "=MAX(BookLTV)",
+            PERCENT,
+            "Highest debt over straight-line book value.",
+        ),
+        headline(
+            "Maximum market LTV",
+            "=MAX(MarketLTV)",
+            PERCENT,
+            "Highest debt over the GPUs' market value.",
+        ),
     ]
-
-
-def write_stress(
-    writer: SheetWriter, first_row: int, first_column: str, assumptions: str, label: str
-) -> str:
-    """A JOINT_STRESS table (header plus metric rows); returns its range."""
-    writer.sheet[f"{first_column}{first_row - 1}"] = label
-    last_column = column(ord(first_column) - ord("A") + 2)
-    area = f"{first_column}{first_row}:{last_column}{first_row + STRESS_ROWS}"
-    writer.array(area, f"=GPU.JOINT_STRESS({assumptions}, StressPaths, StressSeed, TRUE)", "0.0000")
-    return area
-
-
-def write_waterfall(writer: SheetWriter, first_row: int, unit_value: str) -> str:
-    """RECOVERY_WATERFALL of the whole fleet at ``unit_value`` per GPU; returns its range."""
-    area = f"A{first_row}:B{first_row + len(WATERFALL_ITEMS)}"
-    writer.array(
-        area,
-        f"=GPU.RECOVERY_WATERFALL({unit_value}, gpus, monthly_volume, 0, gen_step, site_factor, "
-        "cost_per_unit, months_to_sell, 0, volatility, impact, base_discount, TRUE)",
-        "#,##0",
-    )
-    return area
+    for year in range(1, years + 1):
+        rows.append(
+            headline(
+                f"Fire-sale LTV, end of year {year}",
+                f"=INDEX(FiresaleLTV, per_year*{year})",
+                PERCENT,
+                "Debt over the net proceeds of selling the whole fleet at once.",
+            )
+        )
+    return rows
 
 
 def deal_charts(
-    writer: SheetWriter, layout: ScheduleLayout, waterfall_first_row: int, anchor_column: str
-) -> None:
-    """DSCR against covenants, LTV book vs market vs fire-sale, the rent curve, the waterfall."""
+    writer: SheetWriter,
+    layout: ScheduleLayout,
+    workings: Worksheet,
+    waterfall: WaterfallData,
+    anchor_column: str,
+    chart_size: tuple[float, float] = (14.0, 6.2),
+    rows_per_chart: int = 12,
+) -> int:
+    """DSCR against covenants, LTVs, the rent curve and the fire-sale waterfall, stacked.
+
+    Returns the last row the charts cover.
+    """
     schedule = writer.sheet.parent[layout.sheet]
     periods = Reference(schedule, min_col=1, min_row=layout.first, max_row=layout.last)
 
-    def line(title: str, y_title: str, columns: list[str], anchor: str, number_format: str) -> None:
-        chart = LineChart()
-        chart.title, chart.y_axis.title, chart.x_axis.title = title, y_title, "Period"
-        chart.height, chart.width = 7.5, 16
-        for letter in columns:
-            index = ord(letter) - ord("A") + 1
-            data = Reference(schedule, min_col=index, min_row=HEADER_ROW, max_row=layout.last)
-            chart.add_data(data, titles_from_data=True)
-        chart.set_categories(periods)
-        chart.y_axis.number_format = number_format
-        writer.sheet.add_chart(chart, anchor)
+    def col(letter: str) -> int:
+        return ord(letter) - ord("A") + 1
 
-    line(
-        "DSCR against covenants",
-        "DSCR (x)",
-        [COL["dscr"], "P", "Q", "S"],
-        f"{anchor_column}3",
-        "0.0",
-    )
-    line(
-        "LTV: book vs market vs fire-sale",
-        "LTV",
-        [COL["book_ltv"], COL["market_ltv"], COL["firesale_ltv"]],
-        f"{anchor_column}19",
-        "0%",
-    )
-    line("Market rent, $ per GPU-hour", "$/GPU-hr", [COL["rent"]], f"{anchor_column}35", "0.00")
-    bars = BarChart()
-    bars.title, bars.y_axis.title = "Fire-sale recovery waterfall", "$"
-    bars.height, bars.width = 7.5, 16
-    data = Reference(
-        writer.sheet,
-        min_col=2,
-        min_row=waterfall_first_row,
-        max_row=waterfall_first_row + len(WATERFALL_ITEMS),
-    )
-    labels = Reference(
-        writer.sheet,
-        min_col=1,
-        min_row=waterfall_first_row + 1,
-        max_row=waterfall_first_row + len(WATERFALL_ITEMS),
-    )
-    bars.add_data(data, titles_from_data=True)
-    bars.set_categories(labels)
-    writer.sheet.add_chart(bars, f"{anchor_column}51")
+    def series(letter: str, legend: str) -> tuple:
+        return (schedule, col(letter), layout.first, layout.last, legend)
+
+    width, height = chart_size
+    charts = [
+        line_chart(
+            "DSCR against covenants",
+            "DSCR (x)",
+            [
+                series(COL["dscr"], "Deflating rents"),
+                series(EXTRA_COLUMNS["flat_rent_dscr"], "Flat rents"),
+                series(EXTRA_COLUMNS["lockup"], "Lock-up"),
+                series(EXTRA_COLUMNS["default"], "Default"),
+            ],
+            periods,
+            '0.0"x"',
+        ),
+        line_chart(
+            "LTV: book, market, fire sale",
+            "LTV",
+            [
+                series(COL["book_ltv"], "Book LTV"),
+                series(COL["market_ltv"], "Market LTV"),
+                series(COL["firesale_ltv"], "Fire-sale LTV"),
+            ],
+            periods,
+            "0%",
+        ),
+        line_chart(
+            "Market rent, $ per GPU-hour",
+            "$/GPU-hr",
+            [series(COL["rent"], "Market rent")],
+            periods,
+            "$0.00",
+        ),
+        waterfall_chart(workings, waterfall, "Fire sale at end of year 1, $M"),
+    ]
+    row = 4
+    for chart in charts[:-1]:
+        place(writer.sheet, chart, f"{anchor_column}{row}", width, height)
+        row += rows_per_chart
+    # The waterfall gets room for all eight step names.
+    place(writer.sheet, charts[-1], f"{anchor_column}{row}", width, WATERFALL_HEIGHT)
+    return row + WATERFALL_ROWS - 1

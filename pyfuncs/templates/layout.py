@@ -4,7 +4,9 @@ Formulas are written in one internal spelling, ``GPU.NAME(``, and emitted per ta
 (EXCEL-FILES.md): the Office.js flavor stores ``_xldudf_GPU_NAME(``, the spelling Excel saves for a
 JavaScript custom function so that the call binds when the add-in loads (a literal ``GPU.NAME(``
 shows ``#NAME?`` until the cell is re-entered: OfficeDev/Excel-Custom-Functions#108, #339;
-office-js#6611); the xlwings flavor stores ``GPU_NAME(``, the VBA name xlwings imports.
+office-js#6611); the xlwings flavor stores ``GPU_NAME(``, the VBA name xlwings imports; the
+LibreOffice flavor keeps ``GPU.NAME(``, the only spelling LibreOffice 7.4 resolves through the
+gpucredit Calc add-in (docs: README, "LibreOffice").
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from pyfuncs.deal.assumptions import DealAssumptions
 
-FLAVORS = ("officejs", "xlwings")
+FLAVORS = ("officejs", "xlwings", "libreoffice")
 _GPU_CALL = re.compile(r"\bGPU\.([A-Z][A-Z0-9_]*)\(")
 
 INPUT_FONT = Font(color="0000FF")  # blue: an input the analyst may change
@@ -44,7 +46,7 @@ UNIT_FORMATS = {
     "$ per period": "#,##0",
     "$ per BTC": "#,##0",
     "GPUs": "#,##0",
-    "x": "0.00",
+    "x": '0.00"x"',
 }
 
 
@@ -78,11 +80,13 @@ OPEX_FORMULA = "=GPU.OPEX_HOUR(it_kw, pue, power_price, colo_kw_month)"
 
 
 def spell(formula: str, flavor: str) -> str:
-    """Rewrite ``GPU.NAME(`` calls for the target: Office.js or xlwings."""
+    """Rewrite ``GPU.NAME(`` calls for the target: Office.js, xlwings or LibreOffice."""
     if flavor == "officejs":
         return _GPU_CALL.sub(r"_xldudf_GPU_\1(", formula)
     if flavor == "xlwings":
         return _GPU_CALL.sub(r"GPU_\1(", formula)
+    if flavor == "libreoffice":
+        return formula  # GPU.NAME(, the one spelling LibreOffice 7.4 resolves
     raise ValueError(f"flavor must be one of {FLAVORS}, got {flavor!r}")
 
 

@@ -11,18 +11,28 @@ from __future__ import annotations
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.chart import LineChart, Reference
+from openpyxl.chart import Reference
 
 from pyfuncs.deal.assumptions import DealAssumptions
 from pyfuncs.deal.examples import MINER
+from pyfuncs.templates.dashboard import (
+    MONEY_M,
+    RATIO,
+    line_chart,
+    place,
+    print_one_page,
+    stress_headlines,
+    workings_sheet,
+    write_headlines,
+    write_section,
+    write_stress_tables,
+    write_waterfall,
+)
 from pyfuncs.templates.deal_sheets import (
     COL,
     deal_charts,
     deal_metrics,
     write_deal_schedule,
-    write_metrics,
-    write_stress,
-    write_waterfall,
 )
 from pyfuncs.templates.layout import (
     COLLATERAL,
@@ -116,9 +126,10 @@ def write_stress_case(
 
 def write_btc_sensitivity(writer: SheetWriter, first_row: int, debt_service_year_one: str) -> int:
     """HASHPRICE and MINER_DSCR at BTC prices around today's, for year one."""
-    writer.sheet[f"A{first_row - 1}"] = "BTC sensitivity, year one (HASHPRICE, MINER_DSCR)"
     writer.header(
-        first_row, 1, ["BTC price", "Hashprice $/PH/day", "Miner DSCR", "Mining margin $/yr"]
+        first_row,
+        1,
+        ["BTC price", "$/PH/day", "Miner DSCR", "Mining margin, $M a year"],
     )
     hosting = (
         "(GPU.REVENUE(rent0, gpus*(1-contracted_share), utilization, 1)"
@@ -127,21 +138,21 @@ def write_btc_sensitivity(writer: SheetWriter, first_row: int, debt_service_year
     )
     for offset, multiple in enumerate(BTC_MULTIPLES, start=1):
         row = first_row + offset
-        writer.formula(f"A{row}", f"=btc_price*{multiple}", "#,##0")
+        writer.formula(f"A{row}", f"=btc_price*{multiple}", "$#,##0")
         writer.formula(
-            f"B{row}", f"=GPU.HASHPRICE(A{row}, network_ehs, subsidy, fees_per_block)", "0.00"
+            f"B{row}", f"=GPU.HASHPRICE(A{row}, network_ehs, subsidy, fees_per_block)", "$0.00"
         )
         writer.formula(
             f"C{row}",
             f"=GPU.MINER_DSCR(B{row}, hashrate_ph, hash_cost_ph_day, {hosting}, {debt_service_year_one})",
-            "0.00",
+            RATIO,
         )
-        writer.formula(f"D{row}", f"=(B{row}-hash_cost_ph_day)*hashrate_ph*365", "#,##0")
+        writer.formula(f"D{row}", f"=(B{row}-hash_cost_ph_day)*hashrate_ph*365", MONEY_M)
     return first_row + len(BTC_MULTIPLES)
 
 
 def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
-    """The miner workbook: Inputs, Schedule, Dashboard, Notes (formulas only, no values)."""
+    """The miner workbook: Inputs, Schedule, Dashboard, Stress, Notes (formulas, no values)."""
     book = Workbook()
     inputs = SheetWriter(book.active, flavor)
     inputs.sheet.title = "Inputs"
@@ -159,40 +170,55 @@ def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
     dashboard.title(
         f"{TITLE}: dashboard", "Mining and hosting carry the debt; BTC and rents fall together."
     )
-    next_row = write_metrics(dashboard, 4, deal_metrics(layout))
+    workings = workings_sheet(book, flavor)
+    stress, workings_row = write_stress_tables(
+        book,
+        workings,
+        [
+            ("Base case correlation", "Assumptions", "Stress"),
+            ("Stress correlation", "StressAssumptions", "StressCase"),
+        ],
+    )
+    next_row = write_headlines(
+        dashboard,
+        4,
+        deal_metrics(layout, 3),
+        value_headers=("Value",),
+        title="Coverage and collateral, one deterministic path",
+        note_column=4,
+    )
     first, year_end = layout.first, layout.first + assumptions.per_year - 1
     service = f"SUM(Schedule!{COL['debt_service']}{first}:{COL['debt_service']}{year_end})"
     sensitivity_row = next_row + 1
+    write_section(dashboard, next_row, "BTC sensitivity, year one")
     last = write_btc_sensitivity(dashboard, sensitivity_row, service)
-    waterfall_row = last + 3
-    dashboard.sheet[f"A{waterfall_row - 1}"] = "Fire sale of the GPU fleet at the end of year 1"
-    write_waterfall(
-        dashboard, waterfall_row, f"Schedule!{COL['market_value']}{year_end}/MAX(gpus,1)"
+    next_row = write_headlines(
+        dashboard,
+        last + 2,
+        stress_headlines((stress["Stress"], stress["StressCase"])),
+        value_headers=("Base case", "Stress case"),
+        title="Joint stress: BTC and GPU rents shocked together",
     )
-    stress_row = waterfall_row + 12
-    write_stress(
-        dashboard, stress_row, "A", "Assumptions", "Joint stress, correlation 0.5 (base case)"
+    last_row, waterfall = write_waterfall(
+        dashboard,
+        workings,
+        next_row,
+        workings_row,
+        f"Schedule!{COL['market_value']}{year_end}/MAX(gpus,1)",
+        "Fire sale of the GPU fleet at the end of year 1",
     )
-    write_stress(
-        dashboard, stress_row, "C", "StressAssumptions", "Joint stress, stress correlation"
-    )
-    dashboard.widths({"A": 44, "B": 16, "C": 30, "D": 16})
-    deal_charts(dashboard, layout, waterfall_row, "F")
-    chart = LineChart()
-    chart.title, chart.y_axis.title, chart.x_axis.title = (
-        "Miner DSCR against BTC price",
+    last_chart_row = deal_charts(dashboard, layout, workings.sheet, waterfall, "F")
+    chart = line_chart(
+        "Miner DSCR against BTC price, year one",
         "DSCR (x)",
-        "BTC $",
+        [(dashboard.sheet, 3, sensitivity_row + 1, last, "Miner DSCR")],
+        Reference(dashboard.sheet, min_col=1, min_row=sensitivity_row + 1, max_row=last),
+        '0.0"x"',
     )
-    chart.height, chart.width = 7.5, 16
-    chart.add_data(
-        Reference(dashboard.sheet, min_col=3, min_row=sensitivity_row, max_row=last),
-        titles_from_data=True,
-    )
-    chart.set_categories(
-        Reference(dashboard.sheet, min_col=1, min_row=sensitivity_row + 1, max_row=last)
-    )
-    dashboard.sheet.add_chart(chart, "F67")
+    chart.x_axis.title = "BTC price, $"
+    place(dashboard.sheet, chart, f"F{last_chart_row + 1}", 14.0, 6.2)
+    dashboard.widths({"A": 38, "B": 13, "C": 13, "D": 56, "E": 2})
+    print_one_page(dashboard.sheet, f"A1:M{max(last_row, last_chart_row + 12)}")
 
     write_notes(
         SheetWriter(book.create_sheet("Notes"), flavor),

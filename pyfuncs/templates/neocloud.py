@@ -13,14 +13,23 @@ from openpyxl import Workbook
 
 from pyfuncs.deal.assumptions import DealAssumptions
 from pyfuncs.deal.examples import NEOCLOUD_DDTL
+from pyfuncs.templates.dashboard import (
+    PERCENT,
+    RENT,
+    Headline,
+    headline,
+    print_one_page,
+    stress_headlines,
+    workings_sheet,
+    write_headlines,
+    write_stress_tables,
+    write_waterfall,
+)
 from pyfuncs.templates.deal_sheets import (
     COL,
     deal_charts,
     deal_metrics,
     write_deal_schedule,
-    write_metrics,
-    write_stress,
-    write_waterfall,
 )
 from pyfuncs.templates.layout import (
     COLLATERAL,
@@ -104,8 +113,50 @@ def write_stress_controls(book: Workbook, writer: SheetWriter, row: int) -> None
         define_name(book, name, writer.sheet.title, cell.coordinate)
 
 
+def rent_headlines() -> list[Headline]:
+    """Rent, breakeven and cash-yield headlines on the billed rent of month 1."""
+    debt_per_gpu = "capex_per_gpu*loan_to_cost"
+    breakeven = (
+        f"GPU.BREAKEVEN_RENT({debt_per_gpu}, annual_rate, tenor_years, 1, opex_hour, "
+        "lockup_dscr, per_year)"
+    )
+    return [
+        headline(
+            "Blended billed rent, month 1",
+            "=BlendedRent",
+            RENT,
+            "Contracted and market GPUs together, utilisation included, $/GPU-hr.",
+        ),
+        headline(
+            "Breakeven billed rent at the lock-up DSCR",
+            f"={breakeven}",
+            RENT,
+            "Billed rent at which a level annuity on the loan just meets lock-up.",
+        ),
+        headline(
+            "Annual rent decline the loan absorbs",
+            f'=IF(BlendedRent<{breakeven}, "breaches at flat rents", '
+            f"GPU.DECLINE_TO_BREACH(BlendedRent, {debt_per_gpu}, annual_rate, tenor_years, 1, "
+            "opex_hour, lockup_dscr, per_year))",
+            PERCENT,
+            "Yearly fall in rent at which the lowest DSCR just meets lock-up.",
+        ),
+        headline(
+            "Unlevered cash yield",
+            "=GPU.CASH_YIELD(BlendedRent, 1, opex_hour, capex_per_gpu)",
+            PERCENT,
+            "Yearly net rent over capex at the blended rent, before debt.",
+        ),
+    ]
+
+
+def dashboard_columns(writer: SheetWriter) -> None:
+    """Label, value and note columns; a narrow gap; chart columns."""
+    writer.widths({"A": 38, "B": 13, "C": 56, "D": 2})
+
+
 def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
-    """The neocloud workbook: Inputs, Schedule, Dashboard, Notes (formulas only, no values)."""
+    """The neocloud workbook: Inputs, Schedule, Dashboard, Stress, Notes (formulas, no values)."""
     book = Workbook()
     inputs = SheetWriter(book.active, flavor)
     inputs.sheet.title = "Inputs"
@@ -120,38 +171,39 @@ def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
     layout = write_deal_schedule(book, schedule, assumptions.horizon_periods, f"{TITLE}: schedule")
 
     dashboard = SheetWriter(book.create_sheet("Dashboard"), flavor)
-    dashboard.title(f"{TITLE}: dashboard", "Coverage, collateral and a joint stress of the deal.")
-    debt_per_gpu = "capex_per_gpu*loan_to_cost"
-    rows = [
-        *deal_metrics(layout),
-        ("Blended billed rent in period 1, $/GPU-hr", "=BlendedRent", "0.00"),
-        (
-            "Breakeven billed rent at lock-up DSCR, $/GPU-hr",
-            f"=GPU.BREAKEVEN_RENT({debt_per_gpu}, annual_rate, tenor_years, 1, "
-            "opex_hour, lockup_dscr, per_year)",
-            "0.00",
-        ),
-        (
-            "Annual rent decline the loan absorbs",
-            f"=IFERROR(GPU.DECLINE_TO_BREACH(BlendedRent, {debt_per_gpu}, annual_rate, "
-            'tenor_years, 1, opex_hour, lockup_dscr, per_year), "breaches at flat rents")',
-            "0.0%",
-        ),
-        (
-            "Unlevered cash yield at the blended rent",
-            "=GPU.CASH_YIELD(BlendedRent, 1, opex_hour, capex_per_gpu)",
-            "0.0%",
-        ),
-    ]
-    next_row = write_metrics(dashboard, 4, rows)
+    dashboard.title(
+        f"{TITLE}: dashboard",
+        "Coverage, collateral and a joint stress of the deal; every number has its meaning "
+        "beside it.",
+    )
+    workings = workings_sheet(book, flavor)
+    stress, workings_row = write_stress_tables(
+        book, workings, [("Joint stress of the deal", "Assumptions", "Stress")]
+    )
+    next_row = write_headlines(
+        dashboard,
+        4,
+        [*deal_metrics(layout, 3), *rent_headlines()],
+        title="Coverage and collateral, one deterministic path",
+    )
+    next_row = write_headlines(
+        dashboard,
+        next_row,
+        stress_headlines((stress["Stress"],)),
+        title="Joint stress: BTC and GPU rents shocked together",
+    )
     year_one = layout.first + assumptions.per_year - 1
-    dashboard.sheet[f"A{next_row}"] = "Fire sale of the whole fleet at the end of year 1"
-    waterfall_row = next_row + 1
-    write_waterfall(dashboard, waterfall_row, f"Schedule!{COL['market_value']}{year_one}/gpus")
-    stress_row = waterfall_row + 12
-    write_stress(dashboard, stress_row, "A", "Assumptions", "Joint stress (JOINT_STRESS)")
-    dashboard.widths({"A": 44, "B": 16, "C": 70})
-    deal_charts(dashboard, layout, waterfall_row, "E")
+    last_row, waterfall = write_waterfall(
+        dashboard,
+        workings,
+        next_row,
+        workings_row,
+        f"Schedule!{COL['market_value']}{year_one}/gpus",
+        "Fire sale of the whole fleet at the end of year 1",
+    )
+    last_chart_row = deal_charts(dashboard, layout, workings.sheet, waterfall, "E")
+    dashboard_columns(dashboard)
+    print_one_page(dashboard.sheet, f"A1:L{max(last_row, last_chart_row)}")
 
     write_notes(
         SheetWriter(book.create_sheet("Notes"), flavor),
