@@ -39,6 +39,7 @@
     server: {}, // the server's limits {maxBodyBytes, maxCalls}, filled in by the server
     errorFaces: "reason", // "reason": #VALUE! "#NUM!: why"; "excel": keep #NUM!/#DIV/0!/#NULL!
     errorLogSize: 200, // errors kept for the task pane's error log
+    blankCheckMs: 3000, // longest wait for Excel to say which 0s are blank cells
     tokenStorageKey: "gpucredit.token",
   };
   const settings = Object.assign({}, DEFAULTS, CONFIG && CONFIG.settings, root.GPUCREDIT_SETTINGS);
@@ -74,7 +75,16 @@
     return { face: "#VALUE!", message: true, prefix: true };
   }
 
-  const stats = { requests: 0, calls: 0, retries: 0, timeouts: 0, splits: 0 };
+  const stats = {
+    requests: 0,
+    calls: 0,
+    retries: 0,
+    timeouts: 0,
+    splits: 0,
+    blankChecks: 0,
+    blankChecksSkipped: 0,
+    previewsSkipped: 0,
+  };
   let queue = [];
   let timer = null;
   let inFlight = 0;
@@ -159,20 +169,33 @@
     return value;
   }
 
-  /* A result in wire form as Excel takes it; throws the error of a whole-cell error. */
+  /* A result in wire form as Excel takes it: always rows (functions.json declares every result a
+     matrix, as requiresParameterAddresses needs), checked to be rectangular and non-empty; a
+     whole-cell error is thrown. A blank result cell is "" (Excel shows it empty; ISBLANK is
+     FALSE, as for a formula giving ""): null would show as 0 (office-js #1503). */
   function resultFromWire(value, call) {
     const cf = customFunctions();
-    const matrix = call.matrix;
-    if (Array.isArray(value)) {
-      const rows = value.map((row) => (Array.isArray(row) ? row : [row]).map((v) => cellFromWire(v, call)));
-      if (matrix) return rows;
-      const single = rows.length ? rows[0][0] : "";
-      if (single instanceof cf.Error) throw single;
-      return single;
+    if (!Array.isArray(value)) {
+      const cell = cellFromWire(value, call);
+      if (cell instanceof cf.Error) throw cell;
+      return [[cell]];
     }
-    const cell = cellFromWire(value, call);
-    if (cell instanceof cf.Error) throw cell;
-    return matrix ? [[cell]] : cell;
+    const rows = value.map((row) => (Array.isArray(row) ? row : [row]));
+    if (!rows.length || !rows[0].length) {
+      throw excelError("#N/A", "the result is empty (no rows)", call);
+    }
+    const width = rows[0].length;
+    const ragged = rows.findIndex((row) => row.length !== width);
+    if (ragged >= 0) {
+      const reason = `the server's result is not rectangular (row 1 has ${width} cells, row ${ragged + 1} has ${rows[ragged].length})`;
+      throw excelError("#VALUE!", reason, call);
+    }
+    if (!call.matrix) {
+      const single = cellFromWire(rows[0][0], call);
+      if (single instanceof cf.Error) throw single;
+      return [[single]];
+    }
+    return rows.map((row) => row.map((v) => cellFromWire(v, call)));
   }
 
   function token() {
@@ -440,23 +463,117 @@
     return chunks;
   }
 
-  function flush() {
+  /* --- blanks: a blank cell that arrives as 0 -----------------------------------------------
+     Excel on the web passes a blank cell as null and blanks inside ranges as "" or null; Excel on
+     Windows passes them as 0 (office-js #4702, #5262, #1951), where a 0 and a blank mean different
+     things to gpucredit (a blank recovery is the 0.35 default, a blank assumption is omitted, a
+     blank debt service is a blank period). So for every argument that holds a 0 and comes from
+     the sheet (Invocation.parameterAddresses, CustomFunctionsRuntime 1.3), the cells' value
+     types are read with the Excel JavaScript API (Range.valueTypes, one Excel.run for the whole
+     recalculation) and the 0s of cells that are "Empty" are sent as blanks (null). Where that
+     read is not possible (no Excel API, an error, no answer within blankCheckMs) a 0 stays 0. */
+
+  const CELL_REFERENCE =
+    /^(?:(?:\[[^\]]*\])?(?:'(?:[^']|'')+'|[^'!]+)!)?\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?$/;
+
+  function hasZero(wire) {
+    if (wire === 0) return true;
+    return Array.isArray(wire) && wire.some((row) => Array.isArray(row) && row.some((cell) => cell === 0));
+  }
+
+  /* The Excel.Range of an address as parameterAddresses gives it ("Sheet1!B2:B9", "'Q1 deal'!A1"). */
+  function rangeOf(context, address) {
+    const bang = address.lastIndexOf("!");
+    const sheets = context.workbook.worksheets;
+    if (bang < 0) return sheets.getActiveWorksheet().getRange(address);
+    let sheet = address.slice(0, bang).replace(/^\[[^\]]*\]/, "");
+    if (sheet.startsWith("'")) sheet = sheet.slice(1, -1).replace(/''/g, "'");
+    return sheets.getItem(sheet).getRange(address.slice(bang + 1));
+  }
+
+  function applyEmpty(lookup, types) {
+    const { call, index } = lookup;
+    const wire = call.args[index];
+    const empty = (r, c) => Array.isArray(types) && Array.isArray(types[r]) && types[r][c] === "Empty";
+    if (!Array.isArray(wire)) {
+      if (wire === 0 && empty(0, 0)) call.args[index] = null;
+      return;
+    }
+    call.args[index] = wire.map((row, r) => row.map((cell, c) => (cell === 0 && empty(r, c) ? null : cell)));
+  }
+
+  async function resolveBlanks(calls, deadline) {
+    const lookups = [];
+    for (const call of calls) {
+      const addresses = call.parameterAddresses;
+      if (!Array.isArray(addresses)) continue;
+      call.args.forEach((wire, index) => {
+        const address = addresses[index];
+        if (typeof address === "string" && CELL_REFERENCE.test(address) && hasZero(wire)) {
+          lookups.push({ call, index, address });
+        }
+      });
+    }
+    if (!lookups.length) return;
+    const excel = root.Excel;
+    if (!excel || typeof excel.run !== "function") {
+      stats.blankChecksSkipped += lookups.length;
+      return;
+    }
+    stats.blankChecks += 1;
+    const timer = deadlineAt(Math.min(deadline, Date.now() + settings.blankCheckMs));
+    try {
+      const read = Promise.resolve(
+        excel.run(async (context) => {
+          const ranges = lookups.map((lookup) => {
+            const range = rangeOf(context, lookup.address);
+            range.load("valueTypes");
+            return range;
+          });
+          await context.sync();
+          return ranges.map((range) => range.valueTypes);
+        }),
+      );
+      const types = await Promise.race([read, timer.promise]);
+      if (types === "timeout") {
+        read.catch(() => {});
+        stats.blankChecksSkipped += lookups.length;
+        return;
+      }
+      lookups.forEach((lookup, k) => applyEmpty(lookup, types[k]));
+    } catch (error) {
+      stats.blankChecksSkipped += lookups.length; // e.g. a sheet renamed meanwhile: 0 stays 0
+    } finally {
+      timer.cancel();
+    }
+  }
+
+  async function flush() {
     timer = null;
     const calls = queue;
     queue = [];
     const deadline = Date.now() + settings.timeoutMs;
+    await resolveBlanks(calls, deadline);
     return Promise.all(chunksOf(calls).map((chunk) => send(chunk, deadline)));
   }
 
-  /* Queue one formula cell; the promise settles when its batch comes back. */
+  /* Queue one formula cell; the promise settles when its batch comes back. During Excel's formula
+     value preview (Invocation.isInValuePreview, CustomFunctionsRuntime 1.5) a heavy function (a
+     whole deal, a Monte Carlo run) is not computed: the preview shows a note instead. */
   function invoke(id, args, invocation) {
-    const spec = functions[id];
+    const spec = functions[id] || {};
+    const name = `${settings.namespace}.${id}`;
+    if (invocation && invocation.isInValuePreview === true && spec.heavy) {
+      stats.previewsSkipped += 1;
+      return Promise.resolve([[`${name}: computed when the formula is entered`]]);
+    }
     return new Promise((resolve, reject) => {
       queue.push({
-        name: `${settings.namespace}.${id}`,
+        name,
         args: args.map(argToWire),
-        matrix: Boolean(spec && spec.matrix),
+        matrix: Boolean(spec.matrix),
         address: (invocation && invocation.address) || "",
+        parameterAddresses: (invocation && invocation.parameterAddresses) || null,
         resolve,
         reject,
       });

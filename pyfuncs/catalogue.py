@@ -97,6 +97,26 @@ class Arg:
             return self.help
         return f"{self.help} Default {format_default(self.default)}."
 
+    @property
+    def blank(self) -> str:
+        """What a blank cell means here; ``""`` and an omitted argument mean the same.
+
+        Excel on Windows may pass a blank cell as 0 (office-js #4702, #5262, #1951); the Office
+        add-in then asks Excel which 0s are blank cells (README, "Blank cells").
+        """
+        if self.kind == "headers":
+            return "FALSE"
+        if self.kind == "keyvalue":
+            return "a blank value keeps that assumption's default; blank rows are skipped"
+        if self.kind == "range":
+            cells = "ignored" if self.blanks == "drop" else "ignored at either end, an error inside"
+            whole = "none" if self.optional else "an error"
+            return f"blank cells {cells}; all blank is {whole}"
+        single = "the default" if self.optional else "an error (required)"
+        if self.kind == "array":
+            return f"{single}; a blank cell in a range gives a blank result cell"
+        return single
+
 
 @dataclass(frozen=True)
 class Result:

@@ -38,14 +38,18 @@ def function_reference() -> str:
         for spec in members:
             lines += [f"### `{spec.signature}`", "", spec.help, "", _where(spec), ""]
             if spec.args:
-                lines += ["| argument | kind | default | meaning |", "|---|---|---|---|"]
+                lines += [
+                    "| argument | kind | default | blank cell | meaning |",
+                    "|---|---|---|---|---|",
+                ]
                 for arg in spec.args:
                     default = format_default(arg.default) if arg.optional else "required"
                     if arg.optional and arg.default is None:
                         default = "blank"
                     choices = f" ({', '.join(arg.choices)})" if arg.choices else ""
                     lines.append(
-                        f"| `{arg.name}` | {KIND_WORDS[arg.kind]}{choices} | {default} | {arg.help} |"
+                        f"| `{arg.name}` | {KIND_WORDS[arg.kind]}{choices} | {default} "
+                        f"| {arg.blank} | {arg.help} |"
                     )
                 lines.append("")
             shape = spec.result.kind

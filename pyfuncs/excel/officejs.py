@@ -12,6 +12,13 @@ functions naming":
 - Every type is ``any`` and ``allowErrorForDataTypeAny`` is true, so text, blanks and error
   values reach the function server and come back with gpucredit's own one-line reasons instead
   of a bare ``#VALUE!`` from Excel's type coercion.
+- Every function has ``requiresAddress`` and ``requiresParameterAddresses`` (so ``functions.js``
+  can name the cell in its error log and tell a blank cell from a 0: Excel on Windows passes a
+  blank cell as 0, office-js issues #4702, #5262, #1951), and therefore a ``matrix`` result:
+  Microsoft's metadata reference requires it with ``requiresParameterAddresses``. A one-value
+  result is a 1x1 matrix, which Excel shows in the one cell without spilling.
+- ``description`` is at most 128 characters, the limit of the older versions of Microsoft's
+  schema (the full text is at ``helpUrl``).
 
 The committed ``addin/functions.json`` is :func:`functions_metadata` with no ``helpUrl``; the
 function server adds ``helpUrl`` for its own address when it serves the file.
@@ -28,6 +35,21 @@ from pyfuncs.catalogue import Arg, FunctionSpec, catalogue
 MATRIX_ARG_KINDS = frozenset({"range", "array", "keyvalue"})
 #: Result kinds that spill (one row per period, a table, or the shape of the array arguments).
 MATRIX_RESULT_KINDS = frozenset({"column", "table", "elementwise"})
+#: The longest ``description`` every version of Microsoft's custom-functions schema accepts.
+DESCRIPTION_LIMIT = 128
+
+
+def short_description(text: str, limit: int = DESCRIPTION_LIMIT) -> str:
+    """``text`` cut at a word boundary to at most ``limit`` characters, with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:(")
+    return cut + "\u2026"
+
+
+def is_heavy(spec: FunctionSpec) -> bool:
+    """A whole deal or a Monte Carlo run: skipped during Excel's formula value preview."""
+    return any(a.kind == "keyvalue" or a.name == "paths" for a in spec.args)
 
 
 def _parameter(arg: Arg) -> dict[str, Any]:
@@ -47,15 +69,15 @@ def function_metadata(spec: FunctionSpec, help_url: str | None = None) -> dict[s
     entry: dict[str, Any] = {
         "id": spec.name,
         "name": spec.name,
-        "description": spec.help,
+        "description": short_description(spec.help),
     }
     if help_url:
         entry["helpUrl"] = help_url
     entry["parameters"] = [_parameter(a) for a in spec.args]
-    matrix = spec.result.kind in MATRIX_RESULT_KINDS
-    entry["result"] = {"type": "any", "dimensionality": "matrix" if matrix else "scalar"}
+    entry["result"] = {"type": "any", "dimensionality": "matrix"}
+    entry["options"] = {"requiresAddress": True, "requiresParameterAddresses": True}
     if spec.volatile:
-        entry["options"] = {"volatile": True}
+        entry["options"]["volatile"] = True
     return entry
 
 

@@ -2,9 +2,10 @@
 
 Every face hands :func:`pyfuncs.call` the same kinds of values: a number, a string, a bool, ``None``
 (a blank or omitted argument), an :class:`~pyfuncs.errors.ExcelError`, or a 2-D list of those
-(rows). Office.js sends blanks inside ranges as ``""``; xlwings sends dates as ``datetime``; the
-function server sends errors as ``{"error": "#N/A"}``. This module turns all of them into one
-canonical form and back.
+(rows). A blank arrives as ``None`` or ``""`` (Office.js on the web sends ``null``, blanks inside
+ranges as ``""``; ``functions.js`` turns Excel for Windows' 0 for an empty cell into ``null``),
+and both are a blank here; xlwings sends dates as ``datetime``; the function server sends errors
+as ``{"error": "#N/A"}``. This module turns all of them into one canonical form and back.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from typing import Any
 
 from pyfuncs import __version__
 from pyfuncs.catalogue import CATEGORY_ORDER, NAMESPACE, catalogue, format_default
-from pyfuncs.excel.officejs import MATRIX_RESULT_KINDS, functions_metadata
+from pyfuncs.excel.officejs import MATRIX_RESULT_KINDS, functions_metadata, is_heavy
 
 #: The marker in addin/functions.js that the server replaces with its configuration.
 CONFIG_MARKER = "/*@GPUCREDIT_CONFIG@*/ null"
@@ -56,6 +56,7 @@ def functions_js_config(base_url: str, limits: dict[str, int] | None = None) -> 
             spec.name: {
                 "params": len(spec.args),
                 "matrix": spec.result.kind in MATRIX_RESULT_KINDS,
+                "heavy": is_heavy(spec),
             }
             for spec in catalogue()
         },
@@ -100,12 +101,15 @@ def render_reference() -> str:
             out.append(f"<h3 id='{spec.name}'><code>{esc(spec.officejs_name)}</code></h3>")
             out.append(f"<p><code>{esc(spec.signature)}</code></p><p>{esc(spec.help)}</p>")
             if spec.args:
-                out.append("<table><tr><th>argument</th><th>default</th><th>meaning</th></tr>")
+                out.append(
+                    "<table><tr><th>argument</th><th>default</th><th>blank cell</th>"
+                    "<th>meaning</th></tr>"
+                )
                 for arg in spec.args:
                     default = format_default(arg.default) if arg.optional else "required"
                     out.append(
                         f"<tr><td><code>{esc(arg.name)}</code></td><td>{esc(default or 'blank')}"
-                        f"</td><td>{esc(arg.help)}</td></tr>"
+                        f"</td><td>{esc(arg.blank)}</td><td>{esc(arg.help)}</td></tr>"
                     )
                 out.append("</table>")
             columns = f": {', '.join(spec.result.columns)}" if spec.result.columns else ""

@@ -16,7 +16,7 @@ import pytest
 from live_server import ROOT, running_server, url_of
 
 from pyfuncs.catalogue import REGISTRY, catalogue
-from pyfuncs.excel.officejs import functions_json, functions_metadata
+from pyfuncs.excel.officejs import functions_json, functions_metadata, short_description
 
 TOKEN = "s3cret-token"
 
@@ -238,7 +238,12 @@ def test_functions_json_has_microsofts_shape_and_the_registrys_content(client, s
     assert list(by_id) == [s.name for s in catalogue()]
     for spec in catalogue():
         entry = by_id[spec.name]
-        assert entry["name"] == spec.name and entry["description"] == spec.help
+        assert entry["name"] == spec.name
+        # At most 128 characters (older schema versions); the full help is at helpUrl.
+        assert len(entry["description"]) <= 128 and entry["description"] == short_description(
+            spec.help
+        )
+        assert spec.help.startswith(entry["description"].rstrip("\u2026"))
         assert entry["helpUrl"] == f"{url_of(server)}/reference#{spec.name}"
         assert [p["name"] for p in entry["parameters"]] == [a.name for a in spec.args]
         for param, arg in zip(entry["parameters"], spec.args, strict=True):
@@ -246,8 +251,9 @@ def test_functions_json_has_microsofts_shape_and_the_registrys_content(client, s
             assert param["dimensionality"] == ("matrix" if matrix else "scalar")
             assert param.get("optional", False) is arg.optional
             assert param["description"] == arg.description
-        spills = spec.result.kind in ("column", "table", "elementwise")
-        assert entry["result"]["dimensionality"] == ("matrix" if spills else "scalar")
+        # requiresParameterAddresses (to tell blank cells from 0) needs a matrix result.
+        assert entry["result"]["dimensionality"] == "matrix"
+        assert entry["options"]["requiresParameterAddresses"] is True
     # The committed file is the served one without the server's own help links.
     for entry in served["functions"]:
         del entry["helpUrl"]
@@ -276,7 +282,11 @@ def test_metadata_is_generic_over_argument_and_result_kinds():
     assert [p["dimensionality"] for p in entry["parameters"]] == ["matrix", "scalar", "scalar"]
     assert [p.get("optional", False) for p in entry["parameters"]] == [False, True, True]
     assert entry["result"]["dimensionality"] == "matrix"
-    assert entry["options"] == {"volatile": True}
+    assert entry["options"] == {
+        "requiresAddress": True,
+        "requiresParameterAddresses": True,
+        "volatile": True,
+    }
     schema = json.loads(
         (ROOT / "tests" / "data" / "custom-functions-metadata.schema.json").read_text()
     )
@@ -306,6 +316,10 @@ def test_manifest_is_rendered_for_the_servers_url(client, server):
     assert runtime.get("lifetime") == "long"  # shared runtime: functions and task pane together
     sets = [s.get("Name") for s in root.iter(f"{{{ns['o']}}}Set")]
     assert "SharedRuntime" in sets
+    # CustomFunctions.Error is CustomFunctionsRuntime 1.2, its ErrorCode values and
+    # Invocation.parameterAddresses 1.3 (Microsoft's requirement-set reference).
+    versions = {s.get("Name"): s.get("MinVersion") for s in root.iter(f"{{{ns['o']}}}Set")}
+    assert versions["CustomFunctionsRuntime"] == "1.3"
     for image in root.iter(f"{{{ns['bt']}}}Image"):
         if image.get("DefaultValue"):
             icon = client.get(image.get("DefaultValue").removeprefix(base))
@@ -318,8 +332,16 @@ def test_functions_js_carries_every_registry_function(client):
     assert "/*@GPUCREDIT_CONFIG@*/" not in script.text
     start = script.text.index('{"settings"')
     config, _ = json.JSONDecoder().raw_decode(script.text[start:])
+    # heavy: a whole deal or a Monte Carlo run, skipped in Excel's formula value preview.
+    heavy = {s.name for s in catalogue() if any(a.kind == "keyvalue" for a in s.args)}
+    assert heavy == {"DEAL_SCHEDULE", "JOINT_STRESS"}
     assert config["functions"] == {
-        s.name: {"params": len(s.args), "matrix": s.result.kind != "scalar"} for s in catalogue()
+        s.name: {
+            "params": len(s.args),
+            "matrix": s.result.kind != "scalar",
+            "heavy": s.name in heavy,
+        }
+        for s in catalogue()
     }
 
 
