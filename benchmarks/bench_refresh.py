@@ -1,17 +1,23 @@
-"""Refresh speed: gpucredit's engine against LibreOffice and the ``formulas`` package.
+"""Refresh speed: gpucredit's engine against LibreOffice and formualizer, at scale.
 
-Run: ``python benchmarks/bench_refresh.py [--cells 10000] [--formulas-cells 2000]``. Every
-timing is a whole process (start, load, recalculate, write), as a user would run it, measured
-in this run; ratios are printed against the targets. Nothing is asserted.
+Run: ``python benchmarks/bench_refresh.py`` (add ``--templates`` for the template workbooks and
+the ``formulas`` package). Every figure is measured in this run and printed with its ratio and
+target; nothing is asserted.
 
-- gpucredit: ``gpucredit refresh gen.xlsx --out ...`` (Python start and imports included).
-- LibreOffice: headless ``--convert-to xlsx`` with recalculation on load, (a) on a fresh
-  profile as ``pyfuncs.refresh.libreoffice.recalculate`` runs it, (b) on a warmed profile.
-- ``formulas`` (EUPL, never a runtime dependency; ``pip install formulas`` to include it):
-  load, calculate and write. It is slow, so it runs on ``--formulas-cells`` formulas and the
-  gpucredit time on the same smaller workbook is what the ratio compares.
-- Templates: every workbook under ``workbooks/``, against LibreOffice with gpucredit's Calc add-in
-  (whole process, Python included) and against ``formulas`` with the GPU functions registered.
+Models (written straight as XML): a 100,000-formula model (chains, IF, windowed SUMs, PMT,
+ROUND, a second sheet), a 16,000-formula loan book whose 2,000 rows look up their own table
+(INDEX/MATCH, exact VLOOKUP, SUMIFS and COUNTIFS with comparison criteria), and a
+1,000,000-formula model (time and peak memory of the whole process).
+
+- gpucredit whole process: ``gpucredit refresh gen.xlsx --out ...`` (start, imports, load,
+  recalculate, write).
+- LibreOffice whole process: headless ``--convert-to xlsx`` with recalculation on load, on a
+  fresh profile as ``pyfuncs.refresh.libreoffice.recalculate`` runs it. Target: gpucredit at
+  least 1.5x faster on 100,000 formulas.
+- formualizer (MIT, Rust; ``pip install formualizer``, installed only for this benchmark):
+  ``load_workbook`` + ``evaluate_all`` in process, against gpucredit's load + recalculate in
+  process. Target: within 5x.
+- 1,000,000 formulas: whole process under 20 s and 2 GB peak resident memory.
 """
 
 from __future__ import annotations
@@ -22,33 +28,133 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
-
-import openpyxl
 
 from pyfuncs.refresh.libreoffice import fresh_profile, soffice_path
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _xlsx(path: Path, sheets: list[tuple[str, str]]) -> Path:
+    """A minimal workbook written straight as XML (openpyxl takes minutes for 1M formulas)."""
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rel_ns = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    sheet_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+    overrides = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{sheet_type}"/>'
+        for i in range(1, len(sheets) + 1)
+    )
+    content_types = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+        'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+        f'officedocument.spreadsheetml.sheet.main+xml"/>{overrides}</Types>'
+    )
+    root_rels = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns='
+        '"http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" '
+        f'Type="{rel_ns}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+    )
+    entries = "".join(
+        f'<sheet name="{name}" sheetId="{i}" r:id="rId{i}"/>'
+        for i, (name, _) in enumerate(sheets, start=1)
+    )
+    workbook = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook {ns} '
+        f'xmlns:r="{rel_ns}"><sheets>{entries}</sheets><calcPr calcId="191029"/></workbook>'
+    )
+    rels = "".join(
+        f'<Relationship Id="rId{i}" Type="{rel_ns}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+        for i in range(1, len(sheets) + 1)
+    )
+    workbook_rels = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns='
+        f'"http://schemas.openxmlformats.org/package/2006/relationships">{rels}</Relationships>'
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", content_types)
+        archive.writestr("_rels/.rels", root_rels)
+        archive.writestr("xl/workbook.xml", workbook)
+        archive.writestr("xl/_rels/workbook.xml.rels", workbook_rels)
+        for i, (_, data) in enumerate(sheets, start=1):
+            archive.writestr(
+                f"xl/worksheets/sheet{i}.xml",
+                f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet {ns}>'
+                f"<sheetData>{data}</sheetData></worksheet>",
+            )
+    return path
+
+
+def _row(r: int, cells: list[tuple[str, object]]) -> str:
+    out = []
+    for col, value in cells:
+        ref = f"{col}{r}"
+        if isinstance(value, str) and value.startswith("="):
+            formula = value[1:].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            out.append(f'<c r="{ref}"><f>{formula}</f></c>')
+        elif isinstance(value, str):
+            out.append(f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>')
+        else:
+            out.append(f'<c r="{ref}"><v>{value}</v></c>')
+    return f'<row r="{r}">{"".join(out)}</row>'
+
+
 def generate(path: Path, formulas: int) -> Path:
     """A model of ``formulas`` formulas: chains, IF, windowed SUMs, PMT, ROUND, a second sheet."""
     rows = max(1, formulas // 5)
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "Model"
+    data = []
     for r in range(1, rows + 1):
-        sheet.cell(row=r, column=1, value=1000 + (r * 37) % 500)
         previous = f"B{r - 1}/2" if r > 1 else "0"
-        sheet.cell(row=r, column=2, value=f"=A{r}*1.01+{previous}")
-        sheet.cell(row=r, column=3, value=f"=IF(B{r}>1500,B{r}*0.5,B{r}^2/1000)")
-        sheet.cell(row=r, column=4, value=f"=SUM(A{max(1, r - 10)}:A{r})")
-        sheet.cell(row=r, column=5, value=f"=PMT(Summary!$B$1/12,60,-A{r})")
-        sheet.cell(row=r, column=6, value=f"=ROUND(C{r}+D{r}-E{r},2)")
-    summary = book.create_sheet("Summary")
-    summary["A1"], summary["B1"] = "Rate", 0.08
-    book.save(path)
-    return path
+        data.append(
+            _row(
+                r,
+                [
+                    ("A", 1000 + (r * 37) % 500),
+                    ("B", f"=A{r}*1.01+{previous}"),
+                    ("C", f"=IF(B{r}>1500,B{r}*0.5,B{r}^2/1000)"),
+                    ("D", f"=SUM(A{max(1, r - 10)}:A{r})"),
+                    ("E", f"=PMT(Summary!$B$1/12,60,-A{r})"),
+                    ("F", f"=ROUND(C{r}+D{r}-E{r},2)"),
+                ],
+            )
+        )
+    summary = _row(1, [("A", "Rate"), ("B", 0.08)])
+    return _xlsx(path, [("Model", "".join(data)), ("Summary", summary)])
+
+
+def loan_book(path: Path, loans: int = 2_000) -> Path:
+    """A loan book of ``loans`` rows, 8 formulas a row, each row looking up its own table:
+    INDEX/MATCH on the loan id, SUMIFS and COUNTIFS by segment with comparison criteria, and
+    an exact VLOOKUP (16,000 formulas for 2,000 loans)."""
+    n = loans + 1
+    ids, seg, bal, rate = (f"${c}$2:${c}${n}" for c in "ABCD")
+    data = [
+        _row(1, [(c, h) for c, h in zip("ABCD", ["id", "segment", "balance", "rate"], strict=True)])
+    ]
+    for r in range(2, n + 1):
+        data.append(
+            _row(
+                r,
+                [
+                    ("A", 7919 * r % 100_003),
+                    ("B", f"S{r % 20}"),
+                    ("C", 10_000 + (r * 7_717) % 90_000),
+                    ("D", round(0.04 + (r * 13 % 50) / 1000, 4)),
+                    ("E", f"=INDEX({bal},MATCH(A{r},{ids},0))"),
+                    ("F", f"=SUMIFS({bal},{seg},B{r})"),
+                    ("G", f'=COUNTIFS({seg},B{r},{bal},">"&C{r})'),
+                    ("H", f"=E{r}/F{r}"),
+                    ("I", f"=VLOOKUP(A{r},$A$2:$D${n},4,FALSE)*E{r}"),
+                    ("J", f'=SUMIFS({bal},{seg},B{r},{rate},">="&D{r})'),
+                    ("K", f"=INDEX({rate},MATCH(A{max(2, r - 1)},{ids},0))"),
+                    ("L", f"=IF(G{r}<3,H{r},0)"),
+                ],
+            )
+        )
+    return _xlsx(path, [("Loans", "".join(data))])
 
 
 def timed(command: list[str], timeout: float = 900) -> float:
@@ -80,29 +186,6 @@ def libreoffice(source: Path, out_dir: Path, profile: str) -> list[str]:
         str(out_dir),
         str(source),
     ]
-
-
-def libreoffice_times(source: Path, work: Path, repeats: int) -> tuple[float, float]:
-    """(fresh profile, warmed profile) whole-process seconds."""
-    fresh = []
-    for i in range(repeats):
-        profile = fresh_profile(work / f"fresh{i}")
-        fresh.append(timed(libreoffice(source, work / "lo", profile)))
-    warm_profile = fresh_profile(work / "warm")
-    timed(libreoffice(source, work / "lo", warm_profile))  # first run builds the profile
-    warm = best(repeats, libreoffice(source, work / "lo", warm_profile))
-    return min(fresh), warm
-
-
-def in_process(source: Path, out: Path, repeats: int) -> float:
-    from pyfuncs.refresh.core import refresh
-
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        refresh(source, out)
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 FORMULAS_SCRIPT = """
@@ -179,65 +262,136 @@ def line(label: str, ours: float, theirs: float, target: str) -> None:
     print(f"{label:<58} {ours:8.2f} s {theirs:8.2f} s {theirs / ours:8.1f}x   {target}")
 
 
+ONE_MILLION_SCRIPT = """
+import resource, sys, time
+from pathlib import Path
+started = time.perf_counter()
+from pyfuncs.refresh.core import refresh
+refresh(Path(sys.argv[1]), Path(sys.argv[2]))
+elapsed = time.perf_counter() - started
+print(elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def load_and_recalculate(source: Path, repeats: int) -> float:
+    """gpucredit in process: load the workbook, compile and compute every formula."""
+    from pyfuncs.formulas.evaluator import Evaluator
+    from pyfuncs.xlsx.reader import load_book
+
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        evaluator = Evaluator(load_book(source))
+        evaluator.run()
+        evaluator.result()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def formualizer_time(source: Path, repeats: int) -> float | None:
+    """formualizer in process: load the workbook and evaluate every formula."""
+    try:
+        import formualizer
+    except ImportError:
+        return None
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        book = formualizer.load_workbook(str(source))
+        book.evaluate_all()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def compare_model(label: str, source: Path, work: Path, repeats: int) -> None:
+    """Whole process against LibreOffice, in process against formualizer."""
+    runs = iter(range(10_000))
+    ours = min(
+        timed(gpucredit(source, work / f"{source.stem}-{next(runs)}.xlsx")) for _ in range(repeats)
+    )
+    print(f"{label}: gpucredit whole process {ours:.2f} s")
+    if soffice_path():
+        profile = fresh_profile(work / f"lo-{source.stem}")
+        lo = min(timed(libreoffice(source, work / "lo", profile)) for _ in range(repeats))
+        line(f"{label} vs LibreOffice (whole process)", ours, lo, ">= 1.5x")
+    else:
+        print("LibreOffice is not installed: no LibreOffice ratio")
+    inside = load_and_recalculate(source, repeats)
+    theirs = formualizer_time(source, repeats)
+    if theirs is None:
+        print("formualizer is not installed (pip install formualizer): no ratio")
+    else:
+        line(f"{label} vs formualizer (load + recalculate in process)", inside, theirs, ">= 0.2x")
+
+
+def one_million(work: Path) -> None:
+    source = generate(work / "million.xlsx", 1_000_000)
+    done = subprocess.run(
+        [sys.executable, "-c", ONE_MILLION_SCRIPT, str(source), str(work / "million-out.xlsx")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        print(f"1,000,000 formulas: failed: {(done.stderr or done.stdout)[-300:]}")
+        return
+    seconds, kilobytes = done.stdout.split()
+    print(
+        f"{'1,000,000 formulas, whole process (target < 20 s, < 2 GB)':<58} "
+        f"{float(seconds):8.2f} s {int(kilobytes) / 1024**2:8.2f} GB"
+    )
+
+
+def templates_and_formulas(work: Path, args: argparse.Namespace) -> None:
+    small = generate(work / "small.xlsx", args.formulas_cells)
+    theirs = formulas_time(small, work / "formulas-out")
+    if theirs is None:
+        print("the formulas package is not installed (pip install formulas): no ratio")
+    else:
+        ours_small = best(args.repeats, gpucredit(small, work / "ours-small.xlsx"))
+        line(
+            f"{args.formulas_cells:,} formulas vs the formulas package",
+            ours_small,
+            theirs,
+            ">= 100x",
+        )
+    templates = sorted((ROOT / "workbooks").glob("*.xlsx")) if (ROOT / "workbooks").exists() else []
+    for template in templates:
+        copy = work / template.name
+        shutil.copy(template, copy)
+        mine = best(args.repeats, gpucredit(copy, work / f"t-{template.name}"))
+        if soffice_path():
+            lo = libreoffice_addin_time(copy, work / f"lo-{template.stem}", args.repeats)
+            line(f"template {template.name} vs LibreOffice + gpucredit add-in", mine, lo, "> 1x")
+        theirs = formulas_time(copy, work / f"f-{template.stem}", FORMULAS_GPU_SCRIPT)
+        if theirs is not None:
+            line(f"template {template.name} vs formulas + GPU functions", mine, theirs, ">= 100x")
+    if not templates:
+        print("no templates under workbooks/ yet: template ratios not measured")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cells", type=int, default=10_000)
+    parser.add_argument("--cells", type=int, default=100_000, help="formulas of the first model")
+    parser.add_argument("--loans", type=int, default=2_000, help="rows of the loan book")
     parser.add_argument("--formulas-cells", type=int, default=2_000)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--no-million", action="store_true", help="skip the 1,000,000 model")
+    parser.add_argument("--templates", action="store_true", help="also the template workbooks")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-refresh-") as tmp:
         work = Path(tmp)
-        big = generate(work / "gen.xlsx", args.cells)
-        ours = best(args.repeats, gpucredit(big, work / "ours.xlsx"))
         print(f"{'':58} {'gpucredit':>10} {'other':>10} {'ratio':>9}   target")
         startup = best(args.repeats, [sys.executable, "-c", "import pyfuncs.refresh.core"])
-        inside = in_process(big, work / "inside.xlsx", args.repeats)
-        print(f"{'of which: Python start and imports (import pyfuncs...)':<58} {startup:8.2f} s")
-        print(f"{'of which: load, recalculate, write (in process)':<58} {inside:8.2f} s")
-        if soffice_path():
-            fresh, warm = libreoffice_times(big, work, args.repeats)
-            line(f"{args.cells:,} formulas vs LibreOffice, fresh profile", ours, fresh, "> 1x")
-            line(f"{args.cells:,} formulas vs LibreOffice, warmed profile", ours, warm, "> 1x")
-        else:
-            print("LibreOffice is not installed: no LibreOffice ratio")
-        small = generate(work / "small.xlsx", args.formulas_cells)
-        theirs = formulas_time(small, work / "formulas-out")
-        if theirs is None:
-            print("the formulas package is not installed (pip install formulas): no ratio")
-        else:
-            ours_small = best(args.repeats, gpucredit(small, work / "ours-small.xlsx"))
-            line(
-                f"{args.formulas_cells:,} formulas vs the formulas package",
-                ours_small,
-                theirs,
-                ">= 100x",
-            )
-        templates = (
-            sorted((ROOT / "workbooks").glob("*.xlsx")) if (ROOT / "workbooks").exists() else []
-        )
-        for template in templates:
-            copy = work / template.name
-            shutil.copy(template, copy)
-            mine = best(args.repeats, gpucredit(copy, work / f"t-{template.name}"))
-            if soffice_path():
-                lo = libreoffice_addin_time(copy, work / f"lo-{template.stem}", args.repeats)
-                line(
-                    f"template {template.name} vs LibreOffice + gpucredit add-in", mine, lo, "> 1x"
-                )
-            theirs = formulas_time(copy, work / f"f-{template.stem}", FORMULAS_GPU_SCRIPT)
-            if theirs is not None:
-                line(
-                    f"template {template.name} vs formulas + GPU functions", mine, theirs, ">= 100x"
-                )
-        build = [sys.executable, "-m", "pyfuncs.cli", "build"]
-        started = time.perf_counter()
-        for name in ("neocloud", "miner", "datacenter"):
-            timed([*build, name, "--out", str(work / f"built-{name}.xlsx"), "--force"])
-        print(
-            f"{'build all three templates (three whole processes)':<58} {time.perf_counter() - started:8.2f} s"
-        )
-        if not templates:
-            print("no templates under workbooks/ yet: template ratios not measured")
+        print(f"{'Python start and imports (import pyfuncs.refresh.core)':<58} {startup:8.2f} s")
+        big = generate(work / "gen.xlsx", args.cells)
+        compare_model(f"{args.cells:,} formulas", big, work, args.repeats)
+        book = loan_book(work / "loans.xlsx", args.loans)
+        compare_model(f"loan book, {args.loans * 8:,} formulas", book, work, args.repeats)
+        if not args.no_million:
+            one_million(work)
+        if args.templates:
+            templates_and_formulas(work, args)
 
 
 if __name__ == "__main__":

@@ -188,6 +188,10 @@ class Compiler:
         special = SPECIAL.get(name)
         if special is not None:
             return special(self, args, array, sheet)
+        return self.compile_builtin(name, args, array, sheet)
+
+    def compile_builtin(self, name: str, args: tuple, array: bool, sheet: int) -> Callable:
+        """The plain call of a registered built-in (arguments prepared by their kinds)."""
         spec = BUILTINS.get(name)
         if spec is None:
             raise UnsupportedFormulaError(f"function {name} is not supported", name)
@@ -245,22 +249,35 @@ def _shape(text: str, host: tuple[int, int]) -> str | None:
     if '"' in text or "'" in text or "[" in text:
         return None
     r0, c0 = host
+    columns = _COLUMNS
 
     def offset(m: re.Match[str]) -> str:
-        col = 0
-        for ch in m.group(2).upper():
-            col = col * 26 + ord(ch) - 64
-        row = int(m.group(4))
-        c = f"C{col}" if m.group(1) else f"C[{col - c0}]"
-        r = f"R{row}" if m.group(3) else f"R[{row - r0}]"
-        return r + c
+        col_abs, letters, row_abs, digits = m.groups()
+        col = columns.get(letters)
+        if col is None:
+            col = 0
+            for ch in letters.upper():
+                col = col * 26 + ord(ch) - 64
+            columns[letters] = col
+        row = int(digits)
+        r = f"R{row}" if row_abs else f"R[{row - r0}]"
+        return r + (f"C{col}" if col_abs else f"C[{col - c0}]")
 
     return _REF_TEXT.sub(offset, text)
 
 
-def parse_cached(text: str, host: tuple[int, int]) -> Any:
+_COLUMNS: dict[str, int] = {}  # column letters -> number
+
+
+def shape_key(text: str, host: tuple[int, int]) -> Any:
+    """A key shared by the formulas that parse to the same tree (a filled-down column)."""
     shape = _shape(text, host)
-    key: Any = ("shape", shape) if shape is not None else (text, host)
+    return ("shape", shape) if shape is not None else (text, host)
+
+
+def parse_cached(text: str, host: tuple[int, int], key: Any = None) -> Any:
+    if key is None:
+        key = shape_key(text, host)
     tree = _PARSED.get(key)
     if tree is None:
         tree = parse_formula(text, host)

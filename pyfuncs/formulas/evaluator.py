@@ -26,7 +26,7 @@ from typing import Any
 
 from pyfuncs.errors import ExcelError
 from pyfuncs.formulas.builtins import BUILTINS
-from pyfuncs.formulas.compiler import Compiler, parse_cached
+from pyfuncs.formulas.compiler import Compiler, parse_cached, shape_key
 from pyfuncs.formulas.parser import FormulaSyntaxError
 from pyfuncs.formulas.problems import RefreshRefusedError, UnsupportedFormulaError
 from pyfuncs.formulas.schedule import PENDING, WAITING, Key, Miss, Scheduler, on_deep_stack
@@ -88,16 +88,22 @@ class Evaluator(Compiler, Scheduler, Placement):
         self.cycle_cells: set[Key] = set()
         self.changed_area = False
         self.pinned: set[Key] = set()
+        self.indexes: dict[tuple[int, int, int, int, int], Any] = {}  # per pass (lookups)
         on_deep_stack(self._compile_all)
 
     # --- compile --------------------------------------------------------------------------
     def _compile_all(self) -> None:
         problems: list[tuple[str, str]] = []
+        by_shape: dict[Any, Any] = {}  # one closure per shape (text with relative offsets)
         max_r, max_c = 1, 1
         for sheet in self.book.sheets:
             for (r, c), formula in sheet.formulas.items():
-                max_r, max_c = max(max_r, r), max(max_c, c)
-                where = f"{sheet.name}!{cell_name(r, c)}"
+                if r > max_r:
+                    max_r = r
+                if c > max_c:
+                    max_c = c
+                if formula.kind == "dataTable" or formula.array_ref:
+                    where = f"{sheet.name}!{cell_name(r, c)}"
                 if formula.kind == "dataTable":
                     problems.append((where, "data tables (What-If) are not supported"))
                     continue
@@ -113,9 +119,14 @@ class Evaluator(Compiler, Scheduler, Placement):
                     )
                     continue
                 try:
-                    tree = parse_cached(formula.text, formula.host)
-                    fn = self.compile(tree, formula.kind == "array", sheet.index)
+                    key = shape_key(formula.text, formula.host)
+                    fn = by_shape.get((key, formula.kind == "array", sheet.index))
+                    if fn is None:
+                        tree = parse_cached(formula.text, formula.host, key)
+                        fn = self.compile(tree, formula.kind == "array", sheet.index)
+                        by_shape[(key, formula.kind == "array", sheet.index)] = fn
                 except (UnsupportedFormulaError, FormulaSyntaxError) as exc:
+                    where = f"{sheet.name}!{cell_name(r, c)}"
                     reason = exc.reason if isinstance(exc, UnsupportedFormulaError) else str(exc)
                     problems.append((where, f"{reason} in ={formula.text[:80]}"))
                     continue
@@ -218,6 +229,7 @@ class Evaluator(Compiler, Scheduler, Placement):
 
     def _setup_pass(self, base: list[dict[tuple[int, int], Any]]) -> None:
         self.vals = [dict(v) for v in base]
+        self.indexes = {}
         self.owner = [{} for _ in self.book.sheets]
         for s, cells in enumerate(self.cells):
             vals = self.vals[s]

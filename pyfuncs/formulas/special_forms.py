@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pyfuncs.errors import ExcelError
+from pyfuncs.formulas.lookups import LOOKUP_FORMS
 from pyfuncs.formulas.problems import UnsupportedFormulaError
 from pyfuncs.formulas.values import NA, REF, SPILL, Arr, Ref, XlError, boolean, lift, num
 
@@ -281,4 +282,5 @@ SPECIAL: dict[str, Callable[[Evaluator, tuple, bool, int], Callable]] = {
     "SINGLE": _single,
     "NA": _na_fn,
     "COUNTBLANK": _countblank,
+    **LOOKUP_FORMS,
 }

@@ -1,0 +1,63 @@
+"""Lookups and criteria aggregates over long ranges (answered from per-range indexes) give
+Excel's answers: expected values are hand calculations over a generated 200-row table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+from refresh_books import hand_workbook
+
+from pyfuncs.refresh.core import refresh
+
+ROWS = 200  # A: id r, B: segment "S{r % 4}" (row 8 in lower case), C: r, D: r or #DIV/0! at 7
+
+
+def _table() -> str:
+    out = []
+    for r in range(1, ROWS + 1):
+        segment = f"S{r % 4}" if r != 8 else "s0"
+        d = f'<c r="D{r}" t="e"><v>#DIV/0!</v></c>' if r == 7 else f'<c r="D{r}"><v>{r}</v></c>'
+        out.append(
+            f'<row r="{r}"><c r="A{r}"><v>{r}</v></c>'
+            f'<c r="B{r}" t="inlineStr"><is><t>{segment}</t></is></c>'
+            f'<c r="C{r}"><v>{r}</v></c>{d}</row>'
+        )
+    return "".join(out)
+
+
+FORMULAS = {
+    "F1": ("MATCH(150,A1:A200,0)", 150),
+    "F2": ("MATCH(150.00000000000003,A1:A200,0)", 150),  # equal within Excel's tolerance
+    "F3": ('MATCH("S0",B1:B200,0)', 4),
+    "F4": ('MATCH("s2",B1:B200,0)', 2),  # text matches ignore case
+    "F5": ("MATCH(999,A1:A200,0)", "#N/A"),
+    "F6": ('MATCH("150",A1:A200,0)', "#N/A"),  # text never equals a number
+    "F7": ("VLOOKUP(37,A1:C200,3,FALSE)", 37),
+    "F8": ("VLOOKUP(1000,A1:C200,3,FALSE)", "#N/A"),
+    # r % 4 == 1 for r = 1, 5, ..., 197: 50 rows summing to 50 * 99 = 4,950
+    "F9": ('SUMIFS(C1:C200,B1:B200,"S1")', 4950),
+    # of those, r > 100: 101, 105, ..., 197 = 25 rows
+    "F10": ('COUNTIFS(B1:B200,"S1",C1:C200,">100")', 25),
+    "F11": ('SUMIF(A1:A200,">=190")', 2145),  # 190 + ... + 200 = 11 * 195
+    "F12": ('COUNTIF(B1:B200,"s*")', 200),  # a wildcard, any case
+    "F13": ('COUNTIF(B1:B200,"S0")', 50),  # r = 4, 8 ("s0"), ..., 200
+    "F14": ('SUMIFS(D1:D200,B1:B200,"S3")', "#DIV/0!"),  # row 7 (S3) holds an error
+    "F15": ('SUMIFS(D1:D200,B1:B200,"S2")', 5000),  # 2, 6, ..., 198: 50 * 100
+    "F16": ('COUNTIF(A:A,"")', 1_048_576 - ROWS),  # blanks past the used area count
+    "F17": ('SUMIFS(C:C,A:A,">195",B:B,"<>S0")', 197 + 198 + 199),  # 196, 200 are S0
+    "F18": ('COUNTIFS(C1:C200,">=50",C1:C200,"<=59.99999")', 10),
+}
+
+
+def test_indexed_lookups_and_criteria_give_excels_answers(tmp_path: Path):
+    # The formulas sit in column F below the table, in the order listed (labels F1, F2...).
+    rows = []
+    for i, (text, _) in enumerate(FORMULAS.values(), start=1):
+        escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        rows.append(f'<row r="{ROWS + i}"><c r="F{ROWS + i}"><f>{escaped}</f><v>0</v></c></row>')
+    source = hand_workbook(tmp_path / "lookups.xlsx", _table() + "".join(rows))
+    report = refresh(source, tmp_path / "out.xlsx")
+    sheet = openpyxl.load_workbook(report.target, data_only=True).active
+    got = {name: sheet[f"F{ROWS + i}"].value for i, name in enumerate(FORMULAS, start=1)}
+    assert got == {name: expected for name, (_, expected) in FORMULAS.items()}
