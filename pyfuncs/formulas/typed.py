@@ -4,8 +4,8 @@
 here, the way Excel reads what is typed into a cell:
 
 - a number: ``0.05``, ``-1.5``, ``1,000``, ``1e-3``, a percentage ``6.5%`` (= 0.065);
-- an ISO date ``2026-03-01``: the date's serial number (days since 1899-12-30, Excel's 1900
-  date system; 1462 fewer in the 1904 system);
+- an ISO date ``2026-03-01``: the date's serial number in the workbook's date system
+  (:func:`pyfuncs.dates.date_to_serial`);
 - ``TRUE``/``FALSE`` in any case: a logical;
 - an error literal (``#N/A``, ``#DIV/0!``, ...): that error value;
 - empty: a blank cell;
@@ -22,23 +22,15 @@ import json
 import re
 from typing import Any
 
+from pyfuncs.dates import date_to_serial
 from pyfuncs.errors import EXCEL_ERROR_CODES, ExcelError
 from pyfuncs.formulas.values import text_to_number
 
-#: Days between the 1900 and the 1904 date systems' day zero (Microsoft, "Date systems in Excel").
-DAYS_1900_TO_1904 = 1462
-
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})$")
-_EPOCH_1900 = dt.date(1899, 12, 30)
 
 
 class TypedValueError(ValueError):
     """A value that cannot be read (an array that is not valid JSON)."""
-
-
-def date_serial(day: dt.date, *, date1904: bool = False) -> float:
-    """Excel's serial number of ``day``: days since 1899-12-30 (1900 system) or 1904-01-01."""
-    return float((day - _EPOCH_1900).days - (DAYS_1900_TO_1904 if date1904 else 0))
 
 
 def parse_typed(
@@ -80,7 +72,7 @@ def parse_typed(
             day = dt.date(*map(int, date.groups()))
         except ValueError:
             raise TypedValueError(f"{stripped!r} is not a date") from None
-        return day if keep_dates else date_serial(day, date1904=date1904)
+        return day if keep_dates else date_to_serial(day, date1904=date1904)
     number = text_to_number(stripped)
     return text if number is None else number
 

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pyfuncs.dates import date_to_serial
 from pyfuncs.errors import GpuCreditError
 from pyfuncs.fileio import read_data_file
-from pyfuncs.formulas.typed import TypedValueError, date_serial, parse_typed
+from pyfuncs.formulas.typed import TypedValueError, parse_typed
 from pyfuncs.xlsx.reader import Book, Sheet
 from pyfuncs.xlsx.sheet_xml import cell_name, parse_cell_name
 
@@ -94,13 +95,8 @@ def resolve(book: Book, target: str, value: Any) -> Input:
     from pyfuncs.refresh.validate import input_problem
 
     sheet, row, col = _locate(book, target)
-    if isinstance(value, dt.datetime):
-        value = (
-            date_serial(value.date(), date1904=book.date1904)
-            + (value.hour * 3600 + value.minute * 60 + value.second) / 86400
-        )
-    elif isinstance(value, dt.date):
-        value = date_serial(value, date1904=book.date1904)
+    if isinstance(value, dt.date):  # and datetime
+        value = date_to_serial(value, date1904=book.date1904)
     key = (row, col)
     if key in sheet.formulas:
         raise InputError(
