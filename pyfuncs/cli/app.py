@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import asdict
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
-from pyfuncs.cli.console import console
-from pyfuncs.errors import ExcelError
+from pyfuncs.cli.console import (
+    EXIT_BAD_INPUT,
+    EXIT_BUG,
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    console,
+    error_line,
+    fail,
+    say,
+)
+from pyfuncs.errors import ExcelError, GpuCreditError
+from pyfuncs.xlsx.package import WorkbookFileError
 
 app = typer.Typer(
     help="gpucredit: credit math for lending against GPUs, in Excel and on the command line.",
@@ -192,15 +204,15 @@ def portfolio(
     from pyfuncs.fileio import write_bytes_atomic
 
     if out is not None and Path(out).resolve() == Path(deals).resolve():
-        _fail("--out would overwrite the input file; choose another name")
+        fail("--out would overwrite the input file; choose another name")
     if out is not None and Path(out).exists() and not force:
-        _fail(f"{out} exists; choose another --out or add --force to replace it")
+        fail(f"{out} exists; choose another --out or add --force to replace it")
     try:
         items = read_deals(deals)
     except GpuCreditError as exc:
-        _fail(exc.reason)
+        fail(exc.reason)
     except (OSError, ValueError) as exc:
-        _fail(f"cannot read {deals}: {exc}")
+        fail(f"cannot read {deals}: {exc}")
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task(f"{len(items)} deals", total=len(items))
         try:
@@ -213,7 +225,7 @@ def portfolio(
                 on_result=lambda _: progress.advance(task),
             )
         except OSError as exc:
-            _fail(f"cannot reach the Dask scheduler {scheduler}: {exc}")
+            fail(f"cannot reach the Dask scheduler {scheduler}: {exc}")
     table = Table(title=f"Portfolio: {len(results)} deals, {paths:,} stress paths each")
     for column in (
         "deal",
@@ -243,20 +255,14 @@ def portfolio(
         )
     console.print(table)
     failed = [r for r in results if not r.ok]
-    if failed:
-        console.print(
-            f"[yellow]{len(failed)} deal(s) could not be computed; see their status.[/yellow]"
-        )
     if out is not None:
         write_bytes_atomic(Path(out), portfolio_workbook(results))
-        console.print(f"wrote {out}")
-    if len(failed) == len(results):
-        raise typer.Exit(2)
-
-
-def _fail(message: str) -> None:
-    console.print(f"[red]error:[/red] {message}")
-    raise typer.Exit(2)
+        say(f"wrote {out}")
+    if failed:
+        error_line(
+            f"{len(failed)} of {len(results)} deal(s) could not be computed; see their status"
+        )
+        raise typer.Exit(EXIT_PROBLEMS)
 
 
 @app.command("functions")
@@ -268,8 +274,8 @@ def list_functions() -> None:
     table.add_column("Function", no_wrap=True)
     table.add_column("Result")
     table.add_column("What it computes")
-    for spec in catalogue():
-        table.add_row(spec.signature, spec.result.kind, spec.help)
+    for spec in catalogue():  # Text, not markup: "[annual_decline=0.28]" is an optional argument
+        table.add_row(Text(spec.signature), Text(spec.result.kind), Text(spec.help))
     console.print(table)
 
 
@@ -284,34 +290,37 @@ def docs(
     from pyfuncs.fileio import write_text_atomic
 
     write_text_atomic(Path(out), function_reference())
-    console.print(f"wrote {out}")
+    say(f"wrote {out}")
 
 
-def _parse_cli_value(text: str) -> Any:
-    """A command-line argument as an Excel value: JSON (numbers, lists of rows, true) or text."""
-    if text == "":
-        return None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError:
-        return text
-
-
-@app.command("call")
+@app.command(
+    "call",
+    # Negative numbers are arguments, not options: gpucredit call DSCR -1.5 2.
+    context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False},
+)
 def call_function(
     name: Annotated[str, typer.Argument(help="Function name, e.g. DSCR or GPU.RENT_CURVE.")],
     args: Annotated[
         list[str] | None,
-        typer.Argument(help='Arguments as JSON: 1.3, "SLN", [[1],[2]] (rows); "" for blank.'),
+        typer.Argument(
+            help="Arguments as typed in a cell: -1.5, 6.5%, 2026-03-01, TRUE, #N/A, text; "
+            '[[1],[2]] (JSON rows) for a range; "" for blank.'
+        ),
     ] = None,
 ) -> None:
-    """Evaluate one function, as Excel would, and print the result."""
+    """Evaluate one function, as Excel would, and print the result (exit 1 on an Excel error)."""
     from pyfuncs.excel.dispatch import call
+    from pyfuncs.formulas.typed import TypedValueError, parse_typed
 
-    result = call(name, *[_parse_cli_value(a) for a in args or []])
+    try:
+        values = [parse_typed(a, arrays=True) for a in args or []]
+    except TypedValueError as exc:
+        fail(exc)
+    result = call(name, *values)
     if isinstance(result, ExcelError):
-        console.print(f"[red]{result.code}[/red] {result.reason}")
-        raise typer.Exit(1)
+        print(result.code)
+        error_line(f"{name}: {result.code} {result.reason}")
+        raise typer.Exit(EXIT_PROBLEMS)
     if isinstance(result, list):
         for row in result:
             print("\t".join(str(c) if not isinstance(c, ExcelError) else c.code for c in row))
@@ -338,8 +347,53 @@ _register_commands()
 
 
 def main() -> None:
-    """Entry point of the ``gpucredit`` console script."""
-    app()
+    """Entry point of the ``gpucredit`` console script, under the console policy of
+    :mod:`pyfuncs.cli.console`: usage errors and unexpected failures are one ``error:`` line
+    on standard error with a documented exit code, never a traceback."""
+    import sys
+
+    sys.exit(_run(sys.argv[1:]))
+
+
+def _run(args: list[str]) -> int:
+    import os
+
+    try:
+        code = app(args=args, prog_name="gpucredit", standalone_mode=False)
+    except typer.Exit as exc:  # raised outside a command (typer returns it inside one)
+        code = exc.exit_code
+    except typer.Abort:
+        error_line("interrupted")
+        code = 130
+    except GpuCreditError as exc:
+        error_line(exc.reason)
+        code = EXIT_BAD_INPUT
+    except WorkbookFileError as exc:
+        error_line(exc)
+        code = EXIT_BAD_INPUT
+    except Exception as exc:
+        if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
+            return _usage_error(exc)
+        if os.environ.get("GPUCREDIT_TRACEBACK"):
+            raise
+        error_line(
+            f"unexpected {type(exc).__name__}: {exc} (a bug in gpucredit; "
+            "GPUCREDIT_TRACEBACK=1 shows where)"
+        )
+        code = EXIT_BUG
+    return code if isinstance(code, int) else EXIT_OK
+
+
+def _usage_error(exc: Any) -> int:
+    """click's (or typer's vendored click's) usage errors: one line, not a framed panel."""
+    ctx = getattr(exc, "ctx", None)
+    command = ctx.command_path if ctx is not None else "gpucredit"
+    if type(exc).__name__ == "NoArgsIsHelpError":  # bare `gpucredit`: its help
+        with contextlib.suppress(SystemExit):
+            app(args=[*command.split()[1:], "--help"], prog_name="gpucredit")
+        return EXIT_OK
+    error_line(f"{exc.format_message()} (see {command} --help)")
+    return int(exc.exit_code)
 
 
 if __name__ == "__main__":

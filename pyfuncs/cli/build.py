@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from pyfuncs.cli.console import console, err_console
+from pyfuncs.cli.console import fail, say
 
 
 def build_command(
@@ -40,10 +40,6 @@ def build_command(
     from pyfuncs.templates import TEMPLATES, build_template
     from pyfuncs.templates.layout import FLAVORS
 
-    def fail(message: str) -> None:
-        err_console.print(f"[red]error:[/red] {message}")
-        raise typer.Exit(2)
-
     if template not in TEMPLATES:
         fail(f"unknown template {template!r}; choose one of: {', '.join(TEMPLATES)}")
     if flavor not in FLAVORS:
@@ -57,10 +53,10 @@ def build_command(
     if inputs is not None:
         try:
             deals = load_assumptions_file(inputs)
-        except (OSError, ValueError) as exc:
-            fail(f"cannot read {inputs}: {exc}")
         except GpuCreditError as exc:
             fail(exc.reason)
+        except (OSError, ValueError) as exc:
+            fail(f"cannot read {inputs}: {exc}")
         if len(deals) != 1:
             fail(f"{inputs} holds {len(deals)} deals; a template takes one")
         values = deals[0]
@@ -69,4 +65,4 @@ def build_command(
     except GpuCreditError as exc:
         fail(f"{exc.code} {exc.reason}")
     write_bytes_atomic(target, data)
-    console.print(f"wrote {target} ({TEMPLATES[template].title}, {flavor} flavor)")
+    say(f"wrote {target} ({TEMPLATES[template].title}, {flavor} flavor)")

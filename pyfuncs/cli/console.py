@@ -3,15 +3,38 @@
 Messages are never wrapped mid-phrase (``soft_wrap``). On a terminal, tables fit its width; when
 the output is a pipe or a file (CI, tests, scripts), the width is fixed and wide, so what is
 printed does not depend on ``COLUMNS``, the terminal or the length of a temporary path.
+
+Results go to standard output; errors and warnings go to standard error, each on one line with
+one prefix (``error: ...``, ``warning: ...``), printed as plain text (a path or a reason with
+``[brackets]`` is never read as markup).
+
+Exit codes (the README lists them):
+
+- 0 (:data:`EXIT_OK`): done;
+- 1 (:data:`EXIT_PROBLEMS`): computed, but with problems in the result (an Excel error from
+  ``call``, error cells a refresh produced, deals of a portfolio that could not be computed,
+  formulas a refresh cannot evaluate);
+- 2 (:data:`EXIT_BAD_INPUT`): bad input or usage (unknown option, unreadable or malformed file,
+  a value out of range); nothing was computed or written;
+- 3 (:data:`EXIT_BUG`): an unexpected failure inside gpucredit (a bug; ``GPUCREDIT_TRACEBACK=1``
+  shows the traceback).
 """
 
 from __future__ import annotations
 
 import sys
+from typing import NoReturn
 
+import typer
 from rich.console import Console
+from rich.text import Text
 
 PIPE_WIDTH = 200  # characters a line when the stream is not a terminal
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_BAD_INPUT = 2
+EXIT_BUG = 3
 
 
 def make_console(*, stderr: bool = False) -> Console:
@@ -23,3 +46,30 @@ def make_console(*, stderr: bool = False) -> Console:
 
 console = make_console()
 err_console = make_console(stderr=True)
+
+
+def one_line(message: object) -> str:
+    """``message`` on one line: line breaks become ``; `` and runs of spaces one space."""
+    parts = [" ".join(line.split()) for line in str(message).splitlines()]
+    return "; ".join(p for p in parts if p)
+
+
+def error_line(message: object) -> None:
+    """Print ``error: MESSAGE`` on standard error (one line, no markup)."""
+    err_console.print(Text.assemble(("error:", "bold red"), " ", one_line(message)))
+
+
+def warning_line(message: object) -> None:
+    """Print ``warning: MESSAGE`` on standard error (one line, no markup)."""
+    err_console.print(Text.assemble(("warning:", "yellow"), " ", one_line(message)))
+
+
+def fail(message: object, code: int = EXIT_BAD_INPUT) -> NoReturn:
+    """Print ``error: MESSAGE`` and leave with ``code`` (default 2, bad input)."""
+    error_line(message)
+    raise typer.Exit(code)
+
+
+def say(message: str) -> None:
+    """Print a plain line of results on standard output (no markup)."""
+    console.print(Text(message))

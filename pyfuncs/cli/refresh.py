@@ -6,10 +6,17 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
-from pyfuncs.cli.console import console, err_console
+from pyfuncs.cli.console import (
+    EXIT_PROBLEMS,
+    console,
+    err_console,
+    error_line,
+    fail,
+    warning_line,
+)
 from pyfuncs.errors import ExcelError
 
 
@@ -25,10 +32,14 @@ def _shown(value: object) -> str:
     return repr(value)
 
 
-def _fail(message: str) -> None:
-    """``error: message`` on standard error, exit status 2 (a request that cannot be done)."""
-    err_console.print(f"[red]error:[/red] {escape(message)}", highlight=False)
-    raise typer.Exit(2)
+def _report_produced(cells: list[tuple[str, object, ExcelError]], total: int) -> None:
+    """The first error cells a refresh produced, with what they held and why (on stderr)."""
+    table = Table("cell", "was", "now", "why", title="Formula cells that became errors")
+    for cell, old, new in cells[:10]:
+        table.add_row(cell, _shown(old), new.code, new.reason)
+    err_console.print(table)
+    if len(cells) > 10:
+        err_console.print(Text(f"... and {len(cells) - 10:,} more"))
 
 
 def refresh_command(
@@ -57,15 +68,25 @@ def refresh_command(
     force: Annotated[
         bool, typer.Option("--force", help="Replace the output file if it exists.")
     ] = False,
+    allow_errors: Annotated[
+        bool,
+        typer.Option(
+            "--allow-errors",
+            help="Write the workbook even if formula cells that held values now hold errors.",
+        ),
+    ] = False,
 ) -> None:
     """Set inputs, recompute every formula, and write the new values into the workbook.
 
     Only cell values change: charts, images, comments, validation, conditional formats,
     defined names and VBA are copied unchanged. The input file is never modified unless
     --in-place is given, and an existing output file is never replaced unless --force is.
+    Each input is checked against its cell's data validation and, for a deal assumption, its
+    documented range (exit 2, nothing written). If the new inputs turn formula cells that held
+    values into errors, nothing is written and the exit code is 1, unless --allow-errors.
     """
     from pyfuncs.formulas.evaluator import RefreshRefusedError
-    from pyfuncs.refresh.core import BuiltinEngine, RefreshError, refresh
+    from pyfuncs.refresh.core import BuiltinEngine, ProducedErrorsError, RefreshError, refresh
     from pyfuncs.refresh.inputs import InputError, parse_assignments, read_inputs_file
     from pyfuncs.xlsx.package import WorkbookFileError
 
@@ -87,10 +108,11 @@ def refresh_command(
             in_place=in_place,
             engine=chosen,
             force=force,
+            allow_errors=allow_errors,
         )
     except RefreshRefusedError as exc:
-        err_console.print(
-            f"[red]Refused:[/red] {len(exc.problems)} formula cell(s) cannot be evaluated; "
+        error_line(
+            f"Refused: {len(exc.problems)} formula cell(s) cannot be evaluated; "
             "nothing was written."
         )
         table = Table("cell", "why")
@@ -98,14 +120,22 @@ def refresh_command(
             table.add_row(cell, reason)
         err_console.print(table)
         if len(exc.problems) > 25:
-            err_console.print(f"... and {len(exc.problems) - 25} more")
-        raise typer.Exit(1) from None
+            err_console.print(Text(f"... and {len(exc.problems) - 25} more"))
+        raise typer.Exit(EXIT_PROBLEMS) from None
+    except ProducedErrorsError as exc:
+        _report_produced(exc.cells, exc.error_cells)
+        error_line(
+            f"{len(exc.cells):,} formula cell(s) that held values now hold errors "
+            f"({exc.error_cells:,} error cells in all); nothing was written "
+            "(--allow-errors writes it anyway)"
+        )
+        raise typer.Exit(EXIT_PROBLEMS) from None
     except (RefreshError, InputError, WorkbookFileError, OSError) as exc:
-        _fail(str(exc))
+        fail(exc)
     except MemoryError:
-        _fail(f"{workbook.name} needs more memory than this machine has; nothing was written")
+        fail(f"{workbook.name} needs more memory than this machine has; nothing was written")
     except RecursionError:
-        _fail(f"{workbook.name}: a formula or a chain of cells is nested too deeply")
+        fail(f"{workbook.name}: a formula or a chain of cells is nested too deeply")
 
     console.print(
         f"[bold]Refreshed[/bold] {report.source.name} -> {report.target}: "
@@ -118,7 +148,13 @@ def refresh_command(
             table.add_row(target, where, _shown(old), _shown(new))
         console.print(table)
     for warning in report.warnings:
-        console.print(f"[yellow]Warning:[/yellow] {warning}")
+        warning_line(warning)
+    if report.produced_errors:
+        _report_produced(report.produced_errors, report.error_cells)
+        warning_line(
+            f"{len(report.produced_errors):,} formula cell(s) that held values now hold errors "
+            f"({report.error_cells:,} error cells in all); written as asked (--allow-errors)"
+        )
     if report.parts_rewritten:
         console.print("Rewritten parts: " + ", ".join(report.parts_rewritten))
     else:

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from pyfuncs.cli.console import err_console as console
+from pyfuncs.cli.console import fail, warning_line
 from pyfuncs.server.settings import DEFAULT_PORT, TOKEN_ENV
 
 
@@ -44,12 +45,10 @@ def serve(
     from pyfuncs.server.settings import ServerSettings
 
     if (certfile is None) != (keyfile is None):
-        console.print("[red]error[/red] give both --certfile and --keyfile, or neither")
-        raise typer.Exit(2)
+        fail("give both --certfile and --keyfile, or neither")
     for path in (certfile, keyfile):
         if path is not None and not path.is_file():
-            console.print(f"[red]error[/red] {path} does not exist (make one: gpucredit certs)")
-            raise typer.Exit(2)
+            fail(f"{path} does not exist (make one: gpucredit certs)")
     try:
         settings = ServerSettings.from_env(
             host=host,
@@ -60,21 +59,20 @@ def serve(
             public_url=public_url,
         )
     except ValidationError as exc:
-        console.print(f"[red]error[/red] {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}")
-        raise typer.Exit(2) from None
+        fail(f"{exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}")
     if not _is_loopback(host) and settings.token is None:
-        console.print(
-            f"[yellow]warning[/yellow] {host} is reachable from other machines and no token "
+        warning_line(
+            f"{host} is reachable from other machines and no token "
             f"is set: anyone who can reach it can use the server (set {TOKEN_ENV})."
         )
     if not _is_loopback(host) and public_url is None:
         console.print(
-            "[yellow]note[/yellow] the add-in files name the server "
+            "note: the add-in files name the server "
             f"{settings.base_url}; pass --public-url if Excel reaches it by another name"
         )
     if not settings.https:
         console.print(
-            "[yellow]note[/yellow] serving plain HTTP: Excel loads add-ins only over HTTPS "
+            "note: serving plain HTTP: Excel loads add-ins only over HTTPS "
             "(make a development certificate with: gpucredit certs)"
         )
     console.print(f"gpucredit function server on {settings.base_url}")
@@ -106,8 +104,7 @@ def certs(
     from pyfuncs.server.certs import CERT_NAME, KEY_NAME, make_dev_certificate
 
     if not force and ((out / CERT_NAME).exists() or (out / KEY_NAME).exists()):
-        console.print(f"[red]error[/red] {out / CERT_NAME} exists; pass --force to replace it")
-        raise typer.Exit(1)
+        fail(f"{out / CERT_NAME} exists; pass --force to replace it")
     certfile, keyfile = make_dev_certificate(out)
     print(f"wrote {certfile} and {keyfile}")
     print(

@@ -8,7 +8,6 @@ Unknown names are an error, never ignored: a mistyped ``gpu_count`` would otherw
 from __future__ import annotations
 
 import difflib
-import json
 import math
 from collections.abc import Mapping
 from pathlib import Path
@@ -420,12 +419,15 @@ def parse_assumptions(
 
 
 def load_assumptions_file(path: str | Path) -> list[dict[str, Any]]:
-    """Deal mappings from a YAML or JSON file: one mapping, a list, or ``{"deals": [...]}``."""
-    import yaml
+    """Deal mappings from a YAML or JSON file: one mapping, a list, or ``{"deals": [...]}``.
+
+    Read by the command line's one YAML/JSON reader (:func:`pyfuncs.fileio.read_data_file`):
+    a missing or malformed file is an :class:`InvalidInputError` with a one-line reason.
+    """
+    from pyfuncs.fileio import read_data_file
 
     path = Path(path)
-    text = path.read_text(encoding="utf-8")
-    data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    data = read_data_file(path, "deals file")
     if isinstance(data, Mapping) and "deals" in data:
         data = data["deals"]
     if isinstance(data, Mapping):

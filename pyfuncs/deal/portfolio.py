@@ -122,16 +122,67 @@ def read_deals(path: str | Path) -> list[dict[str, Any]]:
     path = Path(path)
     if not path.exists():
         raise InvalidInputError(f"{path}: no such file")
-    if path.suffix.lower() == ".csv":
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            rows = list(csv.DictReader(handle))
-        deals = [
-            {k.strip(): v for k, v in row.items() if k and v not in (None, "")} for row in rows
-        ]
-    else:
-        deals = load_assumptions_file(path)
+    csv_file = path.suffix.lower() == ".csv"
+    deals = read_csv_deals(path) if csv_file else load_assumptions_file(path)
     if not deals:
         raise InvalidInputError(f"{path.name}: no deals found")
+    return deals
+
+
+def read_csv_deals(path: Path) -> list[dict[str, Any]]:
+    """Deals from a CSV: a header of assumption names, then one row per deal (RFC 4180).
+
+    Every row must have one field per header column (blank cells as ``,,``); a short or long
+    row, or a quote that is never closed, is refused with its line number rather than filled
+    in with defaults. Blank lines are skipped; blank cells keep the assumption's default.
+    """
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            return _csv_rows(path, handle)
+    except UnicodeDecodeError as exc:
+        raise InvalidInputError(
+            f"{path.name} is not UTF-8 text (byte {exc.start + 1}); save it as CSV UTF-8"
+        ) from None
+
+
+def _csv_rows(path: Path, handle: io.TextIOBase) -> list[dict[str, Any]]:
+    reader = csv.reader(handle, strict=True)
+    header: list[str] | None = None
+    deals = []
+    line = 1  # where the next record starts
+    try:
+        for row in reader:
+            start, line = line, reader.line_num + 1
+            if not any(cell.strip() for cell in row):
+                continue
+            if header is None:
+                header = [cell.strip() for cell in row]
+                seen = [h for h in header if h]
+                if len(set(seen)) < len(seen):
+                    twice = next(h for h in seen if seen.count(h) > 1)
+                    raise InvalidInputError(f"{path.name} line {start}: column {twice!r} twice")
+                continue
+            if len(row) != len(header):
+                raise InvalidInputError(
+                    f"{path.name} line {start}: {len(row)} of {len(header)} columns; every row "
+                    "needs one field per header column (leave a cell blank as ,,)"
+                )
+            deal = {}
+            for name, cell in zip(header, row, strict=True):
+                if not cell.strip():
+                    continue
+                if not name:
+                    raise InvalidInputError(
+                        f"{path.name} line {start}: a value ({cell[:20]!r}) under a column "
+                        "with no name in the header"
+                    )
+                deal[name] = cell
+            deals.append(deal)
+    except csv.Error as exc:
+        why = str(exc)
+        if "unexpected end of data" in why:
+            why = "a quote opened in this row is never closed"
+        raise InvalidInputError(f"{path.name} line {line}: not valid CSV: {why}") from None
     return deals
 
 

@@ -28,10 +28,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from pyfuncs.errors import GpuCreditError
+from pyfuncs.errors import ExcelError, GpuCreditError
 from pyfuncs.fileio import write_bytes_atomic
 from pyfuncs.formulas.evaluator import Evaluator, Recalculation
 from pyfuncs.refresh.inputs import Input, resolve
+from pyfuncs.refresh.validate import produced_errors
 from pyfuncs.xlsx.reader import Book, load_book
 from pyfuncs.xlsx.sheet_xml import NewValue, parse_cell_name, rewrite_sheet
 
@@ -46,6 +47,15 @@ class Engine(Protocol):
 
 class RefreshError(GpuCreditError):
     """A refresh that cannot be done as asked (bad output path, iterative calculation...)."""
+
+
+class ProducedErrorsError(RefreshError):
+    """The recalculation turned formula cells that held values into errors (nothing written)."""
+
+    def __init__(self, cells: list[tuple[str, Any, Any]], error_cells: int) -> None:
+        super().__init__(f"{len(cells)} formula cell(s) that held values now hold errors")
+        self.cells = cells  # ("Sheet!B3", old value, new ExcelError)
+        self.error_cells = error_cells  # every error cell of the result
 
 
 class BuiltinEngine:
@@ -77,6 +87,8 @@ class RefreshReport:
     inputs: list[tuple[str, str, Any, Any]] = field(default_factory=list)  # target, cell, old, new
     warnings: list[str] = field(default_factory=list)
     parts_rewritten: list[str] = field(default_factory=list)
+    error_cells: int = 0  # formula cells holding an error after the refresh
+    produced_errors: list[tuple[str, Any, Any]] = field(default_factory=list)  # cell, old, new
 
 
 def default_output(source: Path) -> Path:
@@ -168,6 +180,7 @@ def refresh(
     in_place: bool = False,
     engine: Engine | None = None,
     force: bool = False,
+    allow_errors: bool = True,
 ) -> RefreshReport:
     """Set inputs, recompute, and write the workbook's new cached values.
 
@@ -185,6 +198,9 @@ def refresh(
         Default :class:`BuiltinEngine`.
     force : bool
         Replace an existing file at the output path (otherwise :class:`RefreshError`).
+    allow_errors : bool
+        With False, raise :class:`ProducedErrorsError` and write nothing when a formula cell
+        that held a value (not blank, not an error) now holds an error.
 
     Returns
     -------
@@ -200,6 +216,10 @@ def refresh(
     result = engine.recalculate(book, inputs)
     for sheet in book.sheets:  # count changes against the file, not against the inputs
         sheet.values = old_values[sheet.name]
+    produced = produced_errors(old_values, result.values)
+    error_cells = sum(isinstance(v, ExcelError) for v in result.values.values())
+    if produced and not allow_errors:
+        raise ProducedErrorsError(produced, error_cells)
     parts, changed = write_values(book, result, inputs)
     write_bytes_atomic(target, book.package.to_bytes(parts))
     report = RefreshReport(
@@ -211,6 +231,8 @@ def refresh(
         seconds=time.perf_counter() - started,
         warnings=list(result.warnings),
         parts_rewritten=sorted(parts),
+        error_cells=error_cells,
+        produced_errors=produced,
     )
     for item in inputs:
         old = old_values[item.sheet.name].get((item.row, item.col))

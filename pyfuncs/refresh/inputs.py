@@ -9,16 +9,16 @@ replace the model's logic (to change a formula, edit it in Excel).
 
 from __future__ import annotations
 
-import json
+import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from pyfuncs.errors import EXCEL_ERROR_CODES, ExcelError, GpuCreditError
-from pyfuncs.formulas.values import text_to_number
+from pyfuncs.dates import date_to_serial
+from pyfuncs.errors import GpuCreditError
+from pyfuncs.fileio import read_data_file
+from pyfuncs.formulas.typed import TypedValueError, parse_typed
 from pyfuncs.xlsx.reader import Book, Sheet
 from pyfuncs.xlsx.sheet_xml import cell_name, parse_cell_name
 
@@ -42,20 +42,14 @@ class Input:
         return f"{self.sheet.name}!{cell_name(self.row, self.col)}"
 
 
-def parse_value(text: str) -> Any:
-    """A command-line value: a number (``0.05``, ``5%``, ``1,000``), TRUE/FALSE, an error
-    literal, empty for blank, ``"quoted"`` for text that looks like a number, else text."""
-    stripped = text.strip()
-    if stripped == "":
-        return None
-    if len(stripped) >= 2 and stripped[0] == stripped[-1] == '"':
-        return stripped[1:-1]
-    if stripped.upper() in ("TRUE", "FALSE"):
-        return stripped.upper() == "TRUE"
-    if stripped.upper() in EXCEL_ERROR_CODES:
-        return ExcelError(stripped.upper(), "set as an input")
-    number = text_to_number(stripped) if not re.match(r"\s*\d{4}-", stripped) else None
-    return text if number is None else number
+def parse_value(text: str, *, date1904: bool = False) -> Any:
+    """A ``--set`` value, read by the command line's one value reader
+    (:func:`pyfuncs.formulas.typed.parse_typed`): numbers, ``6.5%``, ISO dates, TRUE/FALSE,
+    error literals, empty for blank, ``"quoted"`` for text that looks like a number."""
+    try:
+        return parse_typed(text, date1904=date1904, keep_dates=True)
+    except TypedValueError as exc:
+        raise InputError(str(exc)) from None
 
 
 def parse_assignments(items: list[str]) -> list[tuple[str, Any]]:
@@ -72,33 +66,37 @@ def parse_assignments(items: list[str]) -> list[tuple[str, Any]]:
 def read_inputs_file(path: Path) -> list[tuple[str, Any]]:
     """A YAML or JSON mapping of targets to values."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read inputs file {path}: {exc.strerror}") from None
-    try:
-        data = json.loads(text) if str(path).lower().endswith(".json") else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise InputError(f"{path} is not valid YAML/JSON: {str(exc).splitlines()[0]}") from None
+        data = read_data_file(Path(path), "inputs file")
+    except GpuCreditError as exc:
+        raise InputError(exc.reason) from None
     if data is None:
         return []
     if not isinstance(data, dict):
         raise InputError(f"{path} must map input names to values (NAME: VALUE)")
     out = []
     for key, value in data.items():
-        if isinstance(value, bool) or value is None:
+        if isinstance(value, bool) or value is None or isinstance(value, dt.date):
             out.append((str(key), value))
         elif isinstance(value, int | float):
             out.append((str(key), float(value)))
         elif isinstance(value, str):
             out.append((str(key), value))
         else:
-            raise InputError(f"{path}: the value of {key} must be a number, text or true/false")
+            raise InputError(
+                f"{path}: the value of {key} must be a number, text, a date or true/false"
+            )
     return out
 
 
 def resolve(book: Book, target: str, value: Any) -> Input:
-    """The cell a target names, checked settable."""
+    """The cell a target names, checked settable, and the value checked against the cell's data
+    validation and, for a deal assumption, its documented range (:mod:`pyfuncs.refresh.validate`).
+    A date becomes its serial number in the workbook's date system."""
+    from pyfuncs.refresh.validate import input_problem
+
     sheet, row, col = _locate(book, target)
+    if isinstance(value, dt.date):  # and datetime
+        value = date_to_serial(value, date1904=book.date1904)
     key = (row, col)
     if key in sheet.formulas:
         raise InputError(
@@ -112,6 +110,9 @@ def resolve(book: Book, target: str, value: Any) -> Input:
                 f"{target} is inside the array formula of {sheet.name}!{cell_name(*anchor)}; "
                 "refusing to overwrite part of an array"
             )
+    problem = input_problem(book, sheet, row, col, target, value)
+    if problem:
+        raise InputError(f"{problem}; nothing was written")
     return Input(target, sheet, row, col, value)
 
 

@@ -107,6 +107,21 @@ def parse_xml(data: bytes, name: str) -> ET.Element:
         raise WorkbookFileError(f"part {name} is not well-formed XML: {exc}") from None
 
 
+def check_xml(data: bytes, name: str) -> None:
+    """Raise :class:`WorkbookFileError` naming the part unless ``data`` is well-formed XML.
+
+    For parts read by scanning rather than parsing (worksheets, shared strings): a truncated or
+    damaged part must be refused, not half-read. Uses expat without building a tree.
+    """
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate()
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as exc:
+        raise WorkbookFileError(f"part {name} is not well-formed XML: {exc}") from None
+
+
 _ENTITY = re.compile(r"&(#x[0-9A-Fa-f]+|#[0-9]+|amp|lt|gt|quot|apos);")
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pyfuncs.xlsx.package import Package, WorkbookFileError, parse_xml
+from pyfuncs.xlsx.package import Package, WorkbookFileError, check_xml, parse_xml
 from pyfuncs.xlsx.sheet_xml import (
     CellXml,
     SheetXml,
@@ -122,6 +122,7 @@ def load_book(path: Path) -> Book:
             others.append(name)
             sheets.append(Sheet(name, position, "", SheetXml("", "", 0, 0, True, [])))
             continue
+        check_xml(package.read(target), target)
         text = decode_part(package.read(target), target)
         sheet = Sheet(name, position, target, scan_sheet(text, target))
         _read_cells(sheet, shared, dynamic_cm)
@@ -153,6 +154,7 @@ def load_book(path: Path) -> Book:
 def _shared_strings(package: Package, rels: dict[str, tuple[str, str]]) -> list[str]:
     for rel_type, target in rels.values():
         if rel_type.endswith("/sharedStrings") and package.has(target):
+            check_xml(package.read(target), target)
             text = decode_part(package.read(target), target)
             root = re.search(r"<(\w+:)?sst\b", text)
             p = (root.group(1) or "") if root else ""

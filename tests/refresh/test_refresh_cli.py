@@ -122,3 +122,106 @@ def test_libreoffice_engine_computes_gpu_functions_through_the_addin(tmp_path: P
     assert openpyxl.load_workbook(out, data_only=True)["Model"]["A1"].value == pytest.approx(
         0.05 / 0.6
     )
+
+
+NEOCLOUD = Path(__file__).parents[2] / "workbooks" / "neocloud.xlsx"
+
+
+@pytest.mark.parametrize(
+    ("setting", "reason"),
+    [
+        # the Inputs sheet's own data validation: decimal <= 1, decimal >= 0, a list
+        ("annual_decline=abc", "annual_decline (Inputs!B9) accepts a number <= 1"),
+        ("gpus=-5", "gpus (Inputs!B6) accepts a number >= 0; got -5"),
+        ("Inputs!B13=150%", "Inputs!B13 accepts a number between 0 and 1; got 1.5"),
+        ("profile=balloon", "accepts one of annuity, linear, bullet, sculpted"),
+    ],
+)
+def test_inputs_outside_the_sheets_validation_are_refused(tmp_path: Path, setting, reason):
+    out = tmp_path / "o.xlsx"
+    done = run(NEOCLOUD, "--set", setting, "--out", out)
+    assert done.returncode == 2, done.stdout
+    assert reason in done.stderr and "nothing was written" in done.stderr
+    assert "Traceback" not in done.stderr and not out.exists()
+
+
+def _named_inputs_book(path: Path, *, validation: bool) -> Path:
+    """gpus and a pick list, as named input cells; the pick list's choices in a range."""
+    from openpyxl.workbook.defined_name import DefinedName
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "In"
+    sheet["A1"], sheet["B1"] = 100, "=A1*2"
+    sheet["A2"] = "low"
+    sheet["D1"], sheet["D2"] = "low", "high"
+    sheet["A3"], sheet["B3"] = 3, "=A3+1"
+    book.defined_names["gpus"] = DefinedName("gpus", attr_text="In!$A$1")
+    book.defined_names["Case"] = DefinedName("Case", attr_text="In!$A$2")
+    book.defined_names["Choices"] = DefinedName("Choices", attr_text="In!$D$1:$D$2")
+    book.defined_names["Years"] = DefinedName("Years", attr_text="In!$A$3")
+    if validation:
+        picks = DataValidation(type="list", formula1="Choices", allow_blank=False)
+        picks.add("A2")
+        whole = DataValidation(type="whole", operator="between", formula1="1", formula2="$D$3")
+        sheet["D3"] = 10
+        whole.add("A3")
+        sheet.add_data_validation(picks)
+        sheet.add_data_validation(whole)
+    book.save(path)
+    return path
+
+
+def test_validation_lists_from_names_and_bounds_from_cells(tmp_path: Path):
+    source = _named_inputs_book(tmp_path / "v.xlsx", validation=True)
+    for setting, reason in (
+        ("Case=medium", "accepts one of low, high"),
+        ("Case=", "accepts no blank"),
+        ("Years=2.5", "accepts a whole number between 1 and 10; got 2.5"),
+        ("Years=11", "accepts a whole number between 1 and 10; got 11"),
+    ):
+        done = run(source, "--set", setting, "--out", tmp_path / "o.xlsx")
+        assert done.returncode == 2 and reason in done.stderr, (setting, done.stderr)
+    done = run(source, "--set", "Case=HIGH", "--set", "Years=7", "--out", tmp_path / "o.xlsx")
+    assert done.returncode == 0, done.stderr
+    assert openpyxl.load_workbook(tmp_path / "o.xlsx", data_only=True)["In"]["B3"].value == 8
+
+
+def test_documented_deal_ranges_apply_without_sheet_validation(tmp_path: Path):
+    source = _named_inputs_book(tmp_path / "plain.xlsx", validation=False)
+    done = run(source, "--set", "gpus=-5", "--out", tmp_path / "o.xlsx")
+    assert done.returncode == 2
+    assert "the deal assumption gpus (GPUs) must be" in done.stderr and "-5" in done.stderr
+    done = run(source, "--set", "In!A1=abc", "--out", tmp_path / "o.xlsx")  # named gpus
+    assert done.returncode == 2 and "the deal assumption gpus" in done.stderr
+    assert not (tmp_path / "o.xlsx").exists()
+    done = run(source, "--set", "gpus=250", "--out", tmp_path / "o.xlsx")
+    assert done.returncode == 0, done.stderr
+    assert openpyxl.load_workbook(tmp_path / "o.xlsx", data_only=True)["In"]["B1"].value == 500
+
+
+def test_new_error_cells_fail_the_refresh_unless_allowed(tmp_path: Path):
+    # A1 = 0 is allowed by every rule, but B1 = 1/A1 then holds #DIV/0! where it held 0.01.
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "M"
+    sheet["A1"], sheet["B1"], sheet["C1"] = 100, "=1/A1", '=IFERROR(B1,"never")'
+    source = tmp_path / "m.xlsx"
+    book.save(source)
+    first = run(source, "--in-place")  # cached values for every formula
+    assert first.returncode == 0, first.stderr
+    out = tmp_path / "o.xlsx"
+    done = run(source, "--set", "M!A1=0", "--out", out)
+    assert done.returncode == 1
+    assert "M!B1" in done.stderr and "#DIV/0!" in done.stderr
+    assert "1 formula cell(s) that held values now hold errors" in done.stderr
+    assert not out.exists(), "nothing is written without --allow-errors"
+    done = run(source, "--set", "M!A1=0", "--out", out, "--allow-errors")
+    assert done.returncode == 0, done.stderr
+    assert "warning: 1 formula cell(s)" in done.stderr and out.exists()
+
+
+def test_a_valid_neocloud_refresh_still_passes(tmp_path: Path):
+    done = run(NEOCLOUD, "--set", "annual_decline=20%", "--out", tmp_path / "o.xlsx")
+    assert done.returncode == 0, done.stderr
