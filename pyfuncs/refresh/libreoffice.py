@@ -26,20 +26,18 @@ import contextlib
 import json
 import math
 import os
-import re
 import shutil
 import signal
 import subprocess
 import tempfile
-import zipfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree
 
 from pyfuncs.errors import EXCEL_ERROR_CODES, ExcelError, GpuCreditError
-from pyfuncs.xlsx.sheet_xml import col_letters, col_number
+from pyfuncs.xlsx.reader import load_book
+from pyfuncs.xlsx.sheet_xml import CellXml, cell_name
 
 #: The fresh profile's settings (``registrymodifications.xcu``). Recalculate on load
 #: (``OOXMLRecalcMode``/``ODFRecalcMode`` 0 = always), and never run a user's document macros:
@@ -307,66 +305,23 @@ def _check_addin(status: dict[str, Any] | None) -> None:
 
 
 # --- reading LibreOffice's computed values ------------------------------------------------------
-
-_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_CELL = re.compile(r"([A-Z]+)(\d+)")
-
-
-def _cells_of(ref: str) -> set[str]:
-    """Every cell of an A1 range such as ``B2:C4``."""
-    first, _, last = ref.partition(":")
-    (c1, r1), (c2, r2) = (_CELL.fullmatch(x).groups() for x in (first, last or first))  # type: ignore[union-attr]
-    return {
-        f"{col_letters(col)}{row}"
-        for col in range(col_number(c1), col_number(c2) + 1)
-        for row in range(int(r1), int(r2) + 1)
-    }
+# Through the one xlsx reader (pyfuncs.xlsx.reader); LibreOffice's output is read as it means
+# it, which differs from a cached value in three ways (tested in tests/xlsx/test_reader.py):
+# a formula cell of type "str" or "inlineStr" without a value is the empty text "" (a formula
+# that returned ""), not a blank; an error code Excel does not know (LibreOffice's "Err:502")
+# is #VALUE! naming it; and errors carry the reason "computed by LibreOffice".
 
 
-def _text(element: ElementTree.Element | None) -> str:
-    """All text of a string item (plain ``<t>`` or rich-text runs)."""
-    if element is None:
+def _computed(cell: CellXml, cached: Any) -> Any:
+    """A cell's value as LibreOffice computed it, from the reader's cached value."""
+    if cell.type in ("str", "inlineStr") and cached is None:
         return ""
-    return "".join(t.text or "" for t in element.iter(f"{_MAIN}t"))
-
-
-def _sheet_parts(package: zipfile.ZipFile) -> list[tuple[str, str]]:
-    """(sheet name, part name) of each worksheet, in workbook order."""
-    workbook = ElementTree.fromstring(package.read("xl/workbook.xml"))
-    rels = ElementTree.fromstring(package.read("xl/_rels/workbook.xml.rels"))
-    targets = {}
-    for rel in rels.iter(f"{_PKG_REL}Relationship"):
-        target = rel.get("Target", "")
-        targets[rel.get("Id")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-    return [
-        (sheet.get("name", ""), targets[sheet.get(f"{_REL}id")])
-        for sheet in workbook.iter(f"{_MAIN}sheet")
-        if sheet.get(f"{_REL}id") in targets
-    ]
-
-
-def _cell_value(cell: ElementTree.Element, shared: list[str]) -> Any:
-    kind = cell.get("t", "n")
-    v = cell.find(f"{_MAIN}v")
-    raw = v.text if v is not None else None
-    if kind == "inlineStr":
-        return _text(cell.find(f"{_MAIN}is"))
-    if raw is None:
-        return "" if kind == "str" else None
-    if kind == "s":
-        return shared[int(raw)]
-    if kind == "str":
-        return raw
-    if kind == "b":
-        return raw.strip() == "1"
-    if kind == "e":
-        code = raw.strip()
+    if cell.type == "e":
+        code = (cell.value_text or "").strip()
         if code in EXCEL_ERROR_CODES:
             return ExcelError(code, "computed by LibreOffice")
-        return ExcelError("#VALUE!", f"LibreOffice error {code}")
-    return float(raw)
+        return ExcelError("#VALUE!", f"LibreOffice error {code[:20]}")
+    return cached
 
 
 def computed_values(
@@ -386,26 +341,24 @@ def computed_values(
     dict
         Numbers as float, text as str, booleans as bool, errors as
         :class:`~pyfuncs.errors.ExcelError`, a formula cell without a value as ``None``.
+
+    Raises
+    ------
+    WorkbookFileError
+        The file is not a workbook the reader can read (one line naming the part and cell).
     """
+    book = load_book(Path(workbook))
     values: dict[tuple[str, str], Any] = {}
-    with zipfile.ZipFile(workbook) as package:
-        shared: list[str] = []
-        if "xl/sharedStrings.xml" in package.namelist():
-            root = ElementTree.fromstring(package.read("xl/sharedStrings.xml"))
-            shared = [_text(item) for item in root.iter(f"{_MAIN}si")]
-        for sheet, part in _sheet_parts(package):
-            root = ElementTree.fromstring(package.read(part))
-            in_arrays: set[str] = set()
-            cells = list(root.iter(f"{_MAIN}c"))
-            for cell in cells:
-                formula = cell.find(f"{_MAIN}f")
-                if formula is not None and formula.get("t") == "array" and formula.get("ref"):
-                    in_arrays |= _cells_of(formula.get("ref", ""))
-            for cell in cells:
-                ref = cell.get("r", "")
-                if formulas_only and cell.find(f"{_MAIN}f") is None and ref not in in_arrays:
-                    continue
-                values[(sheet, ref)] = _cell_value(cell, shared)
+    for sheet in book.sheets:
+        in_arrays: set[tuple[int, int]] = set()
+        for formula in sheet.formulas.values():
+            if formula.kind == "array" and formula.array_ref is not None:
+                r1, c1, r2, c2 = formula.array_ref
+                in_arrays |= {(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)}
+        for key, cell in sheet.cells.items():
+            if formulas_only and cell.formula is None and key not in in_arrays:
+                continue
+            values[(sheet.name, cell_name(*key))] = _computed(cell, sheet.values.get(key))
     return values
 
 

@@ -12,6 +12,7 @@ import io
 import posixpath
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -26,6 +27,68 @@ class WorkbookFileError(GpuCreditError):
     """The file is not a workbook we can read (not a zip, no workbook part, bad XML)."""
 
 
+#: Largest size one part may inflate to. Excel's own limits keep real sheets far below it: a
+#: sheet part of a full 1,048,576-row model with a few columns is tens of megabytes.
+MAX_PART_BYTES = 256 * 1024 * 1024
+#: Largest size all parts together may inflate to.
+MAX_TOTAL_BYTES = 512 * 1024 * 1024
+#: Largest inflation ratio (uncompressed / compressed) of a part above :data:`RATIO_FLOOR_BYTES`.
+#: Sheet XML deflates 5-30x, very repetitive sheets up to ~100x; deflate itself cannot pass
+#: ~1032x (RFC 1951: a 258-byte match per 2 bits at best), which is what zip bombs use.
+MAX_RATIO = 200.0
+#: Parts smaller than this are not held to :data:`MAX_RATIO` (small parts of zeros are normal).
+RATIO_FLOOR_BYTES = 8 * 1024 * 1024
+#: Largest number of parts (a workbook has tens; a few thousand with many images or sheets).
+MAX_PARTS = 20_000
+#: The first bytes of an OLE compound file: what Excel writes for a password-protected
+#: (encrypted) workbook ([MS-OFFCRYPTO] 2.1) and for a legacy .xls.
+CFB_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def check_sizes(infos: list[zipfile.ZipInfo], name: str) -> None:
+    """Refuse a zip whose parts would inflate past the limits, from the sizes it declares.
+
+    Checked before a byte is inflated. The declared sizes bind the reading: ``zipfile`` stops at
+    a part's declared size and fails its CRC check if the data goes on, so a part that lies
+    about its size cannot inflate further than declared.
+    """
+    if len(infos) > MAX_PARTS:
+        raise WorkbookFileError(f"{name} has {len(infos):,} parts, more than {MAX_PARTS:,}")
+    total = 0
+    for info in infos:
+        size = info.file_size
+        if size > MAX_PART_BYTES:
+            raise WorkbookFileError(
+                f"{name}: part {info.filename} inflates to {size:,} bytes, more than "
+                f"{MAX_PART_BYTES:,}; refused (a zip bomb, or not a workbook)"
+            )
+        if size > RATIO_FLOOR_BYTES and size > MAX_RATIO * max(info.compress_size, 1):
+            ratio = size / max(info.compress_size, 1)
+            raise WorkbookFileError(
+                f"{name}: part {info.filename} inflates {ratio:,.0f}x ({info.compress_size:,} "
+                f"to {size:,} bytes), more than {MAX_RATIO:g}x; refused (a zip bomb)"
+            )
+        total += size
+    if total > MAX_TOTAL_BYTES:
+        raise WorkbookFileError(
+            f"{name}: its parts inflate to {total:,} bytes, more than {MAX_TOTAL_BYTES:,}"
+        )
+
+
+def _not_a_workbook(path: Path, reason: object) -> WorkbookFileError:
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(8)
+    except OSError:
+        head = b""
+    if head == CFB_SIGNATURE:
+        return WorkbookFileError(
+            f"{path.name} is encrypted (password-protected) or a legacy .xls file, not an .xlsx "
+            "workbook; save it without a password as .xlsx"
+        )
+    return WorkbookFileError(f"{path.name} is not an .xlsx workbook: {reason}")
+
+
 @dataclass
 class Package:
     """The parts of a workbook file, in their stored order."""
@@ -36,14 +99,35 @@ class Package:
 
     @classmethod
     def open(cls, path: Path) -> Package:
-        """Read every part of the zip at ``path`` into memory."""
+        """Read every part of the zip at ``path`` into memory, within the size limits.
+
+        Refused in one line (:class:`WorkbookFileError`): not a zip, truncated, encrypted, a
+        part with encrypted or unknown compression, a part that fails its CRC, or sizes past
+        :func:`check_sizes`' limits (checked before anything is inflated).
+        """
         path = Path(path)
         try:
             with zipfile.ZipFile(path) as archive:
                 infos = archive.infolist()
-                data = {info.filename: archive.read(info) for info in infos}
-        except (zipfile.BadZipFile, OSError) as exc:
-            raise WorkbookFileError(f"{path.name} is not an .xlsx workbook: {exc}") from None
+                check_sizes(infos, path.name)
+                data = {}
+                for info in infos:
+                    if info.flag_bits & 0x1:
+                        raise WorkbookFileError(
+                            f"{path.name}: part {info.filename} is encrypted; save the workbook "
+                            "without a password"
+                        )
+                    data[info.filename] = archive.read(info)
+        except WorkbookFileError:
+            raise
+        except FileNotFoundError:
+            raise WorkbookFileError(f"{path.name} does not exist") from None
+        except IsADirectoryError:
+            raise WorkbookFileError(f"{path.name} is a folder, not a workbook") from None
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
+            raise _not_a_workbook(path, exc) from None
+        except (NotImplementedError, RuntimeError) as exc:  # compression method, encryption
+            raise WorkbookFileError(f"{path.name}: cannot read its parts: {exc}") from None
         return cls(path=path, infos=infos, data=data)
 
     def has(self, name: str) -> bool:

@@ -16,6 +16,7 @@ from pyfuncs.xlsx.sheet_xml import (
     CellXml,
     SheetXml,
     cached_value,
+    cell_name,
     decode_part,
     parse_range,
     scan_sheet,
@@ -144,11 +145,33 @@ def load_book(path: Path) -> Book:
         names=names,
         date1904=date1904,
         iterate=calc_attrs.get("iterate") in ("1", "true"),
-        iterate_count=int(calc_attrs.get("iterateCount", "100")),
-        iterate_delta=float(calc_attrs.get("iterateDelta", "0.001")),
+        iterate_count=_calc_number(calc_attrs, "iterateCount", "100", int, workbook_part),
+        iterate_delta=_calc_number(calc_attrs, "iterateDelta", "0.001", float, workbook_part),
         full_calc_on_load=calc_attrs.get("fullCalcOnLoad") in ("1", "true"),
         other_sheets=others,
     )
+
+
+def _calc_number(attrs: dict[str, str], name: str, default: str, kind: type, part: str) -> Any:
+    """A number of ``<calcPr>`` (ECMA-376 Part 1, 18.2.2), or a one-line error naming it."""
+    text = attrs.get(name, default)
+    try:
+        number = kind(text)
+    except ValueError:
+        raise WorkbookFileError(f'{part}: calcPr {name}="{text[:40]}" is not a number') from None
+    if number != number or number < 0:  # NaN or negative
+        raise WorkbookFileError(f'{part}: calcPr {name}="{text[:40]}" is not a number')
+    return number
+
+
+def _metadata_index(rc: Any, name: str, part: str) -> int:
+    text = rc.get(name, "0" if name == "t" else "-1")
+    try:
+        return int(text)
+    except ValueError:
+        raise WorkbookFileError(
+            f'{part}: cell metadata <rc {name}="{text[:40]}"> is not a number'
+        ) from None
 
 
 def _shared_strings(package: Package, rels: dict[str, tuple[str, str]]) -> list[str]:
@@ -191,7 +214,7 @@ def _dynamic_metadata(package: Package, rels: dict[str, tuple[str, str]]) -> set
     out: set[str] = set()
     for i, block in enumerate(root.iterfind("m:cellMetadata/m:bk", ns), start=1):
         for rc in block.iterfind("m:rc", ns):
-            t, v = int(rc.get("t", "0")), int(rc.get("v", "-1"))
+            t, v = _metadata_index(rc, "t", target), _metadata_index(rc, "v", target)
             if 0 < t <= len(types) and types[t - 1] == "XLDAPR" and v in dynamic_blocks:
                 out.add(str(i))
     return out
@@ -203,7 +226,10 @@ def _read_cells(sheet: Sheet, shared: list[str], dynamic_cm: set[str]) -> None:
     for cell in sheet.xml.cells():
         key = (cell.row, cell.col)
         sheet.cells[key] = cell
-        sheet.values[key] = cached_value(cell, shared)
+        try:
+            sheet.values[key] = cached_value(cell, shared)
+        except WorkbookFileError as exc:
+            raise WorkbookFileError(f"{sheet.part} ({sheet.name}): {exc}") from None
         f = cell.formula
         if f is None:
             continue
@@ -214,7 +240,14 @@ def _read_cells(sheet: Sheet, shared: list[str], dynamic_cm: set[str]) -> None:
             else:
                 pending_shared.append((cell, f.shared_index))
         elif f.kind == "array":
-            area = parse_range(f.ref) if f.ref else (cell.row, cell.col, cell.row, cell.col)
+            try:
+                area = parse_range(f.ref) if f.ref else (cell.row, cell.col, cell.row, cell.col)
+            except ValueError as exc:
+                where = cell_name(cell.row, cell.col)
+                raise WorkbookFileError(
+                    f'{sheet.part} ({sheet.name}) cell {where}: array formula ref="{f.ref[:40]}" '
+                    f"is not a range: {exc}"
+                ) from None
             sheet.formulas[key] = Formula(
                 f.text, key, "array", area, dynamic=cell.cm is not None and cell.cm in dynamic_cm
             )
@@ -225,7 +258,8 @@ def _read_cells(sheet: Sheet, shared: list[str], dynamic_cm: set[str]) -> None:
     for cell, index in pending_shared:
         if index not in masters:
             raise WorkbookFileError(
-                f"{sheet.name}: shared formula {index} has no master cell ({cell.row},{cell.col})"
+                f"{sheet.part} ({sheet.name}) cell {cell_name(cell.row, cell.col)}: shared "
+                f"formula {index[:20]} has no master cell"
             )
         text, host = masters[index]
         sheet.formulas[(cell.row, cell.col)] = Formula(text, host, "shared")

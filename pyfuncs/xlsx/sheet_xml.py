@@ -30,7 +30,11 @@ from pyfuncs.xlsx.package import (
 )
 
 _ATTR = re.compile(r"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-_CELL_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)$")
+_CELL_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
+#: Excel's grid: 1,048,576 rows by 16,384 columns (XFD), its specifications and limits at
+#: https://support.microsoft.com/office/excel-specifications-and-limits-1672b34d-7043-467e-8e27-269d656771c3
+MAX_ROW = 1_048_576
+MAX_COL = 16_384
 
 
 def col_number(letters: str) -> int:
@@ -55,11 +59,14 @@ def cell_name(row: int, col: int) -> str:
 
 
 def parse_cell_name(text: str) -> tuple[int, int]:
-    """``"B3"`` (or ``"$B$3"``) -> (3, 2)."""
+    """``"B3"`` (or ``"$B$3"``) -> (3, 2); ``ValueError`` outside Excel's grid (A1:XFD1048576)."""
     match = _CELL_REF.match(text.strip())
     if not match:
-        raise ValueError(f"not a cell reference: {text!r}")
-    return int(match.group(2)), col_number(match.group(1))
+        raise ValueError(f"not a cell reference: {text[:40]!r}")
+    row, col = int(match.group(2)), col_number(match.group(1))
+    if not (1 <= row <= MAX_ROW and 1 <= col <= MAX_COL):
+        raise ValueError(f"{text[:40]!r} is outside the sheet (A1:XFD1048576)")
+    return row, col
 
 
 def parse_range(text: str) -> tuple[int, int, int, int]:
@@ -165,14 +172,16 @@ def scan_sheet(text: str, name: str = "sheet") -> SheetXml:
     last_row = 0
     for rm in row_re.finditer(text, start.end(), end):
         rattrs = attributes(rm.group(1))
-        number = int(rattrs["r"]) if "r" in rattrs else last_row + 1
+        number = _row_number(rattrs["r"], name) if "r" in rattrs else last_row + 1
+        if number > MAX_ROW:
+            raise WorkbookFileError(f"{name}: row {number:,} is past Excel's last row {MAX_ROW:,}")
         last_row = number
         cells: list[CellXml] = []
         last_col = 0
         if rm.group(3) is not None:
             base = rm.start(3)
             for cm in cell_re.finditer(rm.group(3)):
-                cell = _cell(cm, base, number, last_col, p)
+                cell = _cell(cm, base, number, last_col, p, name)
                 last_col = cell.col
                 cells.append(cell)
         self_closing = rm.group(2) == "/>"
@@ -183,12 +192,29 @@ def scan_sheet(text: str, name: str = "sheet") -> SheetXml:
     return SheetXml(text, p, start.end(), end, False, rows)
 
 
-def _cell(match: re.Match[str], base: int, row: int, last_col: int, p: str) -> CellXml:
+def _row_number(text: str, part: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        raise WorkbookFileError(f'{part}: <row r="{text[:40]}"> is not a row number') from None
+    if number < 1:
+        raise WorkbookFileError(f'{part}: <row r="{text[:40]}"> is not a row number')
+    return number
+
+
+def _cell(
+    match: re.Match[str], base: int, row: int, last_col: int, p: str, part: str = "sheet"
+) -> CellXml:
     attrs = attributes(match.group(1))
     if "r" in attrs:
-        row, col = parse_cell_name(attrs["r"])
+        try:
+            row, col = parse_cell_name(attrs["r"])
+        except ValueError as exc:
+            raise WorkbookFileError(f'{part}: cell r="{attrs["r"][:40]}": {exc}') from None
     else:
         col = last_col + 1
+        if col > MAX_COL:
+            raise WorkbookFileError(f"{part}: row {row} has more than {MAX_COL:,} cells")
     inner = match.group(3)
     formula = value_text = inline_text = None
     ext_raw = ""

@@ -260,6 +260,12 @@ def test_computed_values_reads_numbers_text_booleans_errors_and_array_ranges(tmp
     path = tmp_path / "lo.xlsx"
     with zipfile.ZipFile(path, "w") as package:
         package.writestr(
+            "_rels/.rels",
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Target="xl/workbook.xml" Type="http://schemas.openxmlformats'
+            '.org/officeDocument/2006/relationships/officeDocument"/></Relationships>',
+        )
+        package.writestr(
             "xl/workbook.xml",
             '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
             'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
@@ -268,7 +274,10 @@ def test_computed_values_reads_numbers_text_booleans_errors_and_array_ranges(tmp
         package.writestr(
             "xl/_rels/workbook.xml.rels",
             '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            '<Relationship Id="rId1" Type="worksheet" Target="worksheets/sheet1.xml"/>'
+            '<Relationship Id="rId1" Target="worksheets/sheet1.xml" Type="http://schemas.'
+            'openxmlformats.org/officeDocument/2006/relationships/worksheet"/>'
+            '<Relationship Id="rId2" Target="sharedStrings.xml" Type="http://schemas.'
+            'openxmlformats.org/officeDocument/2006/relationships/sharedStrings"/>'
             "</Relationships>",
         )
         package.writestr("xl/worksheets/sheet1.xml", sheet_xml)
