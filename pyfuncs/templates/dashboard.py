@@ -4,7 +4,7 @@ Every headline is a row of label (in words), value and a one-line note saying wh
 measures. Values are formatted by what they are: coverage as ``1.25x``, LTV and probabilities as
 percentages, spreads in basis points, amounts in $M, counts as whole numbers.
 
-Presentation rules (docs/functions.md, "Deal summary"):
+Presentation rules (README, "Templates"; the deal summary's conventions):
 
 - An error is never hidden behind text. A breach cell reads "never" only when the DSCR column is
   free of errors; otherwise it shows the column's first error (``SUM`` of a range returns the

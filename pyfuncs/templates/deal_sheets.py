@@ -29,7 +29,7 @@ from pyfuncs.templates.dashboard import (
 )
 from pyfuncs.templates.layout import SheetWriter, column, define_name
 
-#: Schedule columns by name -> letter (DEAL_SCHEDULE fills A..O).
+#: Schedule columns by name -> letter (DEAL_SCHEDULE fills the first columns).
 COL = {name: column(i + 1) for i, name in enumerate(SCHEDULE_COLUMNS)}
 #: Rows of JOINT_STRESS's metric/value table.
 STRESS_ROWS = len(METRICS)
@@ -60,7 +60,10 @@ class ScheduleLayout:
 #: Height of the waterfall chart (cm) and the rows it spans.
 WATERFALL_HEIGHT, WATERFALL_ROWS = 8.0, 16
 #: Columns written beside DEAL_SCHEDULE (letter by name).
-EXTRA_COLUMNS = {"lockup": "P", "default": "Q", "covenant": "R", "flat_rent_dscr": "S"}
+EXTRA_COLUMNS = {
+    name: column(len(SCHEDULE_COLUMNS) + 1 + i)
+    for i, name in enumerate(("lockup", "default", "covenant", "flat_rent_dscr"))
+}
 #: Defined names for schedule columns, as the dashboard's formulas read them.
 SCHEDULE_NAMES = {
     "Period": "period",
@@ -86,7 +89,7 @@ def write_deal_schedule(book: Any, writer: SheetWriter, periods: int, title: str
     writer.array(
         f"A{HEADER_ROW}:{last_column}{layout.last}", "=GPU.DEAL_SCHEDULE(Assumptions, TRUE)"
     )
-    writer.header(HEADER_ROW, 16, ["lockup", "default", "covenant", "flat_rent_dscr"])
+    writer.header(HEADER_ROW, len(SCHEDULE_COLUMNS) + 1, list(EXTRA_COLUMNS))
     formats = {
         "rent": "0.000",
         "revenue": "#,##0",
@@ -107,15 +110,18 @@ def write_deal_schedule(book: Any, writer: SheetWriter, periods: int, title: str
     for row in range(layout.first, layout.last + 1):
         for name, number_format in formats.items():
             writer.sheet[f"{COL[name]}{row}"].number_format = number_format
-        writer.formula(f"P{row}", "=lockup_dscr", RATIO)
-        writer.formula(f"Q{row}", "=default_dscr", RATIO)
-        writer.formula(f"R{row}", f"=GPU.COVENANT_STATUS({dscr}{row}, lockup_dscr, default_dscr)")
+        extra = {name: f"{letter}{row}" for name, letter in EXTRA_COLUMNS.items()}
+        writer.formula(extra["lockup"], "=lockup_dscr", RATIO)
+        writer.formula(extra["default"], "=default_dscr", RATIO)
+        writer.formula(
+            extra["covenant"], f"=GPU.COVENANT_STATUS({dscr}{row}, lockup_dscr, default_dscr)"
+        )
         # As usually modelled: rents stay at their period-1 level, so CFADS stays at period 1's.
-        writer.formula(f"S{row}", f"=${cfads}${layout.first}/{service}{row}", RATIO)
+        writer.formula(extra["flat_rent_dscr"], f"=${cfads}${layout.first}/{service}{row}", RATIO)
     for name, key in SCHEDULE_NAMES.items():
         letter = COL.get(key) or EXTRA_COLUMNS[key]
         define_name(book, name, layout.sheet, f"{letter}{layout.first}:{letter}{layout.last}")
-    writer.widths({c: 12 for c in "ABCDEFGHIJKLMNOPQRS"})
+    writer.widths({column(i): 12 for i in range(1, len(SCHEDULE_COLUMNS) + len(EXTRA_COLUMNS) + 1)})
     writer.sheet.freeze_panes = f"B{layout.first}"
     return layout
 
