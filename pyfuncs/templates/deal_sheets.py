@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from openpyxl.chart import Reference
+from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pyfuncs.deal.engine import SCHEDULE_COLUMNS
@@ -68,6 +69,7 @@ EXTRA_COLUMNS = {
 SCHEDULE_NAMES = {
     "Period": "period",
     "Rent": "rent",
+    "Revenue": "revenue",
     "CFADS": "cfads",
     "DebtService": "debt_service",
     "DSCR": "dscr",
@@ -83,11 +85,14 @@ def write_deal_schedule(book: Any, writer: SheetWriter, periods: int, title: str
     """DEAL_SCHEDULE over a fixed range, with covenant lines and the flat-rent DSCR beside it."""
     layout = ScheduleLayout(writer.sheet.title, periods)
     writer.title(
-        title, "One row per period. Columns A:O are one formula: DEAL_SCHEDULE(Assumptions)."
+        title,
+        f"One row per period. Columns A:{COL[SCHEDULE_COLUMNS[-1]]} are one formula: "
+        "DEAL_SCHEDULE(ScenarioAssumptions), the assumptions of the scenario in use.",
     )
     last_column = COL[SCHEDULE_COLUMNS[-1]]
     writer.array(
-        f"A{HEADER_ROW}:{last_column}{layout.last}", "=GPU.DEAL_SCHEDULE(Assumptions, TRUE)"
+        f"A{HEADER_ROW}:{last_column}{layout.last}",
+        "=GPU.DEAL_SCHEDULE(ScenarioAssumptions, TRUE)",
     )
     writer.header(HEADER_ROW, len(SCHEDULE_COLUMNS) + 1, list(EXTRA_COLUMNS))
     formats = {
@@ -165,6 +170,18 @@ def deal_metrics(layout: ScheduleLayout, years: int) -> list[Headline]:
             f"=GPU.LLCR(CFADS, {opening}, annual_rate, per_year)",
             RATIO,
             "PV of loan-life cash flow at the loan rate over the debt at close.",
+        ),
+        headline(
+            "Revenue can fall, before lock-up, flat rents",
+            "=(INDEX(CFADS, 1)-lockup_dscr*MAX(DebtService))/INDEX(Revenue, 1)",
+            PERCENT,
+            "Headroom: share of month-1 revenue that can go before the worst month hits lock-up.",
+        ),
+        Headline(
+            "Revenue can fall, before lock-up, deflating",
+            (ArrayFormula("B1", "=MIN((CFADS-lockup_dscr*DebtService)/Revenue)"),),
+            PERCENT,
+            "Headroom: share of every month's revenue that can go; negative: already below.",
         ),
         headline(
             "Maximum book LTV",

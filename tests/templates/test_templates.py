@@ -99,7 +99,7 @@ def test_every_formula_cell_carries_a_value(name):
 @pytest.mark.parametrize("name", sorted(TEMPLATES))
 def test_sheets_names_validation_and_styling(name):
     book = openpyxl.load_workbook(WORKBOOKS / f"{name}.xlsx")
-    assert book.sheetnames == ["Inputs", "Schedule", "Dashboard", "Workings", "Notes"]
+    assert book.sheetnames == ["Inputs", "Scenarios", "Schedule", "Dashboard", "Workings", "Notes"]
     inputs = book["Inputs"]
     names = dict(book.defined_names.items())
     for row in inputs.iter_rows(min_row=5, max_col=2):
