@@ -4,7 +4,7 @@ Every headline is a row of label (in words), value and a one-line note saying wh
 measures. Values are formatted by what they are: coverage as ``1.25x``, LTV and probabilities as
 percentages, spreads in basis points, amounts in $M, counts as whole numbers.
 
-Presentation rules (docs/functions.md, "Deal summary"):
+Presentation rules (README, "Templates"; the deal summary's conventions):
 
 - An error is never hidden behind text. A breach cell reads "never" only when the DSCR column is
   free of errors; otherwise it shows the column's first error (``SUM`` of a range returns the
@@ -37,6 +37,7 @@ from openpyxl.drawing.text import (
 )
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pyfuncs.deal.stress import METRICS
@@ -64,11 +65,12 @@ class Headline:
     """One dashboard row: label in words, value formula(s), number format, what it measures.
 
     ``values`` holds one formula per value column (one, or two for side-by-side views); an
-    empty string leaves that column blank.
+    empty string leaves that column blank; an :class:`ArrayFormula` (its ref is ignored) is
+    written as a one-cell array formula, for ``MIN`` over an array expression.
     """
 
     label: str
-    values: tuple[str, ...]
+    values: tuple[str | ArrayFormula, ...]
     number_format: str
     note: str
 
@@ -97,6 +99,12 @@ def spread_formula(spread: str, prob_default: str) -> str:
 def annual_pd_formula(annual_pd: str, prob_default: str) -> str:
     """The annual PD, or "every path defaults" (an annual PD of 100% has no meaning)."""
     return f'=IF({prob_default}=1, "every path defaults", {annual_pd})'
+
+
+def write_scenario_line(writer: SheetWriter) -> None:
+    """Row 3: which scenario the dashboard shows (a formula on the ``Scenario`` cell)."""
+    writer.formula("A3", '="Scenario in use: "&Scenario&" (choose it on the Scenarios sheet)"')
+    writer.sheet["A3"].font = Font(bold=True, color="C00000")
 
 
 def write_section(writer: SheetWriter, row: int, title: str) -> None:
@@ -133,7 +141,10 @@ def write_headlines(
         for offset, value in enumerate(line.values):
             if value:
                 ref = writer.sheet.cell(row, 2 + offset).coordinate
-                writer.formula(ref, value, line.number_format)
+                if isinstance(value, ArrayFormula):  # one cell, evaluated as an array
+                    writer.array(f"{ref}:{ref}", value.text, line.number_format)
+                else:
+                    writer.formula(ref, value, line.number_format)
                 writer.sheet[ref].alignment = Alignment(horizontal="right")
         note = writer.sheet.cell(row, note_column, line.note)
         note.font, note.alignment = NOTE, Alignment(indent=1)

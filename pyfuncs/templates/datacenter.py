@@ -14,6 +14,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.chart import Reference
 from openpyxl.utils import column_index_from_string
+from openpyxl.worksheet.formula import ArrayFormula
 
 from pyfuncs.deal.assumptions import DealAssumptions
 from pyfuncs.deal.examples import DATACENTER
@@ -31,6 +32,7 @@ from pyfuncs.templates.dashboard import (
     waterfall_chart,
     workings_sheet,
     write_headlines,
+    write_scenario_line,
     write_waterfall,
 )
 from pyfuncs.templates.deal_sheets import WATERFALL_HEIGHT, WATERFALL_ROWS
@@ -49,6 +51,7 @@ from pyfuncs.templates.layout import (
     write_notes,
 )
 from pyfuncs.templates.notes import COMMON_METHOD
+from pyfuncs.templates.scenarios import GPU_DRIVERS, write_scenarios
 
 TITLE = "Data-centre project finance: as usually modelled vs deflation-aware"
 
@@ -159,6 +162,16 @@ def dashboard_rows(years: int) -> list[Headline]:
             "PV of loan-life cash flow at the loan rate over the debt at close.",
         ),
         Headline(
+            "Revenue can fall, before lock-up",
+            (
+                "=(INDEX(FlatCFADS, 1)-lockup_dscr*MAX(DebtService))/INDEX(FlatRevenue, 1)",
+                ArrayFormula("C1", "=MIN((CFADS-lockup_dscr*DebtService)/Revenue)"),
+            ),
+            PERCENT,
+            "Headroom: share of each month's revenue that can go before the worst month hits "
+            "lock-up.",
+        ),
+        Headline(
             "Maximum LTV: book, then market",
             ("=MAX(BookLTV)", "=MAX(MarketLTV)"),
             PERCENT,
@@ -209,6 +222,7 @@ def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
         5,
         {"opex_hour": OPEX_FORMULA},
     )
+    write_scenarios(book, flavor, block, GPU_DRIVERS)
     row = block.last_row + 2
     inputs.sheet.cell(row, 1, "GenPeriods")
     inputs.sheet.cell(
@@ -257,7 +271,8 @@ def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
     )
     sheet.array(
         f"O{FIRST}:O{last}",
-        f"=GPU.RENT_CURVE(rent0, {n}, annual_decline, per_year, GenPeriods, gen_step)",
+        f"=GPU.RENT_CURVE(Scenario_rent0, {n}, Scenario_annual_decline, per_year, GenPeriods, "
+        "gen_step)",
     )
     sheet.array(
         f"T{FIRST}:T{last}",
@@ -272,7 +287,7 @@ def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
         sheet.formula(f"E{r}", f"=C{r}-D{r}")
         sheet.formula(f"L{r}", f"=GPU.DSCR(E{r}, J{r})")
         sheet.formula(f"N{r}", f"=GPU.LTV(K{r}, M{r})")
-        sheet.formula(f"P{r}", f"=GPU.REVENUE(O{r}, gpus, utilization, per_year)")
+        sheet.formula(f"P{r}", f"=GPU.REVENUE(O{r}, gpus, Scenario_utilization, per_year)")
         sheet.formula(f"Q{r}", f"=P{r}-D{r}")
         sheet.formula(f"R{r}", f"=GPU.DSCR(Q{r}, J{r})")
         sheet.formula(f"S{r}", f"=GPU.COVENANT_STATUS(R{r}, lockup_dscr, default_dscr)")
@@ -293,6 +308,8 @@ def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
             sheet.sheet[f"{letter}{r}"].number_format = number_format
     for name, letter in (
         ("FlatCFADS", "E"),
+        ("FlatRevenue", "C"),
+        ("Revenue", "P"),
         ("DebtService", "J"),
         ("Opening", "G"),
         ("FlatDSCR", "L"),
@@ -310,6 +327,7 @@ def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
 
     dash = SheetWriter(book.create_sheet("Dashboard"), flavor)
     dash.title(f"{TITLE}: dashboard", "The same debt, two views of the collateral and its cash.")
+    write_scenario_line(dash)
     next_row = write_headlines(
         dash,
         4,

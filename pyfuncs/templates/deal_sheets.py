@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from openpyxl.chart import Reference
+from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pyfuncs.deal.engine import SCHEDULE_COLUMNS
@@ -29,7 +30,7 @@ from pyfuncs.templates.dashboard import (
 )
 from pyfuncs.templates.layout import SheetWriter, column, define_name
 
-#: Schedule columns by name -> letter (DEAL_SCHEDULE fills A..O).
+#: Schedule columns by name -> letter (DEAL_SCHEDULE fills the first columns).
 COL = {name: column(i + 1) for i, name in enumerate(SCHEDULE_COLUMNS)}
 #: Rows of JOINT_STRESS's metric/value table.
 STRESS_ROWS = len(METRICS)
@@ -60,11 +61,15 @@ class ScheduleLayout:
 #: Height of the waterfall chart (cm) and the rows it spans.
 WATERFALL_HEIGHT, WATERFALL_ROWS = 8.0, 16
 #: Columns written beside DEAL_SCHEDULE (letter by name).
-EXTRA_COLUMNS = {"lockup": "P", "default": "Q", "covenant": "R", "flat_rent_dscr": "S"}
+EXTRA_COLUMNS = {
+    name: column(len(SCHEDULE_COLUMNS) + 1 + i)
+    for i, name in enumerate(("lockup", "default", "covenant", "flat_rent_dscr"))
+}
 #: Defined names for schedule columns, as the dashboard's formulas read them.
 SCHEDULE_NAMES = {
     "Period": "period",
     "Rent": "rent",
+    "Revenue": "revenue",
     "CFADS": "cfads",
     "DebtService": "debt_service",
     "DSCR": "dscr",
@@ -80,13 +85,16 @@ def write_deal_schedule(book: Any, writer: SheetWriter, periods: int, title: str
     """DEAL_SCHEDULE over a fixed range, with covenant lines and the flat-rent DSCR beside it."""
     layout = ScheduleLayout(writer.sheet.title, periods)
     writer.title(
-        title, "One row per period. Columns A:O are one formula: DEAL_SCHEDULE(Assumptions)."
+        title,
+        f"One row per period. Columns A:{COL[SCHEDULE_COLUMNS[-1]]} are one formula: "
+        "DEAL_SCHEDULE(ScenarioAssumptions), the assumptions of the scenario in use.",
     )
     last_column = COL[SCHEDULE_COLUMNS[-1]]
     writer.array(
-        f"A{HEADER_ROW}:{last_column}{layout.last}", "=GPU.DEAL_SCHEDULE(Assumptions, TRUE)"
+        f"A{HEADER_ROW}:{last_column}{layout.last}",
+        "=GPU.DEAL_SCHEDULE(ScenarioAssumptions, TRUE)",
     )
-    writer.header(HEADER_ROW, 16, ["lockup", "default", "covenant", "flat_rent_dscr"])
+    writer.header(HEADER_ROW, len(SCHEDULE_COLUMNS) + 1, list(EXTRA_COLUMNS))
     formats = {
         "rent": "0.000",
         "revenue": "#,##0",
@@ -107,15 +115,18 @@ def write_deal_schedule(book: Any, writer: SheetWriter, periods: int, title: str
     for row in range(layout.first, layout.last + 1):
         for name, number_format in formats.items():
             writer.sheet[f"{COL[name]}{row}"].number_format = number_format
-        writer.formula(f"P{row}", "=lockup_dscr", RATIO)
-        writer.formula(f"Q{row}", "=default_dscr", RATIO)
-        writer.formula(f"R{row}", f"=GPU.COVENANT_STATUS({dscr}{row}, lockup_dscr, default_dscr)")
+        extra = {name: f"{letter}{row}" for name, letter in EXTRA_COLUMNS.items()}
+        writer.formula(extra["lockup"], "=lockup_dscr", RATIO)
+        writer.formula(extra["default"], "=default_dscr", RATIO)
+        writer.formula(
+            extra["covenant"], f"=GPU.COVENANT_STATUS({dscr}{row}, lockup_dscr, default_dscr)"
+        )
         # As usually modelled: rents stay at their period-1 level, so CFADS stays at period 1's.
-        writer.formula(f"S{row}", f"=${cfads}${layout.first}/{service}{row}", RATIO)
+        writer.formula(extra["flat_rent_dscr"], f"=${cfads}${layout.first}/{service}{row}", RATIO)
     for name, key in SCHEDULE_NAMES.items():
         letter = COL.get(key) or EXTRA_COLUMNS[key]
         define_name(book, name, layout.sheet, f"{letter}{layout.first}:{letter}{layout.last}")
-    writer.widths({c: 12 for c in "ABCDEFGHIJKLMNOPQRS"})
+    writer.widths({column(i): 12 for i in range(1, len(SCHEDULE_COLUMNS) + len(EXTRA_COLUMNS) + 1)})
     writer.sheet.freeze_panes = f"B{layout.first}"
     return layout
 
@@ -159,6 +170,18 @@ def deal_metrics(layout: ScheduleLayout, years: int) -> list[Headline]:
             f"=GPU.LLCR(CFADS, {opening}, annual_rate, per_year)",
             RATIO,
             "PV of loan-life cash flow at the loan rate over the debt at close.",
+        ),
+        headline(
+            "Revenue can fall, before lock-up, flat rents",
+            "=(INDEX(CFADS, 1)-lockup_dscr*MAX(DebtService))/INDEX(Revenue, 1)",
+            PERCENT,
+            "Headroom: share of month-1 revenue that can go before the worst month hits lock-up.",
+        ),
+        Headline(
+            "Revenue can fall, before lock-up, deflating",
+            (ArrayFormula("B1", "=MIN((CFADS-lockup_dscr*DebtService)/Revenue)"),),
+            PERCENT,
+            "Headroom: share of every month's revenue that can go; negative: already below.",
         ),
         headline(
             "Maximum book LTV",

@@ -24,6 +24,7 @@ from pyfuncs.templates.dashboard import (
     stress_headlines,
     workings_sheet,
     write_headlines,
+    write_scenario_line,
     write_section,
     write_stress_tables,
     write_waterfall,
@@ -52,6 +53,8 @@ from pyfuncs.templates.layout import (
 )
 from pyfuncs.templates.neocloud import write_stress_controls
 from pyfuncs.templates.notes import COMMON_METHOD
+from pyfuncs.templates.scenarios import MINER_DRIVERS, ScenarioBlock, write_scenarios
+from pyfuncs.templates.scenarios import SHEET as SCENARIO_SHEET
 
 TITLE = "Bitcoin miner pivoting to AI hosting"
 
@@ -95,22 +98,20 @@ BTC_MULTIPLES = (1.5, 1.25, 1.0, 0.75, 0.5, 0.35)
 
 
 def write_stress_case(
-    book: Workbook, writer: SheetWriter, first_row: int, base_last_row: int
+    book: Workbook, writer: SheetWriter, first_row: int, scenario: ScenarioBlock
 ) -> str:
-    """A second key/value block that repeats the base case but for a stressed correlation."""
+    """A second key/value block: the assumptions in use, but for a stressed correlation."""
     writer.header(
-        first_row - 1, 1, ["Stress case", "Value", "", "Same as the base case but correlation"]
+        first_row - 1,
+        1,
+        ["Stress case", "Value", "", "The scenario's assumptions, but a stressed correlation"],
     )
-    names_first = 5
-    count = base_last_row - names_first + 1
+    count = scenario.last - scenario.first + 1
     for offset in range(count):
         row = first_row + offset
-        base = names_first + offset
-        writer.formula(f"A{row}", f"=A{base}")
-        writer.formula(
-            f"B{row}",
-            f'=IF(A{base}="correlation", StressCorrelation, IF(ISBLANK(B{base}), "", B{base}))',
-        )
+        key, value = (f"'{SCENARIO_SHEET}'!{c}{scenario.first + offset}" for c in "AB")
+        writer.formula(f"A{row}", f"={key}")
+        writer.formula(f"B{row}", f'=IF({key}="correlation", StressCorrelation, {value})')
     control = first_row + count + 1
     writer.sheet.cell(control, 1, "StressCorrelation")
     cell = writer.sheet.cell(control, 2, 0.8)
@@ -160,7 +161,8 @@ def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
     block = write_inputs(book, inputs, assumptions, INPUT_NAMES, 5, {"opex_hour": OPEX_FORMULA})
     define_name(book, "Assumptions", "Inputs", block.key_value_range)
     write_stress_controls(book, inputs, block.last_row + 3)
-    write_stress_case(book, inputs, block.last_row + 7, block.last_row)
+    scenario = write_scenarios(book, flavor, block, MINER_DRIVERS)
+    write_stress_case(book, inputs, block.last_row + 7, scenario)
     inputs.widths({"A": 24, "B": 18, "C": 16, "D": 90})
 
     schedule = SheetWriter(book.create_sheet("Schedule"), flavor)
@@ -170,12 +172,13 @@ def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
     dashboard.title(
         f"{TITLE}: dashboard", "Mining and hosting carry the debt; BTC and rents fall together."
     )
+    write_scenario_line(dashboard)
     workings = workings_sheet(book, flavor)
     stress, workings_row = write_stress_tables(
         book,
         workings,
         [
-            ("Base case correlation", "Assumptions", "Stress"),
+            ("Base case correlation", "ScenarioAssumptions", "Stress"),
             ("Stress correlation", "StressAssumptions", "StressCase"),
         ],
     )

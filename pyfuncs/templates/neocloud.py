@@ -22,6 +22,7 @@ from pyfuncs.templates.dashboard import (
     stress_headlines,
     workings_sheet,
     write_headlines,
+    write_scenario_line,
     write_stress_tables,
     write_waterfall,
 )
@@ -48,6 +49,7 @@ from pyfuncs.templates.layout import (
     write_notes,
 )
 from pyfuncs.templates.notes import COMMON_METHOD
+from pyfuncs.templates.scenarios import GPU_DRIVERS, write_scenarios
 
 TITLE = "Neocloud GPU-backed delayed-draw term loan"
 
@@ -164,6 +166,7 @@ def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
     block = write_inputs(book, inputs, assumptions, INPUT_NAMES, 5, {"opex_hour": OPEX_FORMULA})
     define_name(book, "Assumptions", "Inputs", block.key_value_range)
     write_stress_controls(book, inputs, block.last_row + 3)
+    write_scenarios(book, flavor, block, GPU_DRIVERS)
     write_blended_rent(book, inputs, block.last_row + 6)
     inputs.widths({"A": 24, "B": 18, "C": 16, "D": 90})
 
@@ -176,9 +179,10 @@ def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
         "Coverage, collateral and a joint stress of the deal; every number has its meaning "
         "beside it.",
     )
+    write_scenario_line(dashboard)
     workings = workings_sheet(book, flavor)
     stress, workings_row = write_stress_tables(
-        book, workings, [("Joint stress of the deal", "Assumptions", "Stress")]
+        book, workings, [("Joint stress of the deal", "ScenarioAssumptions", "Stress")]
     )
     next_row = write_headlines(
         dashboard,

@@ -16,6 +16,12 @@ COMMON_METHOD = [
     "JOINT_STRESS: correlated shocks to ln BTC and ln rent (Gaussian copula, or Student-t), "
     "pushed through the same engine as DEAL_SCHEDULE; seeded, so the same seed gives the same "
     "numbers in Excel, Python and on the server.",
+    "SCENARIOS",
+    "The Scenarios sheet holds four cases, base, downside, severe and rebound; B4 picks the one "
+    "in use and the schedule, dashboard and stress follow it. A case scales the market rent and "
+    "utilisation and shifts the annual decline (a miner's also scales the BTC price); base moves "
+    "nothing. From the command line: gpucredit refresh model.xlsx --set Scenario=severe --out "
+    "severe.xlsx.",
     "SOURCES",
     "Every default and its source is listed in docs/functions.md (Deal assumptions) and in "
     "shared/DOMAIN.md. Unsourced inputs (market depth, de-install cost, hash cost, rent "

@@ -204,8 +204,10 @@ def test_an_error_in_the_schedule_shows_on_the_dashboard_not_never(tmp_path):
     """A schedule that cannot be computed makes the breach cells errors, not "never"."""
     data = io.BytesIO((WORKBOOKS / "miner.xlsx").read_bytes())
     book = openpyxl.load_workbook(data)
-    # an unknown assumption name in the key/value block: DEAL_SCHEDULE refuses it
-    book["Inputs"]["A6"] = "no_such_input"
+    # text where a number belongs (the issue's annual_decline=abc): DEAL_SCHEDULE refuses it
+    inputs = book["Inputs"]
+    row = next(r for r in range(1, 80) if inputs[f"A{r}"].value == "annual_decline")
+    inputs[f"B{row}"] = "abc"
     book.save(tmp_path / "broken.xlsx")
     refresh(tmp_path / "broken.xlsx", tmp_path / "out.xlsx")
     sheet = openpyxl.load_workbook(tmp_path / "out.xlsx", data_only=True)["Dashboard"]

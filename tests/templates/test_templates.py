@@ -14,8 +14,10 @@ import pytest
 import yaml
 
 import pyfuncs
+from pyfuncs.deal.engine import SCHEDULE_COLUMNS
 from pyfuncs.refresh.core import refresh
 from pyfuncs.templates import TEMPLATES, build_template, template_workbook
+from pyfuncs.templates.deal_sheets import COL, EXTRA_COLUMNS
 
 ROOT = Path(__file__).parents[2]
 WORKBOOKS = ROOT / "workbooks"
@@ -97,7 +99,7 @@ def test_every_formula_cell_carries_a_value(name):
 @pytest.mark.parametrize("name", sorted(TEMPLATES))
 def test_sheets_names_validation_and_styling(name):
     book = openpyxl.load_workbook(WORKBOOKS / f"{name}.xlsx")
-    assert book.sheetnames == ["Inputs", "Schedule", "Dashboard", "Workings", "Notes"]
+    assert book.sheetnames == ["Inputs", "Scenarios", "Schedule", "Dashboard", "Workings", "Notes"]
     inputs = book["Inputs"]
     names = dict(book.defined_names.items())
     for row in inputs.iter_rows(min_row=5, max_col=2):
@@ -139,9 +141,12 @@ def test_deal_schedule_values_match_the_engine_for_the_example():
     expected = pyfuncs.deal_schedule(_example("neocloud")).dscr
     np.testing.assert_allclose(dscr, expected, rtol=1e-12)
     # The flat-rent column is period 1's CFADS over each period's debt service, by hand.
-    cfads = sheet["E4"].value
+    cfads = sheet[f"{COL['cfads']}4"].value
+    flat, service = EXTRA_COLUMNS["flat_rent_dscr"], COL["debt_service"]
     for row in range(4, 64):
-        assert sheet[f"S{row}"].value == pytest.approx(cfads / sheet[f"H{row}"].value, rel=1e-12)
+        assert sheet[f"{flat}{row}"].value == pytest.approx(
+            cfads / sheet[f"{service}{row}"].value, rel=1e-12
+        )
 
 
 def test_datacenter_debt_is_the_lower_of_dscr_sizing_and_loan_to_cost():
@@ -161,7 +166,10 @@ def test_refreshing_a_template_moves_its_numbers_like_the_engine(tmp_path):
     out = tmp_path / "steeper.xlsx"
     refresh(WORKBOOKS / "neocloud.xlsx", out, assignments=[("annual_decline", 0.4)])
     sheet = openpyxl.load_workbook(out, data_only=True)["Schedule"]
-    dscr = [r[8] for r in sheet.iter_rows(min_row=4, max_row=63, values_only=True)]
+    dscr = [
+        r[SCHEDULE_COLUMNS.index("dscr")]
+        for r in sheet.iter_rows(min_row=4, max_row=63, values_only=True)
+    ]
     expected = pyfuncs.deal_schedule({**_example("neocloud"), "annual_decline": 0.4}).dscr
     np.testing.assert_allclose(dscr, expected, rtol=1e-12)
 

@@ -1,0 +1,142 @@
+"""The Scenarios sheet: base, downside, severe and rebound cases, switched from one cell.
+
+Each scenario moves a few drivers from the Inputs: a driver is *scaled* (market rent, utilisation,
+BTC price: the input times the factor) or *shifted* (the annual rent decline: the input plus the
+shift). ``Scenario`` (a cell with a list of the four names) picks the column in use, and the sheet
+rebuilds the whole key/value block of assumptions with those drivers moved:
+``ScenarioAssumptions``, which the schedule and the joint stress read (each moved driver also
+has its own name, ``Scenario_rent0``, for templates built cell by cell). The base column moves
+nothing, so the base scenario is the Inputs exactly; ``gpucredit refresh --set Scenario=severe``
+switches it without Excel.
+
+The shocks are illustrative and editable: the downside and severe declines stay inside the range
+of observed H100 rent declines (20-46% a year, docs/domain.md), the rebound is a slower decline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from openpyxl import Workbook
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from pyfuncs.templates.layout import (
+    INPUT_FILL,
+    INPUT_FONT,
+    NOTE_FONT,
+    InputBlock,
+    SheetWriter,
+    define_name,
+)
+
+SCENARIOS = ("base", "downside", "severe", "rebound")
+SHEET = "Scenarios"
+SELECTOR = "B4"
+TABLE_HEADER = 6
+
+
+@dataclass(frozen=True)
+class Driver:
+    """One assumption a scenario moves: ``scale`` multiplies the input, ``shift`` adds to it."""
+
+    name: str
+    label: str
+    how: str
+    values: tuple[float, float, float, float]
+    number_format: str
+    cap: float | None = None  # the result is at most this (utilisation at 1)
+
+
+RENT = Driver("rent0", "Market rent, month 1", "scale", (1.0, 0.85, 0.70, 1.10), "0.00")
+DECLINE = Driver(
+    "annual_decline", "Annual rent decline", "shift", (0.0, 0.07, 0.15, -0.10), "+0.00;-0.00"
+)
+UTILISATION = Driver(
+    "utilization", "Utilisation of market-rent GPUs", "scale", (1.0, 0.92, 0.80, 1.0), "0.00", 1.0
+)
+BTC = Driver("btc_price", "BTC price", "scale", (1.0, 0.75, 0.50, 1.30), "0.00")
+#: The drivers of a GPU deal; a miner's add the BTC price.
+GPU_DRIVERS = (RENT, DECLINE, UTILISATION)
+MINER_DRIVERS = (*GPU_DRIVERS, BTC)
+
+
+@dataclass(frozen=True)
+class ScenarioBlock:
+    """Where the assumptions in use went: the key/value rows ``first..last`` of the sheet."""
+
+    first: int
+    last: int
+
+
+def write_scenarios(
+    book: Workbook, flavor: str, inputs: InputBlock, drivers: tuple[Driver, ...]
+) -> ScenarioBlock:
+    """The Scenarios sheet, placed after Inputs; defines ``Scenario`` and ``ScenarioAssumptions``."""
+    writer = SheetWriter(book.create_sheet(SHEET, index=1), flavor)
+    sheet = writer.sheet
+    writer.title(
+        "Scenarios: base, downside, severe, rebound",
+        "Choose the scenario in B4; the schedule, dashboard and stress follow it. The shocks "
+        "(blue) are yours to edit; base moves nothing.",
+    )
+    sheet["A4"] = "Scenario in use"
+    selector = sheet[SELECTOR]
+    selector.value = SCENARIOS[0]
+    selector.font, selector.fill = INPUT_FONT, INPUT_FILL
+    choice = DataValidation(type="list", formula1=f'"{",".join(SCENARIOS)}"', allow_blank=False)
+    choice.error, choice.errorTitle = f"choose one of {', '.join(SCENARIOS)}", "gpucredit"
+    sheet.add_data_validation(choice)
+    choice.add(SELECTOR)
+    define_name(book, "Scenario", SHEET, SELECTOR)
+    writer.header(TABLE_HEADER, 1, ["Driver", "How it applies", *SCENARIOS, "In use"])
+    in_use: dict[str, str] = {}
+    for offset, driver in enumerate(drivers, start=1):
+        row = TABLE_HEADER + offset
+        sheet.cell(row, 1, driver.label)
+        how = "input x factor" if driver.how == "scale" else "input + shift"
+        sheet.cell(row, 2, f"{driver.name}: {how}").font = NOTE_FONT
+        for column, value in enumerate(driver.values, start=3):
+            cell = sheet.cell(row, column, value)
+            cell.font, cell.fill, cell.number_format = INPUT_FONT, INPUT_FILL, driver.number_format
+        writer.formula(
+            f"G{row}",
+            f"=INDEX(C{row}:F{row}, MATCH(Scenario, $C${TABLE_HEADER}:$F${TABLE_HEADER}, 0))",
+            driver.number_format,
+        )
+        in_use[driver.name] = f"$G${row}"
+    first = TABLE_HEADER + len(drivers) + 4
+    writer.header(first - 1, 1, ["Assumption in use", "Value", "From the Inputs"])
+    by_name = {d.name: d for d in drivers}
+    for offset, name in enumerate(inputs.cells):
+        row = first + offset
+        source = f"'{inputs.sheet}'!{inputs.cells[name]}"
+        sheet.cell(row, 1, name)
+        driver = by_name.get(name)
+        if driver is None:
+            formula = f'=IF(ISBLANK({source}), "", {source})'
+            sheet.cell(row, 3, "as on Inputs").font = NOTE_FONT
+        elif driver.how == "scale":
+            formula = f"={source}*{in_use[name]}"
+            if driver.cap is not None:
+                formula = f"=MIN({driver.cap:g}, {source}*{in_use[name]})"
+            sheet.cell(row, 3, f"moved by the {driver.label.lower()} factor").font = NOTE_FONT
+        else:
+            formula = f"={source}+{in_use[name]}"
+            sheet.cell(row, 3, f"moved by the {driver.label.lower()} shift").font = NOTE_FONT
+        writer.formula(f"B{row}", formula, sheet_number_format(book, inputs, name))
+        if driver is not None:
+            define_name(book, in_use_name(name), SHEET, f"B{row}")
+    last = first + len(inputs.cells) - 1
+    define_name(book, "ScenarioAssumptions", SHEET, f"A{first}:B{last}")
+    writer.widths({"A": 32, "B": 22, "C": 12, "D": 12, "E": 12, "F": 12, "G": 12})
+    return ScenarioBlock(first, last)
+
+
+def in_use_name(name: str) -> str:
+    """The defined name of a driver's value in the scenario in use (``Scenario_rent0``)."""
+    return f"Scenario_{name}"
+
+
+def sheet_number_format(book: Workbook, inputs: InputBlock, name: str) -> str:
+    """The number format of ``name`` on the Inputs sheet, so the copy reads the same."""
+    return book[inputs.sheet][inputs.cells[name]].number_format

@@ -1,0 +1,114 @@
+"""Scenarios switched from one cell, and the headroom rows, against the engine and closed forms.
+
+Expected values: the engine (``pyfuncs.deal_schedule``) run on inputs moved by hand as each
+scenario says (rent x factor, decline + shift, utilisation x factor, BTC x factor), and the
+RENT_CURVE closed form written out for the data centre's deflating rent.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pytest
+import yaml
+
+import pyfuncs
+from pyfuncs.deal.engine import SCHEDULE_COLUMNS
+from pyfuncs.refresh.core import refresh
+
+ROOT = Path(__file__).parents[2]
+WORKBOOKS = ROOT / "workbooks"
+#: (rent factor, decline shift, utilisation factor, BTC factor) of each scenario, as documented.
+MOVES = {
+    "base": (1.0, 0.0, 1.0, 1.0),
+    "downside": (0.85, 0.07, 0.92, 0.75),
+    "severe": (0.70, 0.15, 0.80, 0.50),
+    "rebound": (1.10, -0.10, 1.0, 1.30),
+}
+
+
+def _example(name: str) -> dict:
+    return yaml.safe_load((WORKBOOKS / "examples" / f"{name}.yaml").read_text())
+
+
+def _moved(example: dict, scenario: str, miner: bool) -> dict:
+    rent, shift, use, btc = MOVES[scenario]
+    defaults = pyfuncs.parse_assumptions(example)
+    moved = {
+        **example,
+        "rent0": defaults.rent0 * rent,
+        "annual_decline": defaults.annual_decline + shift,
+        "utilization": min(1.0, defaults.utilization * use),
+    }
+    if miner:
+        moved["btc_price"] = defaults.btc_price * btc
+    return moved
+
+
+def _schedule_dscr(path: Path, periods: int) -> list[float]:
+    sheet = openpyxl.load_workbook(path, data_only=True)["Schedule"]
+    index = SCHEDULE_COLUMNS.index("dscr")
+    rows = sheet.iter_rows(min_row=4, max_row=3 + periods, values_only=True)
+    return [row[index] for row in rows]
+
+
+@pytest.mark.parametrize(
+    ("name", "scenario"),
+    [("neocloud", "severe"), ("neocloud", "rebound"), ("miner", "downside"), ("miner", "base")],
+)
+def test_switching_the_scenario_cell_runs_the_deal_on_the_moved_inputs(name, scenario, tmp_path):
+    out = tmp_path / f"{name}-{scenario}.xlsx"
+    refresh(WORKBOOKS / f"{name}.xlsx", out, assignments=[("Scenario", scenario)])
+    expected = pyfuncs.deal_schedule(_moved(_example(name), scenario, name == "miner")).dscr
+    np.testing.assert_allclose(_schedule_dscr(out, len(expected)), expected, rtol=1e-12)
+    shown = openpyxl.load_workbook(out, data_only=True)["Dashboard"]["A3"].value
+    assert shown.startswith(f"Scenario in use: {scenario}")
+
+
+def test_the_base_scenario_is_the_inputs_exactly():
+    expected = pyfuncs.deal_schedule(_example("neocloud")).dscr
+    committed = _schedule_dscr(WORKBOOKS / "neocloud.xlsx", len(expected))
+    np.testing.assert_allclose(committed, expected, rtol=1e-12)
+
+
+def test_datacenter_severe_moves_the_deflating_rent_not_the_debt(tmp_path):
+    out = tmp_path / "dc-severe.xlsx"
+    refresh(WORKBOOKS / "datacenter.xlsx", out, assignments=[("Scenario", "severe")])
+    before = openpyxl.load_workbook(WORKBOOKS / "datacenter.xlsx", data_only=True)["Schedule"]
+    after = openpyxl.load_workbook(out, data_only=True)["Schedule"]
+    a = pyfuncs.parse_assumptions(_example("datacenter"))
+    rent, shift = 0.70 * a.rent0, a.annual_decline + 0.15
+    releases = list(a.gen_periods)
+    for row in range(5, 5 + a.tenor_periods, 7):
+        t = row - 4
+        steps = sum(1 for p in releases if p <= t)
+        # RENT_CURVE: rent0 (1-d)^((t-1)/per_year) (1-gen_step)^k
+        hand = rent * (1 - shift) ** ((t - 1) / a.per_year) * (1 - a.gen_step) ** steps
+        assert after[f"O{row}"].value == pytest.approx(hand, rel=1e-12)
+        assert after[f"J{row}"].value == pytest.approx(before[f"J{row}"].value, rel=1e-12)
+        assert after[f"B{row}"].value == before[f"B{row}"].value  # as usually modelled: flat
+
+
+def _headroom(path: Path, label: str) -> list:
+    sheet = openpyxl.load_workbook(path, data_only=True)["Dashboard"]
+    row = next(r for r in sheet.iter_rows(min_row=3) if r[0].value == label)
+    return [c.value for c in row[1:3]]
+
+
+def test_neocloud_headroom_is_the_revenue_fall_that_meets_lock_up_exactly():
+    """Cut rent0 and the contract rent by the headroom: the worst month meets lock-up exactly."""
+    example = _example("neocloud")
+    a = pyfuncs.parse_assumptions(example)
+    contract = a.contract_rent if a.contract_rent is not None else a.rent0
+    for label, flat in (
+        ("Revenue can fall, before lock-up, flat rents", True),
+        ("Revenue can fall, before lock-up, deflating", False),
+    ):
+        h = _headroom(WORKBOOKS / "neocloud.xlsx", label)[0]
+        cut = {**example, "rent0": a.rent0 * (1 - h), "contract_rent": contract * (1 - h)}
+        s = pyfuncs.deal_schedule(cut)
+        # flat: month-1 CFADS against every month's debt service; deflating: each month's DSCR
+        worst = float(np.min(s.cfads[0] / s.debt_service if flat else s.dscr))
+        assert worst == pytest.approx(a.lockup_dscr, rel=1e-9), label
