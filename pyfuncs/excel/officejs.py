@@ -17,8 +17,8 @@ functions naming":
   blank cell as 0, office-js issues #4702, #5262, #1951), and therefore a ``matrix`` result:
   Microsoft's metadata reference requires it with ``requiresParameterAddresses``. A one-value
   result is a 1x1 matrix, which Excel shows in the one cell without spilling.
-- ``description`` is at most 128 characters, the limit of the older versions of Microsoft's
-  schema (the full text is at ``helpUrl``).
+- A ``description`` (of a function or a parameter) is at most 128 characters, the limit of
+  versions 1.26 and older of Microsoft's app manifest schema (the full text is at ``helpUrl``).
 
 The committed ``addin/functions.json`` is :func:`functions_metadata` with no ``helpUrl``; the
 function server adds ``helpUrl`` for its own address when it serves the file.
@@ -55,7 +55,7 @@ def is_heavy(spec: FunctionSpec) -> bool:
 def _parameter(arg: Arg) -> dict[str, Any]:
     param: dict[str, Any] = {
         "name": arg.name,
-        "description": arg.description,
+        "description": short_description(arg.description),
         "type": "any",
         "dimensionality": "matrix" if arg.kind in MATRIX_ARG_KINDS else "scalar",
     }
