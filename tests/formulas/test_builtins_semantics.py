@@ -12,7 +12,7 @@ import math
 import pytest
 
 from pyfuncs.errors import ExcelError
-from tests.formulas.engine import evaluate
+from formula_engine import evaluate
 
 
 def code(value: object) -> str | None:
