@@ -10,9 +10,9 @@ from __future__ import annotations
 import math
 
 import pytest
+from formula_engine import evaluate
 
 from pyfuncs.errors import ExcelError
-from formula_engine import evaluate
 
 
 def code(value: object) -> str | None:
