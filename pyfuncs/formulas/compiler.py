@@ -317,7 +317,7 @@ def call_builtin(
                 x = value_of(x, r, c, array)
                 if type(x) is Arr:
                     lifted = True
-            elif type(x) is Ref:
+            elif type(x) is Ref and kind != "R":  # "R": the function reads the reference
                 x = as_array(clipped(x))
             args.append(x)
         if lifted:

@@ -32,7 +32,7 @@ from pyfuncs.formulas.problems import RefreshRefusedError, UnsupportedFormulaErr
 from pyfuncs.formulas.schedule import PENDING, WAITING, Key, Miss, Scheduler, on_deep_stack
 from pyfuncs.formulas.special_forms import SPECIAL
 from pyfuncs.formulas.spills import MAX_ARRAY_CELLS, Placement, area_cells, cells_of
-from pyfuncs.formulas.values import Arr, Ref, XlError
+from pyfuncs.formulas.values import Arr, Ref, XlError, snap_root
 from pyfuncs.xlsx.reader import Book, Formula
 from pyfuncs.xlsx.sheet_xml import cell_name, range_name
 
@@ -123,7 +123,7 @@ class Evaluator(Compiler, Scheduler, Placement):
                     fn = by_shape.get((key, formula.kind == "array", sheet.index))
                     if fn is None:
                         tree = parse_cached(formula.text, formula.host, key)
-                        fn = self.compile(tree, formula.kind == "array", sheet.index)
+                        fn = self.compile(snap_root(tree), formula.kind == "array", sheet.index)
                         by_shape[(key, formula.kind == "array", sheet.index)] = fn
                 except (UnsupportedFormulaError, FormulaSyntaxError) as exc:
                     where = f"{sheet.name}!{cell_name(r, c)}"

@@ -13,6 +13,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from pyfuncs.dates import date_to_serial
@@ -189,6 +190,42 @@ def text(value: Any) -> str:
     raise XlError(VALUE)
 
 
+# --- Excel's 15 significant digits ------------------------------------------------------------
+#
+# Excel keeps doubles but shows and rounds numbers at 15 significant digits ("Excel specifications
+# and limits": number precision 15 digits). ROUND(0.049999999999999975,1) is 0.1 and
+# ROUNDUP(8.06-8,2) is 0.06 because the argument is first taken at 15 digits (0.05, 0.06); the
+# rounding functions here do the same.
+
+
+def decimal15(number: float) -> Decimal:
+    """``number`` at 15 significant digits, exactly, as a :class:`~decimal.Decimal`."""
+    return Decimal(format(number, ".14e"))
+
+
+def round15(number: float) -> float:
+    """``number`` at 15 significant digits (``0.1+0.2`` -> ``0.3``); not finite stays."""
+    if number == 0.0 or not math.isfinite(number):
+        return number
+    return float(format(number, ".14e"))
+
+
+def nearly_equal(a: float, b: float) -> bool:
+    """Equal within Excel's comparison tolerance (the last bits of 15-digit numbers)."""
+    return a == b or abs(a - b) <= _APPROX * max(abs(a), abs(b))
+
+
+def snapped_sum(a: float, b: float) -> float:
+    """``a + b`` with Excel's correction of the last operation of a formula: a sum of two
+    numbers that cancel to within the last bits is 0. Microsoft documents it in "Floating-point
+    arithmetic may give inaccurate results in Excel" (``=.5-.4-.1`` shows 0, while
+    ``=1*(.5-.4-.1)`` shows -2.78E-17, as the correction applies to the final operation only)."""
+    total = a + b
+    if total != 0.0 and (a > 0.0) != (b > 0.0) and nearly_equal(a, -b):
+        return 0.0
+    return total
+
+
 def checked(number: float) -> Any:
     """A result number, or #NUM! when it is not finite."""
     if math.isfinite(number):
@@ -279,6 +316,26 @@ _OPS: dict[str, Callable[[Any, Any], Any]] = {
     "<=": lambda a, b: compare(a, b) <= 0,
     ">=": lambda a, b: compare(a, b) >= 0,
 }
+
+
+def _snapped_add(a: Any, b: Any) -> Any:
+    return checked(snapped_sum(num(a), num(b)))
+
+
+def _snapped_sub(a: Any, b: Any) -> Any:
+    return checked(snapped_sum(num(a), -num(b)))
+
+
+_OPS["+0"] = _snapped_add  # the last operation of a formula (see snapped_sum)
+_OPS["-0"] = _snapped_sub
+
+
+def snap_root(tree: Any) -> Any:
+    """A parsed formula whose outermost operation is ``+`` or ``-`` made to snap a cancelling
+    result to 0, as Excel does for the final operation (see :func:`snapped_sum`)."""
+    if type(tree) is tuple and len(tree) == 4 and tree[0] == "bin" and tree[1] in ("+", "-"):
+        return ("bin", tree[1] + "0", tree[2], tree[3])
+    return tree
 
 
 def scalar_op(op: str) -> Callable[[Any, Any], Any]:

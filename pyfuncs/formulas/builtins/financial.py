@@ -1,8 +1,12 @@
 """Financial built-ins, written from Microsoft's definitions of each function.
 
-Cash-flow signs follow Excel: money paid out is negative. ``PMT``, ``FV``, ``PV`` and ``NPER``
-solve ``pv*(1+r)^n + pmt*(1+r*type)*((1+r)^n-1)/r + fv = 0``; ``IPMT`` is the rate times the
-balance at the start of the period (``type=1``: no interest in period 1); ``PPMT = PMT - IPMT``.
+Cash-flow signs follow Excel: money paid out is negative. ``PMT``, ``FV``, ``PV``, ``NPER`` and
+``RATE`` solve ``pv*(1+r)^n + pmt*(1+r*type)*((1+r)^n-1)/r + fv = 0``. The growth factor is
+computed as ``exp(n*log1p(r))`` and ``(1+r)^n - 1`` as ``expm1(n*log1p(r))``, so tiny rates do not
+cancel: ``PMT(1E-16,10,1000)`` is -100, not ``#NUM!`` (LibreOffice's pmt.fods test document).
+``IPMT`` is the rate times the balance at the start of the period (``type=1``: no interest in
+period 1); ``PPMT = PMT - IPMT``. An empty argument is 0, not the default:
+``DDB(25000,1,60,12,)`` has factor 0, which is ``#NUM!``.
 """
 
 from __future__ import annotations
@@ -12,8 +16,32 @@ import math
 from typing import Any
 
 from pyfuncs.errors import ExcelError
-from pyfuncs.formulas.builtins import builtin, numbers, optional
-from pyfuncs.formulas.values import DIV0, NUM, XlError, boolean, checked, num
+from pyfuncs.formulas.builtins.registry import (
+    OMITTED,
+    builtin,
+    integer,
+    numbers,
+    optional,
+    optional_bool,
+)
+from pyfuncs.formulas.values import DIV0, NUM, Arr, XlError, checked, num
+
+
+def _growth(rate: float, nper: float) -> tuple[float, float]:
+    """``(1+rate)^nper`` and ``(1+rate)^nper - 1``, accurate for tiny rates."""
+    if rate > -1.0:
+        exponent = nper * math.log1p(rate)
+        try:
+            return math.exp(exponent), math.expm1(exponent)
+        except OverflowError:
+            raise XlError(ExcelError("#NUM!", "result too large")) from None
+    try:
+        growth = (1.0 + rate) ** nper
+    except (OverflowError, ZeroDivisionError):
+        raise XlError(NUM) from None
+    if isinstance(growth, complex):
+        raise XlError(ExcelError("#NUM!", "fractional periods at a rate below -100%"))
+    return growth, growth - 1.0
 
 
 def _pmt(rate: float, nper: float, pv: float, fv: float, when: float) -> float:
@@ -21,44 +49,44 @@ def _pmt(rate: float, nper: float, pv: float, fv: float, when: float) -> float:
         raise XlError(ExcelError("#NUM!", "number of periods is zero"))
     if rate == 0:
         return -(pv + fv) / nper
-    growth = (1.0 + rate) ** nper
-    if growth == 1.0:
+    growth, growth_m1 = _growth(rate, nper)
+    if growth_m1 == 0.0:
         raise XlError(NUM)
-    return -(rate * (pv * growth + fv)) / ((1.0 + rate * when) * (growth - 1.0))
+    return -(rate * (pv * growth + fv)) / ((1.0 + rate * when) * growth_m1)
 
 
 def _fv(rate: float, nper: float, pmt: float, pv: float, when: float) -> float:
     if rate == 0:
         return -(pv + pmt * nper)
-    growth = (1.0 + rate) ** nper
-    return -(pv * growth + pmt * (1.0 + rate * when) * (growth - 1.0) / rate)
+    growth, growth_m1 = _growth(rate, nper)
+    return -(pv * growth + pmt * (1.0 + rate * when) * growth_m1 / rate)
 
 
 def _when(value: Any) -> float:
-    return 0.0 if value is None or num(value) == 0 else 1.0
+    return 0.0 if value is OMITTED or value is None or num(value) == 0 else 1.0
 
 
 @builtin("PMT", params="vvvvv", min_args=3)
-def pmt(rate: Any, nper: Any, pv: Any, fv: Any = None, when: Any = None) -> Any:
+def pmt(rate: Any, nper: Any, pv: Any, fv: Any = OMITTED, when: Any = OMITTED) -> Any:
     return checked(_pmt(num(rate), num(nper), num(pv), optional(fv, 0.0), _when(when)))
 
 
 @builtin("FV", params="vvvvv", min_args=3)
-def fv(rate: Any, nper: Any, payment: Any, pv: Any = None, when: Any = None) -> Any:
+def fv(rate: Any, nper: Any, payment: Any, pv: Any = OMITTED, when: Any = OMITTED) -> Any:
     return checked(_fv(num(rate), num(nper), num(payment), optional(pv, 0.0), _when(when)))
 
 
 @builtin("PV", params="vvvvv", min_args=3)
-def pv(rate: Any, nper: Any, payment: Any, fv_: Any = None, when: Any = None) -> Any:
+def pv(rate: Any, nper: Any, payment: Any, fv_: Any = OMITTED, when: Any = OMITTED) -> Any:
     r, n, p, f, w = num(rate), num(nper), num(payment), optional(fv_, 0.0), _when(when)
     if r == 0:
         return checked(-(f + p * n))
-    growth = (1.0 + r) ** n
-    return checked(-(f + p * (1.0 + r * w) * (growth - 1.0) / r) / growth)
+    growth, growth_m1 = _growth(r, n)
+    return checked(-(f + p * (1.0 + r * w) * growth_m1 / r) / growth)
 
 
 @builtin("NPER", params="vvvvv", min_args=3)
-def nper(rate: Any, payment: Any, pv_: Any, fv_: Any = None, when: Any = None) -> Any:
+def nper(rate: Any, payment: Any, pv_: Any, fv_: Any = OMITTED, when: Any = OMITTED) -> Any:
     r, p, v, f, w = num(rate), num(payment), num(pv_), optional(fv_, 0.0), _when(when)
     if r == 0:
         if p == 0:
@@ -83,24 +111,98 @@ def _ipmt(rate: float, per: float, nper_: float, pv_: float, fv_: float, when: f
 
 
 @builtin("IPMT", params="vvvvvv", min_args=4)
-def ipmt(rate: Any, per: Any, n: Any, pv_: Any, fv_: Any = None, when: Any = None) -> Any:
+def ipmt(rate: Any, per: Any, n: Any, pv_: Any, fv_: Any = OMITTED, when: Any = OMITTED) -> Any:
     args = num(rate), num(per), num(n), num(pv_), optional(fv_, 0.0), _when(when)
     return checked(_ipmt(*args))
 
 
 @builtin("PPMT", params="vvvvvv", min_args=4)
-def ppmt(rate: Any, per: Any, n: Any, pv_: Any, fv_: Any = None, when: Any = None) -> Any:
+def ppmt(rate: Any, per: Any, n: Any, pv_: Any, fv_: Any = OMITTED, when: Any = OMITTED) -> Any:
     r, p, periods, v, f, w = num(rate), num(per), num(n), num(pv_), optional(fv_, 0.0), _when(when)
     return checked(_pmt(r, periods, v, f, w) - _ipmt(r, p, periods, v, f, w))
 
 
+def _cumulative(principal: bool):
+    def cumulative(rate: Any, n: Any, pv_: Any, start: Any, end: Any, when: Any) -> Any:
+        """CUMIPMT/CUMPRINC: interest (principal) paid from period ``start`` to ``end``;
+        rate, periods and pv must be positive, 1 <= start <= end <= nper, type 0 or 1."""
+        r, periods, v = num(rate), num(n), num(pv_)
+        first, last, w = math.ceil(num(start)), math.trunc(num(end)), num(when)
+        if r <= 0 or periods <= 0 or v <= 0 or first < 1 or last < first or last > periods:
+            return ExcelError("#NUM!", "CUMIPMT/CUMPRINC arguments out of range")
+        if w not in (0.0, 1.0):
+            return ExcelError("#NUM!", "type must be 0 or 1")
+        payment = _pmt(r, periods, v, 0.0, w)
+        total = 0.0
+        for per in range(first, last + 1):
+            interest = _ipmt(r, per, periods, v, 0.0, w)
+            total += payment - interest if principal else interest
+        return checked(total)
+
+    return cumulative
+
+
+builtin("CUMIPMT", params="vvvvvv")(_cumulative(False))
+builtin("CUMPRINC", params="vvvvvv")(_cumulative(True))
+
+
+@builtin("ISPMT", params="vvvv")
+def ispmt(rate: Any, per: Any, n: Any, pv_: Any) -> Any:
+    periods = num(n)
+    if periods == 0:
+        return DIV0
+    return checked(num(pv_) * num(rate) * (num(per) / periods - 1.0))
+
+
+def _rate_equation(r: float, n: float, p: float, v: float, f: float, w: float) -> float:
+    if r == 0:
+        return v + p * n + f
+    growth, growth_m1 = _growth(r, n)
+    return v * growth + p * (1.0 + r * w) * growth_m1 / r + f
+
+
+@builtin("RATE", params="vvvvvv", min_args=3)
+def rate(
+    n: Any, payment: Any, pv_: Any, fv_: Any = OMITTED, when: Any = OMITTED, guess: Any = OMITTED
+) -> Any:
+    """RATE by Newton's method from ``guess`` (default 10%), with a secant slope; #NUM! when
+    it does not converge (Microsoft: "If the successive results of RATE do not converge...")."""
+    periods, p, v, f, w = num(n), num(payment), num(pv_), optional(fv_, 0.0), _when(when)
+    if periods <= 0:
+        return ExcelError("#NUM!", "RATE needs a positive number of periods")
+    r = optional(guess, 0.1)
+    for _ in range(200):
+        try:
+            y = _rate_equation(r, periods, p, v, f, w)
+            h = max(1e-7, abs(r) * 1e-7)
+            slope = (
+                _rate_equation(r + h, periods, p, v, f, w)
+                - _rate_equation(r - h, periods, p, v, f, w)
+            ) / (2 * h)
+        except XlError:
+            break
+        if slope == 0 or not math.isfinite(slope):
+            break
+        step = y / slope
+        r -= step
+        if r <= -1:
+            break
+        if abs(step) <= 1e-15 * max(1.0, abs(r)):
+            return r
+    return ExcelError("#NUM!", "RATE did not converge")
+
+
 @builtin("NPV", params="vr*", min_args=2)
 def npv(rate: Any, *values: Any) -> Any:
+    """Sum of ``value_i / (1+rate)^i`` for i = 1.. in the order given, added one by one as
+    LibreOffice and Excel do (a compensated sum differs from them in the last bits)."""
     r = num(rate)
     if r == -1:
         return DIV0
-    flows = numbers(values)
-    return checked(math.fsum(v / (1.0 + r) ** (i + 1) for i, v in enumerate(flows)))
+    total = 0.0
+    for i, v in enumerate(numbers(values), start=1):
+        total += v / (1.0 + r) ** i
+    return checked(total)
 
 
 def _npv0(rate: float, flows: list[float]) -> tuple[float, float]:
@@ -113,24 +215,24 @@ def _npv0(rate: float, flows: list[float]) -> tuple[float, float]:
 
 
 @builtin("IRR", params="av", min_args=1)
-def irr(values: Any, guess: Any = None) -> Any:
+def irr(values: Any, guess: Any = OMITTED) -> Any:
     flows = numbers((values,), direct_text=False)
     if not any(v > 0 for v in flows) or not any(v < 0 for v in flows):
         return ExcelError("#NUM!", "IRR needs both positive and negative cash flows")
-    rate = optional(guess, 0.1)
+    rate_ = optional(guess, 0.1)
     for _ in range(100):
-        if rate <= -1:
+        if rate_ <= -1:
             break
         try:
-            value, slope = _npv0(rate, flows)
+            value, slope = _npv0(rate_, flows)
         except (OverflowError, ZeroDivisionError):
             break
         if slope == 0:
             break
         step = value / slope
-        rate -= step
-        if abs(step) < 1e-12 * max(1.0, abs(rate)):
-            return rate
+        rate_ -= step
+        if abs(step) < 1e-12 * max(1.0, abs(rate_)):
+            return rate_
     return _irr_bisect(flows)
 
 
@@ -153,6 +255,132 @@ def _irr_bisect(flows: list[float]) -> Any:
     return ExcelError("#NUM!", "IRR did not converge")
 
 
+@builtin("MIRR", params="avv")
+def mirr(values: Any, finance_rate: Any, reinvest_rate: Any) -> Any:
+    """((-NPV(reinvest, positives)*(1+reinvest)^n) / (NPV(finance, negatives)*(1+finance)))^(1/(n-1)) - 1
+    (Microsoft, "MIRR function")."""
+    flows = numbers((values,), direct_text=False)
+    fr, rr = num(finance_rate), num(reinvest_rate)
+    n = len(flows)
+    if not any(v > 0 for v in flows) or not any(v < 0 for v in flows):
+        return DIV0
+    if fr == -1 or rr == -1:
+        return DIV0
+    pos = math.fsum(v / (1.0 + rr) ** i for i, v in enumerate(flows, start=1) if v > 0)
+    neg = math.fsum(v / (1.0 + fr) ** i for i, v in enumerate(flows, start=1) if v < 0)
+    ratio = (-pos * (1.0 + rr) ** n) / (neg * (1.0 + fr))
+    if ratio < 0:
+        return NUM
+    return checked(ratio ** (1.0 / (n - 1)) - 1.0)
+
+
+def _dated_flows(values: Any, dates: Any) -> tuple[list[float], list[float]]:
+    a = values.flat() if type(values) is Arr else [values]
+    b = dates.flat() if type(dates) is Arr else [dates]
+    if len(a) != len(b):
+        raise XlError(ExcelError("#NUM!", "values and dates differ in number"))
+    flows, days = [], []
+    for v, d in zip(a, b, strict=True):
+        for x in (v, d):
+            if type(x) is ExcelError:
+                raise XlError(x)
+        if type(v) is not float or type(d) is not float:
+            raise XlError(ExcelError("#VALUE!", "values and dates must be numbers"))
+        flows.append(v)
+        days.append(math.floor(d))
+    if any(d < days[0] for d in days[1:]):
+        raise XlError(ExcelError("#NUM!", "a date precedes the first date"))
+    return flows, days
+
+
+def _xnpv(rate: float, flows: list[float], days: list[float]) -> float:
+    total = 0.0
+    for v, d in zip(flows, days, strict=True):
+        total += v / (1.0 + rate) ** ((d - days[0]) / 365.0)
+    return total
+
+
+@builtin("XNPV", params="vaa")
+def xnpv(rate: Any, values: Any, dates: Any) -> Any:
+    """Sum of ``value_i / (1+rate)^((date_i - date_1)/365)`` (Microsoft, "XNPV function")."""
+    r = num(rate)
+    flows, days = _dated_flows(values, dates)
+    if r <= -1:
+        return NUM
+    return checked(_xnpv(r, flows, days))
+
+
+@builtin("XIRR", params="aav", min_args=2)
+def xirr(values: Any, dates: Any, guess: Any = OMITTED) -> Any:
+    """The rate at which XNPV is 0, by Newton's method from ``guess`` (default 10%)."""
+    flows, days = _dated_flows(values, dates)
+    if not any(v > 0 for v in flows) or not any(v < 0 for v in flows):
+        return ExcelError("#NUM!", "XIRR needs both positive and negative cash flows")
+    r = optional(guess, 0.1)
+    for _ in range(200):
+        if r <= -1:
+            break
+        value = _xnpv(r, flows, days)
+        slope = math.fsum(
+            -((d - days[0]) / 365.0) * v / (1.0 + r) ** ((d - days[0]) / 365.0 + 1.0)
+            for v, d in zip(flows, days, strict=True)
+        )
+        if slope == 0:
+            break
+        step = value / slope
+        r -= step
+        if abs(step) <= 1e-14 * max(1.0, abs(r)):
+            return r
+    return ExcelError("#NUM!", "XIRR did not converge")
+
+
+@builtin("EFFECT", params="vv")
+def effect(nominal: Any, periods: Any) -> Any:
+    r, n = num(nominal), math.trunc(num(periods))
+    if r <= 0 or n < 1:
+        return ExcelError("#NUM!", "EFFECT needs a positive rate and at least one period")
+    return checked((1.0 + r / n) ** n - 1.0)
+
+
+@builtin("NOMINAL", params="vv")
+def nominal(effective: Any, periods: Any) -> Any:
+    r, n = num(effective), math.trunc(num(periods))
+    if r <= 0 or n < 1:
+        return ExcelError("#NUM!", "NOMINAL needs a positive rate and at least one period")
+    return checked(n * ((1.0 + r) ** (1.0 / n) - 1.0))
+
+
+@builtin("FVSCHEDULE", params="vr")
+def fvschedule(principal: Any, schedule: Any) -> Any:
+    value = num(principal)
+    items = schedule.flat() if type(schedule) is Arr else [schedule]
+    for r in items:
+        value *= 1.0 + num(r)
+    return checked(value)
+
+
+@builtin("PDURATION", "_XLFN.PDURATION", params="vvv")
+def pduration(rate: Any, pv_: Any, fv_: Any) -> Any:
+    r, a, b = num(rate), num(pv_), num(fv_)
+    if r <= 0 or a <= 0 or b <= 0:
+        return ExcelError("#NUM!", "PDURATION needs positive arguments")
+    return checked((math.log(b) - math.log(a)) / math.log1p(r))
+
+
+@builtin("RRI", "_XLFN.RRI", params="vvv")
+def rri(n: Any, pv_: Any, fv_: Any) -> Any:
+    periods, a, b = num(n), num(pv_), num(fv_)
+    if periods <= 0 or a == 0:
+        return ExcelError("#NUM!", "RRI needs positive periods and a non-zero present value")
+    ratio = b / a
+    if ratio < 0:
+        return NUM
+    return checked(ratio ** (1.0 / periods) - 1.0)
+
+
+# --- depreciation ----------------------------------------------------------------------------
+
+
 @builtin("SLN", params="vvv")
 def sln(cost: Any, salvage: Any, life: Any) -> Any:
     n = num(life)
@@ -161,26 +389,58 @@ def sln(cost: Any, salvage: Any, life: Any) -> Any:
     return checked((num(cost) - num(salvage)) / n)
 
 
+@builtin("SYD", params="vvvv")
+def syd(cost: Any, salvage: Any, life: Any, period: Any) -> Any:
+    c, s, n, p = num(cost), num(salvage), num(life), num(period)
+    if n <= 0 or p <= 0 or p > n or s < 0:
+        return ExcelError("#NUM!", "SYD arguments out of range")
+    return checked((c - s) * (n - p + 1.0) * 2.0 / (n * (n + 1.0)))
+
+
+@builtin("DB", params="vvvvv", min_args=4)
+def db(cost: Any, salvage: Any, life: Any, period: Any, month: Any = OMITTED) -> Any:
+    """Fixed-declining balance at ``1 - (salvage/cost)^(1/life)`` rounded to 3 decimals; the
+    first year is pro rata for ``month`` months, the year after the life gets the rest."""
+    c, s, n, p = num(cost), num(salvage), math.trunc(num(life)), math.trunc(num(period))
+    m = math.trunc(optional(month, 12.0))
+    if c < 0 or s < 0 or n <= 0 or p <= 0 or m < 1 or m > 12 or p > n + (1 if m < 12 else 0):
+        return ExcelError("#NUM!", "DB arguments out of range")
+    if c == 0:
+        return 0.0
+    rate_ = round(1.0 - (s / c) ** (1.0 / n), 3)
+    total = c * rate_ * m / 12.0
+    if p == 1:
+        return checked(total)
+    charge = total
+    for year in range(2, p + 1):
+        charge = (c - total) * rate_ * (12 - m) / 12.0 if year == n + 1 else (c - total) * rate_
+        total += charge
+    return checked(charge)
+
+
 def _declining_rate(life: float, factor: float) -> float:
     return min(1.0, factor / life)
 
 
 @builtin("DDB", params="vvvvv", min_args=4)
-def ddb(cost: Any, salvage: Any, life: Any, period: Any, factor: Any = None) -> Any:
+def ddb(cost: Any, salvage: Any, life: Any, period: Any, factor: Any = OMITTED) -> Any:
+    """Double-declining balance: ``min(book * factor/life, book - salvage)`` for the period.
+    Constraints from LibreOffice's ddb.fods test document (cost >= 0, salvage >= 0,
+    salvage <= cost, 1 <= period <= life, factor > 0; otherwise #NUM!)."""
     c, s, n, p, f = num(cost), num(salvage), num(life), num(period), optional(factor, 2.0)
-    if c < 0 or s < 0 or n <= 0 or p <= 0 or p > n or f <= 0:
+    if c < 0 or s < 0 or s > c or n <= 0 or p < 1 or p > n or f <= 0:
         return ExcelError("#NUM!", "DDB arguments out of range")
-    rate = _declining_rate(n, f)
+    rate_ = _declining_rate(n, f)
     # Book value after p periods is max(salvage, cost*(1-rate)^p) (Excel's min() rule, summed).
-    before = max(s, c * (1.0 - rate) ** (p - 1)) if c > s else c
-    after = max(s, c * (1.0 - rate) ** p) if c > s else c
+    before = max(s, c * (1.0 - rate_) ** (p - 1))
+    after = max(s, c * (1.0 - rate_) ** p)
     return max(0.0, before - after)
 
 
 def _vdb_schedule(cost: float, salvage: float, life: float, factor: float, switch: bool):
     """Depreciation of each whole period: declining balance, switching to straight line on the
     remaining value over the remaining life when that charges more (unless ``switch`` is off)."""
-    rate = _declining_rate(life, factor)
+    rate_ = _declining_rate(life, factor)
     book = cost
     charges: list[float] = []
     straight: float | None = None
@@ -188,7 +448,7 @@ def _vdb_schedule(cost: float, salvage: float, life: float, factor: float, switc
         if straight is not None:
             charge = min(straight, max(0.0, book - salvage))
         else:
-            charge = min(book * rate, max(0.0, book - salvage))
+            charge = min(book * rate_, max(0.0, book - salvage))
             remaining = life - t + 1
             if switch and remaining > 0:
                 line = max(0.0, book - salvage) / remaining
@@ -207,14 +467,19 @@ def vdb(
     life: Any,
     start: Any,
     end: Any,
-    factor: Any = None,
-    no_switch: Any = None,
+    factor: Any = OMITTED,
+    no_switch: Any = OMITTED,
 ) -> Any:
+    """Variable declining balance between two periods. Constraints as LibreOffice's vdb.fods
+    test document: cost >= 0, salvage <= cost, 0 <= start <= end <= life, factor > 0; an empty
+    factor is 0 (so ``VDB(35000,7500,36,10,20,,)`` is #NUM!), an empty no_switch FALSE."""
     c, s, n = num(cost), num(salvage), num(life)
     a, b, f = num(start), num(end), optional(factor, 2.0)
-    keep_declining = boolean(no_switch) if no_switch is not None else False
-    if c < 0 or s < 0 or n <= 0 or a < 0 or b < a or b > n or f <= 0:
+    keep_declining = optional_bool(no_switch, False)
+    if c < 0 or s < 0 or s > c or n <= 0 or a < 0 or b < a or b > n or f <= 0:
         return ExcelError("#NUM!", "VDB arguments out of range")
+    if c == 0:
+        return ExcelError("#NUM!", "VDB of a zero cost")
     charges = _vdb_schedule(c, s, n, f, not keep_declining)
     total = 0.0
     for t, charge in enumerate(charges, start=1):
@@ -222,3 +487,6 @@ def vdb(
         if overlap > 0:
             total += charge * overlap
     return checked(total)
+
+
+__all__ = ["integer"]

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pyfuncs.errors import ExcelError
-from pyfuncs.formulas.builtins import builtin, integer, values_of, vector
+from pyfuncs.formulas.builtins.registry import OMITTED, builtin, integer, omitted, values_of, vector
 from pyfuncs.formulas.values import (
     DIV0,
     VALUE,
@@ -143,10 +143,10 @@ def _lookup_value(value: Any) -> Any:
 
 
 @builtin("MATCH", params="vav", min_args=2)
-def match(value: Any, lookup: Any, kind: Any = None) -> Any:
+def match(value: Any, lookup: Any, kind: Any = OMITTED) -> Any:
     items = vector(lookup)
     wanted = _lookup_value(value)
-    mode = 1 if kind is None else integer(kind)
+    mode = 1 if omitted(kind) else integer(kind)
     if mode == 0:
         i = _exact_match(wanted, items)
     else:
@@ -166,7 +166,7 @@ def _table_lookup(value: Any, table: Any, index: Any, approximate: Any, by_row: 
     if n > width:
         return ExcelError("#REF!", "the column index is past the table")
     keys = arr.values[0] if by_row else [row[0] for row in arr.values]
-    loose = True if approximate is None else boolean(approximate)
+    loose = True if omitted(approximate) else boolean(approximate)
     i = _sorted_match(wanted, keys, False) if loose else _exact_match(wanted, keys)
     if i < 0:
         return ExcelError("#N/A", "lookup value not found")
@@ -174,12 +174,12 @@ def _table_lookup(value: Any, table: Any, index: Any, approximate: Any, by_row: 
 
 
 @builtin("VLOOKUP", params="vavv", min_args=3)
-def vlookup(value: Any, table: Any, index: Any, approximate: Any = None) -> Any:
+def vlookup(value: Any, table: Any, index: Any, approximate: Any = OMITTED) -> Any:
     return _empty_zero(_table_lookup(value, table, index, approximate, by_row=False))
 
 
 @builtin("HLOOKUP", params="vavv", min_args=3)
-def hlookup(value: Any, table: Any, index: Any, approximate: Any = None) -> Any:
+def hlookup(value: Any, table: Any, index: Any, approximate: Any = OMITTED) -> Any:
     return _empty_zero(_table_lookup(value, table, index, approximate, by_row=True))
 
 
@@ -280,18 +280,18 @@ def countif(cells: Any, spec: Any) -> Any:
 
 
 @builtin("SUMIF", params="rvr", min_args=2)
-def sumif(cells: Any, spec: Any, sum_cells: Any = None) -> Any:
+def sumif(cells: Any, spec: Any, sum_cells: Any = OMITTED) -> Any:
     test = criterion(spec)
     keys = _cells(cells)
-    values = keys if sum_cells is None else _cells(sum_cells)
+    values = keys if omitted(sum_cells) or sum_cells is None else _cells(sum_cells)
     return checked(_sum_where(values, [test(v) for v in keys]))
 
 
 @builtin("AVERAGEIF", params="rvr", min_args=2)
-def averageif(cells: Any, spec: Any, avg_cells: Any = None) -> Any:
+def averageif(cells: Any, spec: Any, avg_cells: Any = OMITTED) -> Any:
     test = criterion(spec)
     keys = _cells(cells)
-    values = keys if avg_cells is None else _cells(avg_cells)
+    values = keys if omitted(avg_cells) or avg_cells is None else _cells(avg_cells)
     chosen = [test(v) and type(x) is float for v, x in zip(keys, values, strict=False)]
     count = sum(chosen)
     if not count:

@@ -1,18 +1,51 @@
-"""Math, aggregate and statistical built-ins (SUM, ROUND, SUMPRODUCT, NORM.S.DIST...)."""
+"""Math and trigonometry built-ins (SUM, ROUND, CEILING, SIN, MMULT, SUBTOTAL's helpers...).
+
+Rounding works at Excel's 15 significant digits (:func:`~pyfuncs.formulas.values.decimal15`):
+``ROUND(0.049999999999999975,1)`` is 0.1, as Excel gives. The ``CEILING``/``FLOOR`` families
+follow Microsoft's pages of each function: legacy ``CEILING(-2.5,-2)`` is -4 (a negative number
+with a negative significance rounds away from zero) and ``CEILING(2,-2)`` is ``#NUM!``.
+"""
 
 from __future__ import annotations
 
 import math
-from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, ROUND_UP, Decimal
-from statistics import NormalDist
+from decimal import (
+    ROUND_DOWN,
+    ROUND_HALF_UP,
+    ROUND_UP,
+    Context,
+    Decimal,
+    localcontext,
+)
 from typing import Any
 
 from pyfuncs.errors import ExcelError
-from pyfuncs.formulas.builtins import builtin, integer, numbers, optional
-from pyfuncs.formulas.values import DIV0, NUM, Arr, XlError, boolean, checked, num
+from pyfuncs.formulas.builtins.registry import (
+    OMITTED,
+    builtin,
+    integer,
+    numbers,
+    optional,
+)
+from pyfuncs.formulas.values import (
+    DIV0,
+    NUM,
+    VALUE,
+    Arr,
+    XlError,
+    checked,
+    decimal15,
+    num,
+    round15,
+)
 from pyfuncs.formulas.values import power as _power
 
-_STANDARD = NormalDist()
+_WIDE = Context(prec=60)
+# ROUNDUP and ROUNDDOWN ignore a distance to the nearest multiple below this fraction of it:
+# the last digits of a 15-digit number that a subtraction left behind (8.06-8 is
+# 0.0600000000000005, and ROUNDUP(8.06-8,2) is 0.06 in LibreOffice's roundup.fods; LibreOffice
+# snaps even further, up to about 1E-12).
+_DIRECTED_NOISE = Decimal("1E-13")
 
 
 @builtin("SUM", params="r*", min_args=1)
@@ -25,86 +58,15 @@ def product(*args: Any) -> Any:
     return checked(math.prod(numbers(args)))
 
 
-@builtin("MIN", params="r*", min_args=1)
-def min_(*args: Any) -> Any:
-    values = numbers(args)
-    return min(values) if values else 0.0
-
-
-@builtin("MAX", params="r*", min_args=1)
-def max_(*args: Any) -> Any:
-    values = numbers(args)
-    return max(values) if values else 0.0
-
-
-@builtin("AVERAGE", params="r*", min_args=1)
-def average(*args: Any) -> Any:
-    values = numbers(args)
-    if not values:
-        return ExcelError("#DIV/0!", "AVERAGE of no numbers")
-    return checked(math.fsum(values) / len(values))
-
-
-@builtin("MEDIAN", params="r*", min_args=1)
-def median(*args: Any) -> Any:
-    values = sorted(numbers(args))
-    if not values:
-        return NUM
-    mid = len(values) // 2
-    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2.0
-
-
-def _kth(largest: bool):
-    def kth(data: Any, k: Any) -> Any:
-        values = sorted(numbers((data,)), reverse=largest)
-        n = math.ceil(num(k))
-        if not 1 <= n <= len(values):
-            return NUM
-        return values[n - 1]
-
-    return kth
-
-
-builtin("LARGE", params="rv")(_kth(True))
-builtin("SMALL", params="rv")(_kth(False))
-
-
-@builtin("COUNT", params="r*", min_args=1)
-def count(*args: Any) -> Any:
-    total = 0
-    for arg in args:
-        if type(arg) is Arr:
-            total += sum(1 for v in arg.flat() if type(v) is float)
-        elif type(arg) is float or type(arg) is bool:
-            total += 1
-        elif type(arg) is str:
-            try:
-                num(arg)
-                total += 1
-            except XlError:
-                pass
-    return float(total)
-
-
-@builtin("COUNTA", params="r*", min_args=1)
-def counta(*args: Any) -> Any:
-    total = 0
-    for arg in args:
-        if type(arg) is Arr:
-            total += sum(1 for v in arg.flat() if v is not None)
-        elif arg is not None:
-            total += 1
-    return float(total)
-
-
-@builtin("COUNTBLANK", params="r")
-def countblank(arg: Any) -> Any:
-    values = arg.flat() if type(arg) is Arr else [arg]
-    return float(sum(1 for v in values if v is None or v == ""))
+@builtin("SUMSQ", params="r*", min_args=1)
+def sumsq(*args: Any) -> Any:
+    return checked(math.fsum(v * v for v in numbers(args)))
 
 
 @builtin("SUMPRODUCT", params="a*", min_args=1)
 def sumproduct(*args: Any) -> Any:
+    """Sum of the element-wise products; arrays must be the same size (else #VALUE!); text and
+    blanks count as 0; an error propagates."""
     arrays = [a if type(a) is Arr else Arr([[a]]) for a in args]
     shape = arrays[0].shape
     if any(a.shape != shape for a in arrays):
@@ -121,6 +83,59 @@ def sumproduct(*args: Any) -> Any:
     return checked(math.fsum(total))
 
 
+def _matrix(arg: Any) -> list[list[float]]:
+    """A numeric matrix argument (MMULT, MDETERM): a blank or text element is #VALUE!."""
+    rows = arg.values if type(arg) is Arr else [[arg]]
+    out = []
+    for row in rows:
+        line = []
+        for v in row:
+            if type(v) is ExcelError:
+                raise XlError(v)
+            if type(v) is not float:
+                raise XlError(ExcelError("#VALUE!", "matrices must hold numbers only"))
+            line.append(v)
+        out.append(line)
+    return out
+
+
+@builtin("MMULT", params="aa")
+def mmult(a: Any, b: Any) -> Any:
+    """Matrix product; the columns of ``a`` must equal the rows of ``b`` (else #VALUE!)."""
+    left, right = _matrix(a), _matrix(b)
+    if len(left[0]) != len(right):
+        return ExcelError("#VALUE!", "MMULT: columns of the first must equal rows of the second")
+    cols = list(zip(*right, strict=True))
+    return Arr(
+        [
+            [checked(math.fsum(x * y for x, y in zip(row, col, strict=True))) for col in cols]
+            for row in left
+        ]
+    )
+
+
+@builtin("MDETERM", params="a")
+def mdeterm(a: Any) -> Any:
+    m = [row[:] for row in _matrix(a)]
+    n = len(m)
+    if any(len(row) != n for row in m):
+        return ExcelError("#VALUE!", "MDETERM needs a square matrix")
+    det = 1.0
+    for i in range(n):
+        pivot = max(range(i, n), key=lambda k: abs(m[k][i]))
+        if m[pivot][i] == 0:
+            return 0.0
+        if pivot != i:
+            m[i], m[pivot] = m[pivot], m[i]
+            det = -det
+        det *= m[i][i]
+        for k in range(i + 1, n):
+            f = m[k][i] / m[i][i]
+            for j in range(i, n):
+                m[k][j] -= f * m[i][j]
+    return checked(det)
+
+
 @builtin("ABS", params="v")
 def abs_(x: Any) -> Any:
     return abs(num(x))
@@ -132,17 +147,31 @@ def sign(x: Any) -> Any:
     return float((n > 0) - (n < 0))
 
 
-def _round(x: Any, digits: Any, mode: str) -> Any:
-    number = num(x)
-    places = integer(optional(digits, 0.0))
+def round_decimal(number: float, places: int, mode: str) -> float:
+    """``number`` rounded to ``places`` decimals (negative: tens, hundreds) in decimal at 15
+    significant digits, as Excel's ROUND/ROUNDUP/ROUNDDOWN/TRUNC do; ``mode`` is a
+    :mod:`decimal` rounding mode."""
     if number == 0 or not math.isfinite(number):
         return number
-    try:
-        exact = Decimal(repr(number))
-        result = exact.quantize(Decimal(1).scaleb(-places), rounding=mode)
-    except ArithmeticError:
-        return number
+    with localcontext(_WIDE):
+        exact = decimal15(number)
+        if places > 0 and exact.as_tuple().exponent >= -places:
+            return float(exact)  # already at that many decimals or fewer
+        unit = Decimal(1).scaleb(-places)
+        try:
+            if mode != ROUND_HALF_UP:
+                nearest = exact.quantize(unit, rounding=ROUND_HALF_UP)
+                if abs(exact - nearest) <= abs(nearest) * _DIRECTED_NOISE:
+                    return float(nearest)  # ROUNDUP(8.06-8,2): 0.0600000000000005 is 0.06
+            result = exact.quantize(unit, rounding=mode)
+        except ArithmeticError:
+            return number
     return float(result)
+
+
+def _round(x: Any, digits: Any, mode: str) -> Any:
+    places = integer(optional(digits, 0.0))
+    return round_decimal(num(x), places, mode)
 
 
 @builtin("ROUND", params="vv")
@@ -161,7 +190,7 @@ def rounddown(x: Any, digits: Any) -> Any:
 
 
 @builtin("TRUNC", params="vv", min_args=1)
-def trunc(x: Any, digits: Any = None) -> Any:
+def trunc(x: Any, digits: Any = OMITTED) -> Any:
     return _round(x, digits, ROUND_DOWN)
 
 
@@ -170,20 +199,106 @@ def int_(x: Any) -> Any:
     return float(math.floor(num(x)))
 
 
-@builtin("CEILING.MATH", "CEILING", params="vv", min_args=1)
-def ceiling(x: Any, significance: Any = None) -> Any:
+def _steps(number: float, step: float, up: bool) -> float:
+    """``number`` moved to a multiple of ``step`` (up: the next one above, else below), the
+    quotient taken at 15 digits so that 0.3/0.1 is 3 multiples, not 2.9999999999999996."""
+    quotient = round15(number / step)
+    whole = math.ceil(quotient) if up else math.floor(quotient)
+    return round15(whole * step)
+
+
+@builtin("CEILING", params="vv", min_args=1)
+def ceiling(x: Any, significance: Any = OMITTED) -> Any:
+    """Legacy CEILING: away from zero for a negative number with a negative significance,
+    toward zero with a positive one; a positive number with a negative significance is #NUM!
+    (Microsoft, "CEILING function")."""
     n, step = num(x), optional(significance, 1.0)
-    if step == 0:
+    if n == 0 or step == 0:
         return 0.0
-    return _round(n / abs(step), 0, ROUND_CEILING) * abs(step)
+    if n > 0 and step < 0:
+        return ExcelError("#NUM!", "CEILING of a positive number needs a positive significance")
+    return _steps(n, step, up=True)
 
 
-@builtin("FLOOR.MATH", "FLOOR", params="vv", min_args=1)
-def floor(x: Any, significance: Any = None) -> Any:
+@builtin("FLOOR", params="vv", min_args=1)
+def floor(x: Any, significance: Any = OMITTED) -> Any:
+    """Legacy FLOOR (Microsoft, "FLOOR function"): FLOOR(-2.5,-2) is -2, FLOOR(-2.5,2) is -4,
+    a positive number with a negative significance is #NUM!, significance 0 is #DIV/0!."""
     n, step = num(x), optional(significance, 1.0)
     if step == 0:
         return 0.0 if n == 0 else DIV0
-    return _round(n / abs(step), 0, ROUND_FLOOR) * abs(step)
+    if n == 0:
+        return 0.0
+    if n > 0 and step < 0:
+        return ExcelError("#NUM!", "FLOOR of a positive number needs a positive significance")
+    return _steps(n, step, up=False)
+
+
+@builtin("CEILING.MATH", "_XLFN.CEILING.MATH", params="vvv", min_args=1)
+def ceiling_math(x: Any, significance: Any = OMITTED, mode: Any = OMITTED) -> Any:
+    """Up to a multiple of |significance|; a negative number toward zero unless ``mode`` is
+    non-zero (then away from zero)."""
+    n, step = num(x), abs(optional(significance, 1.0))
+    if step == 0 or n == 0:
+        return 0.0
+    away = optional(mode, 0.0) != 0
+    return _steps(n, step, up=not (n < 0 and away))
+
+
+@builtin("FLOOR.MATH", "_XLFN.FLOOR.MATH", params="vvv", min_args=1)
+def floor_math(x: Any, significance: Any = OMITTED, mode: Any = OMITTED) -> Any:
+    """Down to a multiple of |significance|; a negative number away from zero unless ``mode``
+    is non-zero (then toward zero)."""
+    n, step = num(x), abs(optional(significance, 1.0))
+    if step == 0 or n == 0:
+        return 0.0
+    toward = optional(mode, 0.0) != 0
+    return _steps(n, step, up=n < 0 and toward)
+
+
+@builtin("CEILING.PRECISE", "_XLFN.CEILING.PRECISE", "ISO.CEILING", params="vv", min_args=1)
+def ceiling_precise(x: Any, significance: Any = OMITTED) -> Any:
+    """Up (toward +infinity) to a multiple of |significance|, whatever the signs."""
+    n, step = num(x), abs(optional(significance, 1.0))
+    if step == 0 or n == 0:
+        return 0.0
+    return _steps(n, step, up=True)
+
+
+@builtin("FLOOR.PRECISE", "_XLFN.FLOOR.PRECISE", params="vv", min_args=1)
+def floor_precise(x: Any, significance: Any = OMITTED) -> Any:
+    """Down (toward -infinity) to a multiple of |significance|, whatever the signs."""
+    n, step = num(x), abs(optional(significance, 1.0))
+    if step == 0 or n == 0:
+        return 0.0
+    return _steps(n, step, up=False)
+
+
+@builtin("MROUND", params="vv")
+def mround(x: Any, multiple: Any) -> Any:
+    """To the nearest multiple, halves away from zero; signs must agree (else #NUM!)."""
+    n, m = num(x), num(multiple)
+    if m == 0 or n == 0:
+        return 0.0
+    if (n > 0) != (m > 0):
+        return ExcelError("#NUM!", "MROUND: number and multiple must have the same sign")
+    quotient = round_decimal(n / m, 0, ROUND_HALF_UP)
+    return round15(quotient * m)
+
+
+@builtin("EVEN", params="v")
+def even(x: Any) -> Any:
+    n = num(x)
+    up = math.ceil(round15(abs(n)) / 2) * 2
+    return float(math.copysign(up, n)) if n else 0.0
+
+
+@builtin("ODD", params="v")
+def odd(x: Any) -> Any:
+    n = num(x)
+    up = math.ceil(round15(abs(n)))
+    up = up if up % 2 else up + 1
+    return float(math.copysign(up, n)) if n else 1.0
 
 
 @builtin("MOD", params="vv")
@@ -191,7 +306,15 @@ def mod(x: Any, y: Any) -> Any:
     n, d = num(x), num(y)
     if d == 0:
         return DIV0
-    return checked(n - d * math.floor(n / d))
+    return checked(round15(n - d * math.floor(round15(n / d))))
+
+
+@builtin("QUOTIENT", params="vv")
+def quotient(x: Any, y: Any) -> Any:
+    n, d = num(x), num(y)
+    if d == 0:
+        return DIV0
+    return float(math.trunc(round15(n / d)))
 
 
 @builtin("SQRT", params="v")
@@ -200,6 +323,14 @@ def sqrt(x: Any) -> Any:
     if n < 0:
         return ExcelError("#NUM!", "square root of a negative number")
     return math.sqrt(n)
+
+
+@builtin("SQRTPI", params="v")
+def sqrtpi(x: Any) -> Any:
+    n = num(x)
+    if n < 0:
+        return ExcelError("#NUM!", "square root of a negative number")
+    return math.sqrt(n * math.pi)
 
 
 @builtin("EXP", params="v")
@@ -219,7 +350,7 @@ def ln(x: Any) -> Any:
 
 
 @builtin("LOG", params="vv", min_args=1)
-def log(x: Any, base: Any = None) -> Any:
+def log(x: Any, base: Any = OMITTED) -> Any:
     n, b = num(x), optional(base, 10.0)
     if n <= 0 or b <= 0:
         return ExcelError("#NUM!", "logarithm of a number that is not positive")
@@ -243,39 +374,102 @@ def pi() -> Any:
     return math.pi
 
 
-@builtin("NORM.S.DIST", params="vv")
-def norm_s_dist(z: Any, cumulative: Any) -> Any:
-    x = num(z)
-    if boolean(cumulative):
-        return _STANDARD.cdf(x)
-    return _STANDARD.pdf(x)
+@builtin("FACT", params="v")
+def fact(x: Any) -> Any:
+    n = math.floor(num(x))
+    if n < 0:
+        return ExcelError("#NUM!", "FACT of a negative number")
+    if n > 170:
+        return ExcelError("#NUM!", "FACT result too large")
+    return float(math.factorial(n))
 
 
-@builtin("NORMSDIST", params="v")
-def normsdist(z: Any) -> Any:
-    return _STANDARD.cdf(num(z))
+@builtin("COMBIN", params="vv")
+def combin(n: Any, k: Any) -> Any:
+    a, b = math.trunc(num(n)), math.trunc(num(k))
+    if a < 0 or b < 0 or b > a:
+        return ExcelError("#NUM!", "COMBIN needs 0 <= chosen <= number")
+    return checked(float(math.comb(a, b)))
 
 
-@builtin("NORM.S.INV", "NORMSINV", params="v")
-def norm_s_inv(p: Any) -> Any:
-    q = num(p)
-    if not 0 < q < 1:
-        return ExcelError("#NUM!", "probability must be between 0 and 1")
-    return _STANDARD.inv_cdf(q)
+@builtin("PERMUT", params="vv")
+def permut(n: Any, k: Any) -> Any:
+    a, b = math.trunc(num(n)), math.trunc(num(k))
+    if a < 0 or b < 0 or b > a:
+        return ExcelError("#NUM!", "PERMUT needs 0 <= chosen <= number")
+    return checked(float(math.perm(a, b)))
 
 
-@builtin("NORM.DIST", "NORMDIST", params="vvvv")
-def norm_dist(x: Any, mean: Any, sd: Any, cumulative: Any) -> Any:
-    s = num(sd)
-    if s <= 0:
-        return ExcelError("#NUM!", "standard deviation must be positive")
-    dist = NormalDist(num(mean), s)
-    return dist.cdf(num(x)) if boolean(cumulative) else dist.pdf(num(x))
+def _whole_numbers(args: tuple[Any, ...]) -> list[int]:
+    values = [math.trunc(v) for v in numbers(args)]
+    if any(v < 0 for v in values):
+        raise XlError(ExcelError("#NUM!", "GCD/LCM need numbers >= 0"))
+    return values
 
 
-@builtin("NORM.INV", "NORMINV", params="vvv")
-def norm_inv(p: Any, mean: Any, sd: Any) -> Any:
-    q, s = num(p), num(sd)
-    if not 0 < q < 1 or s <= 0:
-        return ExcelError("#NUM!", "probability must be in (0, 1) and sd positive")
-    return NormalDist(num(mean), s).inv_cdf(q)
+@builtin("GCD", params="r*", min_args=1)
+def gcd(*args: Any) -> Any:
+    return float(math.gcd(*_whole_numbers(args)))
+
+
+@builtin("LCM", params="r*", min_args=1)
+def lcm(*args: Any) -> Any:
+    return float(math.lcm(*_whole_numbers(args)))
+
+
+# --- trigonometry and hyperbolic functions -----------------------------------------------------
+
+_TRIG_LIMIT = 2.0**27  # Excel's limit on the argument of SIN, COS, TAN (else #NUM!)
+
+
+def _trig(fn: Any, limit: float | None = _TRIG_LIMIT) -> Any:
+    def apply(x: Any) -> Any:
+        n = num(x)
+        if limit is not None and abs(n) >= limit:
+            return ExcelError("#NUM!", "argument too large for a trigonometric function")
+        try:
+            return checked(fn(n))
+        except (ValueError, OverflowError):
+            return ExcelError("#NUM!", "argument out of the function's domain")
+        except ZeroDivisionError:
+            return DIV0
+
+    return apply
+
+
+builtin("SIN", params="v")(_trig(math.sin))
+builtin("COS", params="v")(_trig(math.cos))
+builtin("TAN", params="v")(_trig(math.tan))
+builtin("ASIN", params="v")(_trig(math.asin, None))
+builtin("ACOS", params="v")(_trig(math.acos, None))
+builtin("ATAN", params="v")(_trig(math.atan, None))
+builtin("SINH", params="v")(_trig(math.sinh, None))
+builtin("COSH", params="v")(_trig(math.cosh, None))
+builtin("TANH", params="v")(_trig(math.tanh, None))
+builtin("ASINH", params="v")(_trig(math.asinh, None))
+builtin("ACOSH", params="v")(_trig(math.acosh, None))
+builtin("ATANH", params="v")(_trig(math.atanh, None))
+builtin("COT", "_XLFN.COT", params="v")(_trig(lambda x: 1.0 / math.tan(x)))
+builtin("CSC", "_XLFN.CSC", params="v")(_trig(lambda x: 1.0 / math.sin(x)))
+builtin("SEC", "_XLFN.SEC", params="v")(_trig(lambda x: 1.0 / math.cos(x)))
+builtin("COTH", "_XLFN.COTH", params="v")(_trig(lambda x: 1.0 / math.tanh(x), None))
+builtin("CSCH", "_XLFN.CSCH", params="v")(_trig(lambda x: 1.0 / math.sinh(x), None))
+builtin("SECH", "_XLFN.SECH", params="v")(_trig(lambda x: 1.0 / math.cosh(x), None))
+builtin("ACOT", "_XLFN.ACOT", params="v")(_trig(lambda x: math.pi / 2 - math.atan(x), None))
+builtin("ACOTH", "_XLFN.ACOTH", params="v")(
+    _trig(lambda x: math.atanh(1.0 / x) if abs(x) > 1 else math.log(-1.0), None)
+)
+builtin("DEGREES", params="v")(_trig(math.degrees, None))
+builtin("RADIANS", params="v")(_trig(math.radians, None))
+
+
+@builtin("ATAN2", params="vv")
+def atan2(x: Any, y: Any) -> Any:
+    """ATAN2(x_num, y_num): the angle of the point (x, y); (0, 0) is #DIV/0!."""
+    a, b = num(x), num(y)
+    if a == 0 and b == 0:
+        return DIV0
+    return math.atan2(b, a)
+
+
+__all__ = ["VALUE", "round_decimal"]

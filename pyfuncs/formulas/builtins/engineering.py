@@ -1,0 +1,85 @@
+"""Number-base conversions (Microsoft, "HEX2DEC function" and its siblings).
+
+Hexadecimal, octal and binary numbers are ten digits at most, negative numbers in two's
+complement over 40, 30 and 10 bits: ``HEX2DEC("FFFFFFFFFF")`` is -1. ``DEC2HEX(n, places)``
+pads with zeros; too few places, or a number out of range, is ``#NUM!``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyfuncs.errors import ExcelError
+from pyfuncs.formulas.builtins.registry import OMITTED, builtin, integer, omitted
+from pyfuncs.formulas.values import num, text
+
+_BASES = {"HEX": (16, 40), "OCT": (8, 30), "BIN": (2, 10)}
+
+
+def _to_decimal(value: Any, base: int, bits: int) -> Any:
+    digits = text(value).strip() if type(value) is not float else str(int(value))
+    if len(digits) > 10:
+        return ExcelError("#NUM!", "more than 10 digits")
+    if digits == "":
+        return 0.0
+    try:
+        n = int(digits, base)
+    except ValueError:
+        return ExcelError("#NUM!", f"not a base-{base} number")
+    if n >= 1 << (bits - 1):
+        n -= 1 << bits
+    return float(n)
+
+
+def _from_decimal(n: int, base: int, bits: int, places: Any) -> Any:
+    low, high = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+    if not low <= n <= high:
+        return ExcelError("#NUM!", "number out of range for the base")
+    if n < 0:
+        return _format(n + (1 << bits), base)  # places are ignored for negatives
+    digits = _format(n, base)
+    if omitted(places) or places is None:
+        return digits
+    width = integer(places)
+    if width < len(digits) or width > 10:
+        return ExcelError("#NUM!", "too few places for the number")
+    return digits.rjust(width, "0")
+
+
+def _format(n: int, base: int) -> str:
+    return {16: f"{n:X}", 8: f"{n:o}", 2: f"{n:b}"}[base]
+
+
+def _register() -> None:
+    for name, (base, bits) in _BASES.items():
+
+        def to_dec(value: Any, base: int = base, bits: int = bits) -> Any:
+            return _to_decimal(value, base, bits)
+
+        builtin(f"{name}2DEC", params="v")(to_dec)
+
+        def from_dec(value: Any, places: Any = OMITTED, base: int = base, bits: int = bits) -> Any:
+            return _from_decimal(int(num(value)), base, bits, places)
+
+        builtin(f"DEC2{name}", params="vv", min_args=1)(from_dec)
+        for other, (base2, bits2) in _BASES.items():
+            if other == name:
+                continue
+
+            def convert(
+                value: Any,
+                places: Any = OMITTED,
+                b1: int = base,
+                n1: int = bits,
+                b2: int = base2,
+                n2: int = bits2,
+            ) -> Any:
+                dec = _to_decimal(value, b1, n1)
+                if type(dec) is ExcelError:
+                    return dec
+                return _from_decimal(int(dec), b2, n2, places)
+
+            builtin(f"{name}2{other}", params="vv", min_args=1)(convert)
+
+
+_register()

@@ -1,0 +1,1 @@
+"""Array functions: SEQUENCE, FILTER, SORT, UNIQUE, XLOOKUP, XMATCH, LOOKUP."""

@@ -1,0 +1,1 @@
+"""TEXT with Excel number format codes."""

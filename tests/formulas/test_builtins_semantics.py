@@ -1,0 +1,211 @@
+"""Excel's exact semantics, each from an independent source named in the test.
+
+Sources: Microsoft's function pages (support.microsoft.com, "<NAME> function"), Microsoft KB
+articles, LibreOffice's function test documents (sc/qa/unit/data/functions/*/fods, MPL-2.0),
+and closed forms written out here.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from formula_engine import evaluate
+
+from pyfuncs.errors import ExcelError
+
+
+def code(value: object) -> str | None:
+    return value.code if isinstance(value, ExcelError) else None
+
+
+# --- 15 significant digits -------------------------------------------------------------------
+
+
+def test_round_works_at_15_significant_digits():
+    # Excel's cached value in a public workbook (issue 12) is 0.1; LibreOffice 7.4 agrees.
+    assert evaluate("=ROUND(A1,1)", {"A1": 0.049999999999999975}) == 0.1
+    # Microsoft, "ROUND function" examples.
+    assert evaluate("=ROUND(2.15,1)") == 2.2
+    assert evaluate("=ROUND(-1.475,2)") == -1.48
+    assert evaluate("=ROUND(21.5,-1)") == 20
+    assert evaluate("=ROUND(626.3,-3)") == 1000
+    assert evaluate("=ROUND(1.98,-1)") == 0
+    assert evaluate("=ROUND(-50.55,-2)") == -100
+
+
+def test_roundup_ignores_the_noise_a_subtraction_leaves():
+    # LibreOffice roundup.fods: ROUNDUP(8.06-8;2) is 0.06 (8.06-8 is 0.0600000000000005).
+    assert evaluate("=ROUNDUP(8.06-8,2)") == 0.06
+    # A real fifth digit is not noise: LibreOffice 7.4 gives 0.07.
+    assert evaluate("=ROUNDUP(0.06000000000005,2)") == 0.07
+    # Microsoft, "ROUNDUP function" and "ROUNDDOWN function" examples.
+    assert evaluate("=ROUNDUP(3.2,0)") == 4
+    assert evaluate("=ROUNDUP(-3.14159,1)") == -3.2
+    assert evaluate("=ROUNDUP(31415.92654,-2)") == 31500
+    assert evaluate("=ROUNDDOWN(3.14159,3)") == 3.141
+    assert evaluate("=ROUNDDOWN(-3.14159,1)") == -3.1
+
+
+def test_comparison_is_at_excel_precision():
+    assert evaluate("=0.1+0.2=0.3") is True
+    assert evaluate("=1=1.0000001") is False
+
+
+def test_a_cancelling_last_subtraction_is_zero():
+    # Microsoft, "Floating-point arithmetic may give inaccurate results in Excel": =.5-.4-.1
+    # shows 0 (the correction applies to the last operation), =1*(.5-.4-.1) -2.78E-17.
+    assert evaluate("=0.5-0.4-0.1") == 0.0
+    assert evaluate("=1*(0.5-0.4-0.1)") == pytest.approx(-2.7755575615628914e-17, abs=0)
+    assert evaluate("=A1-A2", {"A1": 0.3, "A2": "=0.1+0.2"}) == 0.0
+    assert evaluate("=8.06-8") == 8.06 - 8  # not cancelling: kept
+
+
+# --- dates ----------------------------------------------------------------------------------
+
+
+def test_serial_zero_is_1900_01_00_and_1900_is_a_leap_year():
+    # Serial 0 shows as 1900-01-00 in Excel: YEAR 1900, MONTH 1, DAY 0 (so DATE(YEAR(0),
+    # MONTH(0),DAY(0)) is 0 and DATE(YEAR(0),MONTH(0),1) is 1, 1900-01-01). Excel keeps Lotus'
+    # 1900-02-29 as serial 60 (Microsoft, "Excel incorrectly assumes that the year 1900 is a
+    # leap year", KB 214326).
+    assert [evaluate(f"={f}(0)") for f in ("YEAR", "MONTH", "DAY")] == [1900, 1, 0]
+    assert evaluate("=DATE(YEAR(0),MONTH(0),1)") == 1
+    assert evaluate("=DATE(YEAR(0),MONTH(0),DAY(0))") == 0
+    assert evaluate("=DATE(1900,2,29)") == 60
+    assert evaluate("=DATE(1900,3,1)") == 61
+    assert evaluate("=DATE(1900,3,0)") == 60
+    assert [evaluate(f"={f}(60)") for f in ("YEAR", "MONTH", "DAY")] == [1900, 2, 29]
+    assert evaluate("=DATE(2008,1,1)") == 39448  # Microsoft, "DATE function"
+
+
+def test_dates_before_serial_zero_are_num_errors():
+    assert code(evaluate("=DATE(1900,1,-1)")) == "#NUM!"
+    assert code(evaluate("=DATE(10000,1,1)")) == "#NUM!"
+    assert code(evaluate("=YEAR(-1)")) == "#NUM!"
+    # KB 175753: in the 1904 system, years before 1904 are #NUM!; DATE(4,3,31) is 1904-03-31.
+    assert code(evaluate("=DATE(1902,8,12)", date1904=True)) == "#NUM!"
+    assert evaluate("=DATE(4,3,31)", date1904=True) == 90  # Jan 31 + Feb 29 + Mar 30 days
+    # Microsoft, "DATE function": months and days roll over.
+    assert evaluate("=DATE(2008,14,2)") == evaluate("=DATE(2009,2,2)")
+    assert evaluate("=DATE(2008,1,-15)") == evaluate("=DATE(2007,12,16)")
+
+
+# --- CEILING and FLOOR ----------------------------------------------------------------------
+
+
+def test_legacy_ceiling_and_floor_signs():
+    # Microsoft, "CEILING function": CEILING(-2.5,-2) is -4, CEILING(-2.5,2) is -2; a positive
+    # number with a negative significance is #NUM!.
+    assert evaluate("=CEILING(-2.5,-2)") == -4
+    assert evaluate("=CEILING(-2.5,2)") == -2
+    assert code(evaluate("=CEILING(2,-2)")) == "#NUM!"
+    assert evaluate("=CEILING(2.5,1)") == 3
+    assert evaluate("=CEILING(1.5,0.1)") == 1.5
+    assert evaluate("=CEILING(0.234,0.01)") == 0.24
+    # Microsoft, "FLOOR function": FLOOR(-2.5,-2) is -2; FLOOR(2.5,-2) #NUM!; 0 is #DIV/0!.
+    assert evaluate("=FLOOR(3.7,2)") == 2
+    assert evaluate("=FLOOR(-2.5,-2)") == -2
+    assert evaluate("=FLOOR(-2.5,2)") == -4
+    assert code(evaluate("=FLOOR(2.5,-2)")) == "#NUM!"
+    assert code(evaluate("=FLOOR(2.5,0)")) == "#DIV/0!"
+    assert evaluate("=FLOOR(0.234,0.01)") == 0.23
+
+
+def test_ceiling_math_and_precise():
+    # Microsoft, "CEILING.MATH function" and "CEILING.PRECISE function" examples.
+    assert evaluate("=CEILING.MATH(24.3,5)") == 25
+    assert evaluate("=CEILING.MATH(6.7)") == 7
+    assert evaluate("=CEILING.MATH(-8.1,2)") == -8
+    assert evaluate("=CEILING.MATH(-5.5,2,-1)") == -6
+    assert evaluate("=CEILING.PRECISE(4.3)") == 5
+    assert evaluate("=CEILING.PRECISE(-4.3)") == -4
+    assert evaluate("=CEILING.PRECISE(4.3,2)") == 6
+    assert evaluate("=CEILING.PRECISE(4.3,-2)") == 6
+    assert evaluate("=CEILING.PRECISE(-4.3,2)") == -4
+    # Microsoft, "FLOOR.MATH function" and "FLOOR.PRECISE function".
+    assert evaluate("=FLOOR.MATH(24.3,5)") == 20
+    assert evaluate("=FLOOR.MATH(-8.1,2)") == -10
+    assert evaluate("=FLOOR.MATH(-5.5,2,-1)") == -4
+    assert evaluate("=FLOOR.PRECISE(-3.2,-1)") == -4
+    assert evaluate("=FLOOR.PRECISE(3.2,-1)") == 3
+
+
+# --- annuities at tiny rates -----------------------------------------------------------------
+
+
+def _closed_form_pmt(rate: float, n: int, pv: float) -> float:
+    # -pv*r/(1-(1+r)^-n) expanded for small r: -pv/n * (1 + r*(n+1)/2 + O(r^2)).
+    return -pv / n * (1 + rate * (n + 1) / 2)
+
+
+@pytest.mark.parametrize("rate", [1e-16, 4.567e-15, 1e-12])
+def test_pmt_at_tiny_rates_does_not_cancel(rate):
+    # LibreOffice pmt.fods: PMT(1E-16;10;1000) and PMT(4.567E-15;10;1000) are -100.
+    got = evaluate(f"=PMT({rate!r},10,1000)")
+    assert got == pytest.approx(_closed_form_pmt(rate, 10, 1000), rel=1e-15)
+    if rate < 1e-14:
+        assert float(f"{got:.13g}") == -100
+
+
+def test_fv_and_pv_at_tiny_rates():
+    # FV of 10 payments of -100 at rate r: 100*((1+r)^10-1)/r ~ 1000*(1 + 4.5r).
+    assert evaluate("=FV(1E-16,10,-100)") == pytest.approx(1000, rel=1e-15)
+    assert evaluate("=PV(1E-16,10,-100)") == pytest.approx(1000, rel=1e-15)
+
+
+# --- empty arguments are 0, omitted ones take the default -------------------------------------
+
+
+def test_empty_argument_is_zero_not_the_default():
+    # LibreOffice ddb.fods: DDB(25000;1;60;12;) is an error (factor 0), DDB(25000;1;60;12) is
+    # 573.935289416218 (factor 2).
+    assert code(evaluate("=DDB(25000,1,60,12,)")) == "#NUM!"
+    assert evaluate("=DDB(25000,1,60,12)") == pytest.approx(573.935289416218, rel=1e-14)
+    # The same rule for VDB's factor (LibreOffice vdb.fods) and for other defaults.
+    assert code(evaluate("=VDB(35000,7500,36,10,20,,)")) == "#NUM!"
+    assert evaluate('=LEFT("abc",)') == ""  # count 0, not 1
+    assert evaluate('=LEFT("abc")') == "a"
+    table = {"A1": 1, "B1": "x", "A2": 3, "B2": "y"}
+    assert code(evaluate("=VLOOKUP(2,A1:B2,2,)", table)) == "#N/A"  # exact match
+    assert evaluate("=VLOOKUP(2,A1:B2,2)", table) == "x"  # approximate match
+
+
+def test_ddb_constraints_as_libreoffice_tests_them():
+    # LibreOffice ddb.fods rows: errors for cost < 0, salvage < 0, salvage > cost (cost 0,
+    # salvage 1), life 0, period 0 or past the life, factor 0 or negative.
+    for formula in (
+        "=DDB(0,1,60,12,2)",
+        "=DDB(-25000,1000,36,1,6)",
+        "=DDB(25000,-1000,36,1,6)",
+        "=DDB(25000,1000,0,1,6)",
+        "=DDB(25000,1000,36,0,6)",
+        "=DDB(25000,1000,36,1,0)",
+        "=DDB(75000,1,60,12,0)",
+    ):
+        assert code(evaluate(formula)) == "#NUM!", formula
+    assert evaluate("=DDB(25000,0,36,1,6)") == pytest.approx(25000 * 6 / 36, rel=1e-14)
+    assert evaluate("=DDB(25000,1000,36,1,13)") == pytest.approx(25000 * 13 / 36, rel=1e-14)
+    assert evaluate("=DDB(75000,1,60,12,2)") == pytest.approx(1721.80586824866, rel=1e-13)
+    # Microsoft, "DDB function": DDB(2400,300,10*365,1) = 1.32 (first day, rounded).
+    assert round(evaluate("=DDB(2400,300,3650,1)"), 2) == 1.32
+
+
+def test_vdb_cost_zero_or_below_salvage_is_an_error():
+    assert code(evaluate("=VDB(0,7500,36,10,20)")) == "#NUM!"
+    assert code(evaluate("=VDB(5000,7500,36,10,20)")) == "#NUM!"
+    # Microsoft, "VDB function": VDB(2400,300,10*365,0,1) = 1.32; VDB(2400,300,10,0,0.875,1.5)
+    # = 315.00.
+    assert round(evaluate("=VDB(2400,300,3650,0,1)"), 2) == 1.32
+    assert round(evaluate("=VDB(2400,300,10,0,0.875,1.5)"), 2) == 315.00
+
+
+def test_npv_adds_in_excel_order():
+    # Microsoft, "NPV function": NPV(10%, -10000, 3000, 4200, 6800) = 1188.44.
+    got = evaluate("=NPV(0.1,-10000,3000,4200,6800)")
+    order = 0.0
+    for i, v in enumerate([-10000, 3000, 4200, 6800], start=1):
+        order += v / 1.1**i
+    assert got == order  # the same additions, bit for bit
+    assert round(got, 2) == 1188.44
+    assert math.isclose(got, 1188.4434123352207, rel_tol=1e-15)
