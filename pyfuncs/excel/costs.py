@@ -177,19 +177,19 @@ def check(spec: FunctionSpec, kwargs: dict[str, Any], limits: Limits | None = No
     cost = estimate(spec, kwargs)
     if cost.result_cells > limits.max_result_cells:
         raise CostLimitError(
-            f"{spec.name} would return {cost.result_cells:,} cells, more than the limit "
-            f"{limits.max_result_cells:,}; refused before computing"
+            f"{spec.name} would return {cost.result_cells:,} cells; at most "
+            f"{limits.max_result_cells:,} are allowed (refused before computing)"
         )
     if cost.path_periods > limits.max_path_periods:
         raise CostLimitError(
-            f"{spec.name} would simulate {cost.path_periods:,} paths x periods, more than the "
-            f"limit {limits.max_path_periods:,}; use fewer paths or a shorter horizon"
+            f"{spec.name} would simulate {cost.path_periods:,} paths x periods; at most "
+            f"{limits.max_path_periods:,} are allowed (use fewer paths or a shorter horizon)"
         )
     if cost.work_cells > limits.max_work_cells:
         raise CostLimitError(
             f"{spec.name} would hold {cost.work_cells:,} cells ({cost.work_cells * 8 / 1e9:.1f} "
-            f"GB) while computing, more than the limit {limits.max_work_cells:,}; "
-            "refused before computing"
+            f"GB) while computing; at most {limits.max_work_cells:,} are allowed (refused "
+            "before computing)"
         )
     return cost
 

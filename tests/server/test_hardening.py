@@ -65,7 +65,7 @@ def test_costs_are_refused_before_allocating(client):
     assert stress["error"] == "#NUM!"
     # 1000 years x 12 a year x 4096 paths, the product written out:
     assert f"{1000 * 12 * 4096:,} paths x periods" in stress["reason"]
-    assert schedule["error"] == "#NUM!" and "more than the limit 2,000,000" in schedule["reason"]
+    assert schedule["error"] == "#NUM!" and "at most 2,000,000" in schedule["reason"]
     assert "refused before computing" in schedule["reason"]
     assert wait_for_no_workers(), "no worker may be left running"
 
