@@ -38,6 +38,14 @@ def serve(
     public_url: Annotated[
         str | None, typer.Option(help="URL Excel reaches the server at, if not host:port.")
     ] = None,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allowed-host",
+            help="Another host name to answer to (repeatable; localhost, 127.0.0.1, ::1 and "
+            "--public-url's host always are).",
+        ),
+    ] = None,
 ) -> None:
     """Start the function server for the Office add-in (=GPU.DSCR in Excel on the web and Mac)."""
     from pydantic import ValidationError
@@ -57,6 +65,7 @@ def serve(
             keyfile=keyfile,
             token=token,
             public_url=public_url,
+            allowed_hosts=tuple(allowed_host) if allowed_host else None,
         )
     except ValidationError as exc:
         fail(f"{exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}")

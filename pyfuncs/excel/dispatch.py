@@ -23,6 +23,7 @@ import numpy as np
 from pyfuncs._checks import MAX_CELLS
 from pyfuncs.catalogue import Arg, FunctionSpec, lookup
 from pyfuncs.errors import ExcelError, GpuCreditError
+from pyfuncs.excel import costs
 from pyfuncs.excel.values import (
     CellTypeError,
     first_error,
@@ -240,6 +241,7 @@ def _call_whole(spec: FunctionSpec, args: tuple[Any, ...]) -> Any:
             headers = _convert(arg, raw)
         else:
             kwargs[arg.name] = _convert(arg, raw)
+    costs.check(spec, kwargs)  # refused before anything is allocated (pyfuncs/excel/costs.py)
     result = spec.func(**kwargs)
     return format_result(spec, result, headers)
 

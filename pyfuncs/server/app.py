@@ -12,6 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from pyfuncs import __version__
 from pyfuncs.server.deps import require_token
 from pyfuncs.server.errors import install_error_handlers
+from pyfuncs.server.hosts import TrustedHosts
 from pyfuncs.server.limits import BodySizeLimit
 from pyfuncs.server.routers import addin, calls, catalogue, health
 from pyfuncs.server.settings import OFFICE_ORIGIN_REGEX, ServerSettings
@@ -46,4 +47,6 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         max_age=600,
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    # Outermost: a request to an untrusted host name is answered before anything else runs.
+    app.add_middleware(TrustedHosts, hosts=settings.trusted_hosts)
     return app

@@ -5,33 +5,38 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pyfuncs.server.errors import ApiProblem
 
 
 class BodySizeLimit:
-    """ASGI middleware: refuse a body over ``max_bytes`` with 413, before it is all read.
+    """ASGI middleware: refuse a body over ``max_bytes`` with 413, before it is read.
 
-    A declared ``Content-Length`` over the limit is refused without keeping anything; a body sent
-    in chunks is counted as it arrives and refused once it passes the limit. Either way the rest
-    of the body is read and dropped (up to ``drain_bytes``) before answering: a server that
-    answers and closes while the client is still sending makes the client see a connection
-    reset instead of the 413 and its reason.
+    A declared ``Content-Length`` over the limit is answered at once: the status line and
+    headers go out before a byte of the body is read, so a client that declares a gigabyte and
+    sends nothing has its 413 immediately. The body of the answer follows after at most
+    ``drain_seconds`` of reading and dropping what the client sends (up to ``drain_bytes``), so
+    a client still sending sees the 413 and its reason instead of a connection reset; then the
+    connection is closed. A body sent in chunks is counted as it arrives and refused once it
+    passes the limit.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, drain_seconds: float = 1.0) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.drain_bytes = max(4 * max_bytes, 1 << 20)
+        self.drain_seconds = drain_seconds
 
     async def _drain(self, receive: Receive, seen: int, more: bool) -> None:
-        while more and seen <= self.drain_bytes:
-            message = await receive()
-            if message["type"] != "http.request":
-                return
-            seen += len(message.get("body", b""))
-            more = message.get("more_body", False)
+        with anyio.move_on_after(self.drain_seconds):
+            while more and seen <= self.drain_bytes:
+                message = await receive()
+                if message["type"] != "http.request":
+                    return
+                seen += len(message.get("body", b""))
+                more = message.get("more_body", False)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -44,8 +49,7 @@ class BodySizeLimit:
             except ValueError:
                 too_big = False
             if too_big:
-                await self._drain(receive, 0, True)
-                await self._refuse(send, int(declared))
+                await self._refuse(send, int(declared), receive)
                 return
 
         seen = 0
@@ -65,7 +69,7 @@ class BodySizeLimit:
     def _reason(self, size: int) -> str:
         return f"the request body is larger than {self.max_bytes:,} bytes (got {size:,} or more)"
 
-    async def _refuse(self, send: Send, size: int) -> None:
+    async def _refuse(self, send: Send, size: int, receive: Receive) -> None:
         body = json.dumps({"error": "body_too_large", "reason": self._reason(size)}).encode()
         await send(
             {
@@ -78,6 +82,7 @@ class BodySizeLimit:
                 ],
             }
         )
+        await self._drain(receive, 0, True)
         await send({"type": "http.response.body", "body": body})
 
 

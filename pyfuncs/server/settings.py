@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field
 
@@ -13,6 +14,23 @@ DEFAULT_PORT = 8443
 #: Environment variable that holds the bearer token (safer than the command line, which other
 #: users of the machine can read in the process list).
 TOKEN_ENV = "GPUCREDIT_TOKEN"
+
+
+#: Settings that may come from ``GPUCREDIT_<NAME>`` environment variables.
+ENV_FIELDS = (
+    "max_body_bytes",
+    "max_calls",
+    "max_cells_per_arg",
+    "allowed_hosts",
+    "request_seconds",
+    "heavy_workers",
+    "call_threads",
+    "max_result_cells",
+    "max_work_cells",
+    "max_path_periods",
+    "max_batch_work_cells",
+    "heavy_work_cells",
+)
 
 
 def _default_addin_dir() -> Path:
@@ -42,13 +60,55 @@ class ServerSettings(BaseModel):
     max_calls: int = Field(10_000, gt=0)
     max_cells_per_arg: int = Field(1_048_576, gt=0)
     addin_dir: Path = Field(default_factory=_default_addin_dir)
+    #: Host names the server answers to besides localhost, 127.0.0.1, ::1 and the public URL's
+    #: host (DNS rebinding: a web page on evil.example cannot reach http://localhost through a
+    #: name it controls). ``("*",)`` answers any name.
+    allowed_hosts: tuple[str, ...] = ()
+    #: Seconds one request may compute for; heavy calls still running then are stopped.
+    request_seconds: float = Field(30.0, gt=0)
+    #: Worker processes for heavy calls (each stoppable); calls beyond wait their turn.
+    heavy_workers: int = Field(2, ge=1, le=64)
+    #: Threads for the other calls (the event loop answering /health never runs a call).
+    call_threads: int = Field(8, ge=1, le=256)
+    #: Cells one call may produce (Excel shows at most a 1,048,576 x 16,384 grid).
+    max_result_cells: int = Field(2_000_000, gt=0)
+    #: Cells of the arrays one call may hold at once while computing (8 bytes each).
+    max_work_cells: int = Field(25_000_000, gt=0)
+    #: Monte Carlo paths x periods one call may simulate (JOINT_STRESS).
+    max_path_periods: int = Field(20_000_000, gt=0)
+    #: Work cells of a whole batch; a batch over it is refused with 413 before any call runs.
+    max_batch_work_cells: int = Field(100_000_000, gt=0)
+    #: A call whose estimated work passes this many cells runs in a worker process.
+    heavy_work_cells: int = Field(500_000, gt=0)
 
     @classmethod
     def from_env(cls, **values: object) -> ServerSettings:
-        """Settings with the token read from ``GPUCREDIT_TOKEN`` unless one is given."""
+        """Settings from the arguments given, else the environment, else the defaults.
+
+        Every limit and budget has an environment variable named ``GPUCREDIT_`` and the field in
+        capitals (``GPUCREDIT_REQUEST_SECONDS=10``); the token is ``GPUCREDIT_TOKEN``;
+        ``GPUCREDIT_ALLOWED_HOSTS`` is a comma-separated list.
+        """
         if values.get("token") is None and os.environ.get(TOKEN_ENV):
             values["token"] = os.environ[TOKEN_ENV]
+        for name in ENV_FIELDS:
+            text = os.environ.get(f"GPUCREDIT_{name.upper()}")
+            if values.get(name) is None and text:
+                if name == "allowed_hosts":
+                    values[name] = tuple(h.strip() for h in text.split(",") if h.strip())
+                else:
+                    values[name] = text
         return cls(**{k: v for k, v in values.items() if v is not None})
+
+    @property
+    def trusted_hosts(self) -> frozenset[str]:
+        """Host names (lower case, no port) the server answers to."""
+        names = {"localhost", "127.0.0.1", "::1", *(h.lower() for h in self.allowed_hosts)}
+        if self.public_url:
+            names.add((urlsplit(self.public_url).hostname or "").lower())
+        if self.host not in ("0.0.0.0", "::", ""):
+            names.add(self.host.lower().strip("[]"))
+        return frozenset(names - {""})
 
     @property
     def https(self) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from fastapi import APIRouter
 
 from pyfuncs.catalogue import NAMESPACE, FunctionSpec, catalogue
@@ -34,7 +36,15 @@ def function_info(spec: FunctionSpec) -> FunctionInfo:
     )
 
 
-@router.get("/functions", response_model=Catalogue)
-def functions() -> Catalogue:
-    """Every function with its signature, help, arguments and result shape."""
+@lru_cache(maxsize=1)
+def _catalogue() -> Catalogue:
     return Catalogue(namespace=NAMESPACE, functions=[function_info(s) for s in catalogue()])
+
+
+@router.get("/functions", response_model=Catalogue)
+async def functions() -> Catalogue:
+    """Every function with its signature, help, arguments and result shape.
+
+    Built once and answered on the event loop: never queued behind the calls.
+    """
+    return _catalogue()
