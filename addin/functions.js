@@ -110,9 +110,12 @@
   }
 
   /* A CustomFunctions.Error for an Excel error literal and its reason (shown per faceOf). */
+  /* Said when a call's 0s could not be told from blank cells and its answer is an error. */
+  const ZERO_HINT = ' (if a 0 here is a blank cell: this Excel passes blanks as 0, so put ="" in it)';
+
   function excelError(code, reason, call) {
     const cf = customFunctions();
-    const text = reason || "";
+    const text = (reason || "") + (call && call.zerosUnchecked && code !== "#N/A" ? ZERO_HINT : "");
     const shown = faceOf(code);
     const member = ERROR_CODES[shown.face];
     const errorCode = cf.ErrorCode && cf.ErrorCode[member] !== undefined ? cf.ErrorCode[member] : shown.face;
@@ -516,8 +519,12 @@
     }
     if (!lookups.length) return;
     const excel = root.Excel;
-    if (!excel || typeof excel.run !== "function") {
+    const unchecked = () => {
       stats.blankChecksSkipped += lookups.length;
+      lookups.forEach((lookup) => (lookup.call.zerosUnchecked = true));
+    };
+    if (!excel || typeof excel.run !== "function") {
+      unchecked();
       return;
     }
     stats.blankChecks += 1;
@@ -537,12 +544,12 @@
       const types = await Promise.race([read, timer.promise]);
       if (types === "timeout") {
         read.catch(() => {});
-        stats.blankChecksSkipped += lookups.length;
+        unchecked();
         return;
       }
       lookups.forEach((lookup, k) => applyEmpty(lookup, types[k]));
     } catch (error) {
-      stats.blankChecksSkipped += lookups.length; // e.g. a sheet renamed meanwhile: 0 stays 0
+      unchecked(); // e.g. a sheet renamed meanwhile: 0 stays 0
     } finally {
       timer.cancel();
     }

@@ -26,7 +26,7 @@ function load(settings) {
   const context = {
     CustomFunctions: { associate: (id, fn) => fns.set(id, fn), Error: CFError, ErrorCode },
     fetch: (url, init) => { stats.requests += 1; return fetch(url, init); },
-    setTimeout, console, GPUCREDIT_SETTINGS: settings,
+    setTimeout, clearTimeout, AbortController, console, GPUCREDIT_SETTINGS: settings,
   };
   vm.createContext(context);
   vm.runInContext(source, context);

@@ -103,6 +103,7 @@ test("a blank debt service gives a blank DSCR cell; a real 0 is #DIV/0! with its
     // C4 holds a real 0: never silent, the reason names the zero denominator.
     assert.equal(dscr[2][0].code, ErrorCode.invalidValue);
     assert.match(dscr[2][0].message, /^#DIV\/0!: debt_service is zero/);
+    assert.doesNotMatch(dscr[2][0].message, /blank cell/); // Excel said C4 holds a number
   }
 });
 
@@ -146,5 +147,10 @@ test("where Excel cannot say (no Excel API, or it fails or stalls), a 0 stays 0 
     const [[value]] = await call(fns, "HAZARD_RATE", [0.01, 0], ["Sheet1!A2", "Sheet1!B2"]);
     assert.ok(close(value, 0.01)); // recovery 0: the documented desktop caveat (README)
     assert.equal(api.stats.blankChecksSkipped, 1);
+    // Not silent: an error from such a call says what to do.
+    await assert.rejects(call(fns, "DSCR", [1.3, 0], ["Sheet1!B2", "Sheet1!C2"]), (error) => {
+      assert.match(error.message, /^#DIV\/0!: debt_service is zero \(if a 0 here is a blank cell.*put ="" in it\)$/);
+      return true;
+    });
   }
 });
