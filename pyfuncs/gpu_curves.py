@@ -189,7 +189,7 @@ _MODEL_ARG = Arg(
     "model", 'GPU model: "A100", "H100", "H200", "B200", "GB200" or "B300".', "text", tuple(MODELS)
 )
 _SCENARIO_ARG = Arg(
-    "scenario", 'Curve: "low", "base" or "high" (default "base").', "text", ("low", "base", "high")
+    "scenario", 'Curve: "low", "base" or "high".', "text", ("low", "base", "high")
 )
 
 
@@ -205,10 +205,10 @@ _SCENARIO_ARG = Arg(
             "measure", '"rent" ($ per GPU-hour) or "value" (share of new price).', "text", MEASURES
         ),
         _SCENARIO_ARG,
-        Arg("per_year", "Periods a year (default 12).", "integer"),
+        Arg("per_year", "Periods a year.", "integer"),
         Arg(
             "age_years",
-            "Age at period 1, years (default 0): rent, since the model's launch (H100 ~2.95 in "
+            "Age at period 1, years: rent, since the model's launch (H100 ~2.95 in "
             "Mar 2026); value, since the GPUs were bought new.",
             "number",
         ),
