@@ -188,9 +188,7 @@ def model_value(scenario: Scenario, age: np.ndarray) -> np.ndarray:
 _MODEL_ARG = Arg(
     "model", 'GPU model: "A100", "H100", "H200", "B200", "GB200" or "B300".', "text", tuple(MODELS)
 )
-_SCENARIO_ARG = Arg(
-    "scenario", 'Curve: "low", "base" or "high".', "text", ("low", "base", "high")
-)
+_SCENARIO_ARG = Arg("scenario", 'Curve: "low", "base" or "high".', "text", ("low", "base", "high"))
 
 
 @excel_function(
