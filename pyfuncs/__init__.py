@@ -40,6 +40,7 @@ from pyfuncs.errors import (
     NotFoundError,
     ZeroDenominatorError,
 )
+from pyfuncs.gpu_curves import gpu_curve, residual_value
 from pyfuncs.ltv import adj_ltv, ltv
 from pyfuncs.miners import hashprice, miner_dscr
 from pyfuncs.portfolio_loss import vasicek_pd
@@ -87,6 +88,7 @@ __all__ = [
     "firesale_discount",
     "firesale_recovery",
     "floating_rate",
+    "gpu_curve",
     "hashprice",
     "hazard_rate",
     "implied_decline",
@@ -105,6 +107,7 @@ __all__ = [
     "recovery_waterfall",
     "rent_curve",
     "repriced_spread",
+    "residual_value",
     "revenue",
     "run_deal",
     "sculpted_debt",

@@ -267,7 +267,11 @@ def canonical_name(name: str) -> str:
 def lookup(name: str) -> FunctionSpec | None:
     """The registered function called ``name`` in any spelling, or ``None``."""
     _load_catalogue()
-    return REGISTRY.get(canonical_name(name))
+    spec = REGISTRY.get(canonical_name(name))
+    if spec is None:  # a bare name that starts like a prefix: "GPU_CURVE" is GPU_CURVE, not CURVE
+        bare = str(name).strip().lstrip("=").strip().split("(", 1)[0].strip().upper()
+        spec = REGISTRY.get(bare.replace(".", "_"))
+    return spec
 
 
 def catalogue() -> list[FunctionSpec]:
@@ -288,6 +292,7 @@ CATEGORY_ORDER = (
     "Whole deals",
     "Portfolio credit",
     "Spreads",
+    "GPU curves by model",
 )
 
 #: The modules that register catalogue functions, listed here so the catalogue never imports the
@@ -305,6 +310,7 @@ CATALOGUE_MODULES = (
     "pyfuncs.deal.stress",
     "pyfuncs.portfolio_loss",
     "pyfuncs.spreads",
+    "pyfuncs.gpu_curves",
 )
 
 

@@ -302,6 +302,9 @@ def _call_elementwise(spec: FunctionSpec, args: tuple[Any, ...]) -> Any:
     scalars: dict[str, Any] = {}
     ranges: dict[str, tuple[tuple[int, int], list[Any]]] = {}
     for arg, raw in bound:
+        if arg.kind == "text":  # a choice such as a GPU model: one cell, applied to every element
+            scalars[arg.name] = _convert(arg, raw)
+            continue
         grid = _grid(arg, raw)
         if grid is not None:
             shape = grid_shape(grid)
