@@ -53,6 +53,17 @@ async function timed(fn) {
 
 const batched = load({});
 await recalc(batched.fns, 200); // warm up connections and the server
+
+// BENCH_LATENCY_ONLY=1: only the p50/p99 of LATENCY_CELLS-cell recalculations.
+if (process.env.BENCH_LATENCY_ONLY === "1") {
+  const runs = [];
+  for (let r = 0; r < LATENCY_RUNS; r++) runs.push(await timed(() => recalc(batched.fns, LATENCY_CELLS)));
+  runs.sort((a, b) => a - b);
+  const at = (p) => runs[Math.min(runs.length - 1, Math.ceil((p / 100) * runs.length) - 1)];
+  console.log(JSON.stringify({ latency_cells: LATENCY_CELLS, latency_runs: LATENCY_RUNS,
+    latency_p50: at(50), latency_p99: at(99) }));
+  process.exit(0);
+}
 const warmRequests = batched.stats.requests;
 const batchedSeconds = Math.min(
   await timed(() => recalc(batched.fns, CELLS)),

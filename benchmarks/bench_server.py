@@ -8,17 +8,28 @@ local port, drives the served functions.js in Node (benchmarks/bench_functions.m
   browser's connections per host): cell throughput of each and the ratio (target >= 20x);
 - p50/p99 latency of a 1,000-cell recalculation (one batch), over 100 runs.
 
+Then the latency under load (``--load``, the default; ``--no-load`` skips it): p50/p99 of
+1,000- and 10,000-cell recalculations idle and while a second client hammers heavy calls
+(``JOINT_STRESS`` of 20,000 paths, 2 at a time, bounded in count and time), with ``/health``
+probed every 50 ms meanwhile (targets: p99 < 50 ms for 1,000 cells idle, < 150 ms under load;
+``/health`` always < 100 ms); once with one server process and once with ``--workers 2``. Last,
+the math of a scalar ``DSCR`` in its plain-Python form against the numpy form (target < 5 us).
+Everything runs on 127.0.0.1 only.
+
 Measured against a baseline in the same run; nothing is asserted.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
+import timeit
 import urllib.request
 from pathlib import Path
 
@@ -44,16 +55,22 @@ def wait_for(url: str, proc: subprocess.Popen, seconds: float = 60) -> None:
     raise SystemExit("gpucredit serve did not start")
 
 
-def main() -> None:
+def start_server(workers: int = 1) -> tuple[subprocess.Popen, str]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
-        [sys.executable, "-m", "pyfuncs.cli", "serve", "--port", str(port), "--public-url", url],
+        [sys.executable, "-m", "pyfuncs.cli", "serve", "--port", str(port), "--public-url", url]
+        + (["--workers", str(workers)] if workers > 1 else []),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
         env={k: v for k, v in os.environ.items() if k != "GPUCREDIT_TOKEN"},
     )
+    return server, url
+
+
+def throughput() -> None:
+    server, url = start_server()
     try:
         wait_for(url, server)
         done = subprocess.run(
@@ -92,6 +109,144 @@ def main() -> None:
         f"Latency of a {r['latency_cells']:,}-cell recalculation "
         f"(one batch, {r['latency_runs']} runs): p50 {r['latency_p50'] * 1000:.1f} ms, p99 {r['latency_p99'] * 1000:.1f} ms"
     )
+
+
+def node_latency(url: str, cells: int, runs: int) -> tuple[float, float]:
+    """p50 and p99 seconds of ``cells``-cell recalculations through functions.js in Node."""
+    env = {**os.environ, "BENCH_LATENCY_ONLY": "1", "BENCH_LATENCY_CELLS": str(cells)}
+    env["BENCH_LATENCY_RUNS"] = str(runs)
+    done = subprocess.run(
+        ["node", str(HERE / "bench_functions.mjs"), url],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        env=env,
+    )
+    if done.returncode != 0:
+        raise SystemExit(done.stderr)
+    r = json.loads(done.stdout.strip().splitlines()[-1])
+    return r["latency_p50"], r["latency_p99"]
+
+
+HEAVY = json.dumps(
+    {"calls": [{"function": "GPU.JOINT_STRESS", "args": [[["tenor_years", 5]], 20_000, 1]}]}
+).encode()
+
+
+class Hammer:
+    """A second client: heavy calls back to back on ``clients`` connections, and /health
+    probed every 50 ms; bounded by ``max_calls`` and by ``stop()``."""
+
+    def __init__(self, url: str, clients: int = 2, max_calls: int = 2_000) -> None:
+        self.url, self.clients, self.max_calls = url, clients, max_calls
+        self.calls = 0
+        self.health: list[float] = []
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def _heavy(self) -> None:
+        while not self._stop.is_set() and self.calls < self.max_calls:
+            request = urllib.request.Request(
+                f"{self.url}/api/v1/call", HEAVY, {"Content-Type": "application/json"}
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=60) as answer:
+                    answer.read()
+            except OSError:
+                pass
+            self.calls += 1
+
+    def _probe(self) -> None:
+        while not self._stop.is_set():
+            start = time.perf_counter()
+            with urllib.request.urlopen(f"{self.url}/health", timeout=30) as answer:
+                answer.read()
+            self.health.append(time.perf_counter() - start)
+            time.sleep(0.05)
+
+    def __enter__(self) -> Hammer:
+        targets = [self._heavy] * self.clients + [self._probe]
+        self._threads = [threading.Thread(target=t, daemon=True) for t in targets]
+        for thread in self._threads:
+            thread.start()
+        time.sleep(1.0)  # the heavy calls are running
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=90)
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:7.1f} ms"
+
+
+def _verdict(value: float, target: float) -> str:
+    return "met" if value < target else "NOT met"
+
+
+def latency_under_load(workers: int) -> None:
+    server, url = start_server(workers)
+    try:
+        wait_for(url, server)
+        node_latency(url, 200, 3)  # warm up
+        print(f"\nLatency through functions.js, {workers} server process(es):")
+        print(f"{'':<34}{'p50':>10}{'p99':>10}  target (p99)")
+        idle = {cells: node_latency(url, cells, runs) for cells, runs in ((1000, 100), (10000, 20))}
+        with Hammer(url) as hammer:
+            loaded = {
+                cells: node_latency(url, cells, runs) for cells, runs in ((1000, 100), (10000, 20))
+            }
+        for cells in (1000, 10000):
+            p50, p99 = idle[cells]
+            target = f"< 50 ms: {_verdict(p99, 0.050)}" if cells == 1000 else ""
+            print(f"{f'{cells:,} cells, idle':<34}{_ms(p50):>10}{_ms(p99):>10}  {target}")
+        for cells in (1000, 10000):
+            p50, p99 = loaded[cells]
+            target = f"< 150 ms: {_verdict(p99, 0.150)}" if cells == 1000 else ""
+            print(f"{f'{cells:,} cells, heavy load':<34}{_ms(p50):>10}{_ms(p99):>10}  {target}")
+        health = sorted(hammer.health)
+        worst = health[-1] if health else float("nan")
+        p99 = health[min(len(health) - 1, int(0.99 * len(health)))] if health else float("nan")
+        print(
+            f"{'/health under load':<34}{_ms(health[len(health) // 2]):>10}{_ms(p99):>10}  "
+            f"max {_ms(worst).strip()} (< 100 ms: {_verdict(worst, 0.100)}; "
+            f"{len(health)} probes, {hammer.calls} heavy calls)"
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def scalar_math() -> None:
+    from pyfuncs import call
+    from pyfuncs.coverage import dscr
+    from pyfuncs.excel.scalar_fast import SCALAR_FAST
+
+    n = 50_000
+    fast = timeit.timeit(lambda: SCALAR_FAST["DSCR"](1.3, 1.0), number=n) / n
+    numpy_form = timeit.timeit(lambda: dscr(1.3, 1.0), number=n) / n
+    whole = timeit.timeit(lambda: call("GPU.DSCR", 1.3, 1.0), number=n) / n
+    print(
+        f"\nScalar DSCR math: plain Python {fast * 1e6:.2f} us, numpy form "
+        f"{numpy_form * 1e6:.2f} us ({numpy_form / fast:.0f}x); target < 5 us: "
+        f"{_verdict(fast, 5e-6)}. Whole pyfuncs.call('GPU.DSCR', 1.3, 1.0): {whole * 1e6:.2f} us."
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-load", action="store_true", help="skip the latency under load")
+    parser.add_argument("--no-throughput", action="store_true", help="skip batched vs per-cell")
+    options = parser.parse_args()
+    if not options.no_throughput:
+        throughput()
+    if not options.no_load:
+        latency_under_load(1)
+        latency_under_load(2)
+    scalar_math()
 
 
 if __name__ == "__main__":

@@ -38,6 +38,15 @@ def serve(
     public_url: Annotated[
         str | None, typer.Option(help="URL Excel reaches the server at, if not host:port.")
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=64,
+            help="Server processes behind the one port (uvicorn workers), for a team.",
+        ),
+    ] = 1,
     allowed_host: Annotated[
         list[str] | None,
         typer.Option(
@@ -88,12 +97,25 @@ def serve(
     console.print(f"  add-in manifest: {settings.base_url}/manifest.xml")
     console.print(f"  API docs:        {settings.base_url}/docs")
 
+    if workers > 1:
+        console.print(f"  processes:       {workers} (one port; each has its own heavy workers)")
+
+    import os
+
     import uvicorn
 
-    from pyfuncs.server.app import create_app
+    from pyfuncs.server.app import SETTINGS_ENV, create_app
 
+    if workers > 1:
+        # Each worker process builds its own app from the import string and these settings.
+        os.environ[SETTINGS_ENV] = settings.model_dump_json()
+        target: object = "pyfuncs.server.app:create_app_from_environment"
+    else:
+        target = create_app(settings)
     uvicorn.run(
-        create_app(settings),
+        target,
+        factory=workers > 1,
+        workers=workers if workers > 1 else None,
         host=settings.host,
         port=settings.port,
         ssl_certfile=str(settings.certfile) if settings.certfile else None,

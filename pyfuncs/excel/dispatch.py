@@ -24,6 +24,7 @@ from pyfuncs._checks import MAX_CELLS
 from pyfuncs.catalogue import Arg, FunctionSpec, lookup
 from pyfuncs.errors import ExcelError, GpuCreditError
 from pyfuncs.excel import costs
+from pyfuncs.excel.scalar_fast import fast_form
 from pyfuncs.excel.values import (
     CellTypeError,
     first_error,
@@ -326,6 +327,9 @@ def _call_elementwise(spec: FunctionSpec, args: tuple[Any, ...]) -> Any:
         scalars[arg.name] = cell
 
     if not ranges:
+        fast = fast_form(spec.name, spec.func)  # plain Python for one number (no numpy)
+        if fast is not None:
+            return to_excel(fast(**scalars))
         return to_excel(np.asarray(spec.func(**scalars)).reshape(()).item())
 
     out_shape = _common_shape(ranges)

@@ -50,3 +50,19 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     # Outermost: a request to an untrusted host name is answered before anything else runs.
     app.add_middleware(TrustedHosts, hosts=settings.trusted_hosts)
     return app
+
+
+#: The settings of ``gpucredit serve --workers N``, as JSON, for each worker process's app.
+SETTINGS_ENV = "GPUCREDIT_SERVE_SETTINGS"
+
+
+def create_app_from_environment() -> FastAPI:
+    """The app of one of ``gpucredit serve --workers N``'s processes (a uvicorn factory).
+
+    uvicorn starts each worker process afresh and builds its app from an import string, so the
+    settings travel as JSON in :data:`SETTINGS_ENV`, set by the ``serve`` command.
+    """
+    import os
+
+    text = os.environ.get(SETTINGS_ENV)
+    return create_app(ServerSettings.model_validate_json(text) if text else None)

@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import secrets
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 
@@ -232,3 +236,71 @@ def test_no_5xx_under_200_connections(server):
     for t in threads:
         t.join(timeout=120)
     assert len(statuses) == 400 and set(statuses) == {200}
+
+
+def _children(pid: int) -> list[int]:
+    """Process ids whose parent is ``pid`` (from /proc, Linux)."""
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="utf-8") as handle:
+                    fields = handle.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                out.append(int(entry))
+    return out
+
+
+def test_serve_workers_runs_several_processes_behind_one_port():
+    """`gpucredit serve --workers 2`: two server processes answer on one port (a short, bounded
+    load test: 8 clients x 10 batches; the full one is benchmarks/bench_server.py)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k != "GPUCREDIT_TOKEN"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "pyfuncs.cli", "serve", "--port", str(port), "--workers", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        end = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < end and server.poll() is None, "serve did not start"
+            time.sleep(0.2)
+        end = time.monotonic() + 30
+        while len(_children(server.pid)) < 2 and time.monotonic() < end:
+            time.sleep(0.2)
+        assert len(_children(server.pid)) >= 2, "two worker processes"
+        statuses: list[int] = []
+
+        def client() -> None:
+            with httpx.Client(base_url=base, timeout=60) as c:
+                for _ in range(10):
+                    answer = post(c, ("GPU.DSCR", [[[1.3], [2.6]], [[1.0], [2.0]]]))
+                    statuses.append(answer.status_code)
+                    assert answer.json()["results"] == [[[1.3], [1.3]]]
+
+        threads = [threading.Thread(target=client) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        assert statuses == [200] * 80
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()

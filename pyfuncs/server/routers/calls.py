@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from typing import Annotated, Any
 
 import anyio
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
 from pyfuncs.errors import ExcelError
 from pyfuncs.excel import costs
@@ -64,6 +65,13 @@ def _evaluate_all(calls: list[tuple[int, Call]], limits: costs.Limits) -> list[t
         ]
 
 
+def _encode(results: list[Any]) -> bytes:
+    """As Starlette's JSONResponse renders (compact, UTF-8, no NaN)."""
+    return json.dumps(
+        {"results": results}, ensure_ascii=False, allow_nan=False, separators=(",", ":")
+    ).encode("utf-8")
+
+
 def _limits_of(settings: ServerSettings) -> costs.Limits:
     return costs.Limits(
         max_result_cells=settings.max_result_cells,
@@ -93,7 +101,7 @@ def _heavy_calls(request: Request, settings: ServerSettings) -> HeavyCalls:
 )
 async def call_batch(
     request: Request, batch: Annotated[CallBatch, Depends(within_limits)], settings: Settings
-) -> JSONResponse:
+) -> Response:
     """Evaluate every call; an unknown function or bad argument is that call's error only.
 
     Every call is priced first (:mod:`pyfuncs.excel.costs`): a call over a limit answers
@@ -151,6 +159,8 @@ async def call_batch(
             group.start_soon(run_light)
         for i in heavy:
             group.start_soon(run_heavy, i)
-    # Returned as a response directly: the results are plain JSON already, and FastAPI's
-    # encoder would walk every cell of a large batch a second time.
-    return JSONResponse({"results": results})
+    # Encoded in a call thread, not on the event loop (a 10,000-cell answer takes milliseconds
+    # to encode, and /health waits for none of them); returned as a response directly: the
+    # results are plain JSON already, and FastAPI's encoder would walk every cell again.
+    body = await anyio.to_thread.run_sync(_encode, results, limiter=limiter)
+    return Response(body, media_type="application/json")
