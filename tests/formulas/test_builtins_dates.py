@@ -89,3 +89,16 @@ def test_now_and_today_are_volatile_and_agree():
 
     assert BUILTINS["NOW"].volatile and BUILTINS["TODAY"].volatile
     assert int(evaluate("=NOW()")) in (evaluate("=TODAY()"), evaluate("=TODAY()") + 1)
+
+
+def test_rules_seen_in_excel_saved_workbooks():
+    # Excel's cached values in pycel's tests/fixtures/date-time.xlsx (saved by Excel).
+    assert evaluate('=DAY("61")') == 1  # numeric text is a serial
+    assert evaluate('=HOUR("1.25")') == 6
+    assert evaluate("=EDATE(366,FALSE)") == Err("#VALUE!")  # ATP functions take no logicals
+    assert evaluate('=MINUTE("12:59:59 AM")') == 59
+    assert evaluate('=YEAR("7/5/1800")') == Err("#VALUE!")  # xlcalculator YEAR.xlsx
+    # pycel's text.xlsx: only the last part of a time may run past 59.
+    assert evaluate('=TEXT("23:99","#.#####")') == "1.02708"
+    assert evaluate('=TEXT(-1,"[h]")') == "-24"
+    assert evaluate('=TEXT(71003160,"[hh]")') == "1704075840"

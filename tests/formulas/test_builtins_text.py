@@ -77,3 +77,13 @@ def test_base_conversions():
     assert evaluate("=DEC2HEX(64,1)") == Err("#NUM!")
     assert evaluate('=BIN2DEC("1100100")') == 100
     assert evaluate('=BIN2DEC("1111111111")') == -1
+
+
+def test_base_conversion_rules_seen_in_excel_saved_workbooks():
+    # Excel's cached values in xlcalculator's tests/resources/BASES.xlsx (saved by Excel).
+    assert evaluate("=DEC2BIN(-25,5)") == "1111100111"  # places ignored for negatives...
+    assert evaluate("=DEC2HEX(-25,0)") == Err("#NUM!")  # ...but must still be 1 to 10
+    assert evaluate("=DEC2HEX(10,0)") == Err("#NUM!")
+    assert evaluate("=BIN2DEC(-1)") == Err("#NUM!")
+    assert evaluate("=VALUE(A1)") == 0  # a blank cell (pycel's text.xlsx)
+    assert evaluate('=SWITCH(A1,0,"match")') == "match"  # a blank matches 0 (logical.xlsx)

@@ -372,7 +372,8 @@ def switch(expression: Any, *args: Any) -> Any:
         candidate = args[i]
         if type(candidate) is ExcelError:
             return candidate
-        if type(candidate) is type(expression) and compare(candidate, expression) == 0:
+        comparable = candidate is None or expression is None or type(candidate) is type(expression)
+        if comparable and compare(candidate, expression) == 0:  # a blank matches 0 and ""
             return args[i + 1]
     if len(args) % 2:
         return args[-1]

@@ -126,6 +126,8 @@ def clean(value: Any) -> Any:
 def value(value: Any) -> Any:
     if type(value) is float:
         return value
+    if value is None:
+        return 0.0  # VALUE of a blank cell
     number = text_to_number(text(value))
     if number is None:
         from pyfuncs.formulas.builtins.dates import parse_date_text

@@ -139,6 +139,10 @@ def format_value(value: Any, fmt: str, date1904: bool = False) -> str:
     if type(value) is str:
         number = text_to_number(value)
         if number is None:
+            from pyfuncs.formulas.builtins.dates import parse_date_text
+
+            number = parse_date_text(value, date1904)
+        if number is None:
             section = (
                 sections[3] if len(sections) > 3 else (sections[0] if "@" in sections[0] else None)
             )
@@ -284,11 +288,14 @@ def _fill_fraction(frac: str, part: list[tuple[str, str]]) -> str:
 
 
 def _format_date(serial: float, tokens: list[tuple[str, str]], date1904: bool) -> str:
-    from pyfuncs.formulas.builtins.dates import from_serial, ymd
+    from pyfuncs.formulas.builtins.dates import ymd
 
-    if serial < 0:
-        raise XlError(ExcelError("#VALUE!", "negative dates cannot be formatted"))
     codes = [t.lower() for k, t in tokens if k == "code"]
+    elapsed_only = all(c.startswith("[") or c in (":", ".", "0") for c in codes)
+    if serial < 0:
+        if elapsed_only:  # a negative duration: [h] of -1 is -24
+            return "-" + _format_date(-serial, tokens, date1904)
+        raise XlError(ExcelError("#VALUE!", "negative dates cannot be formatted"))
     sub_places = 0
     for i, (k, t) in enumerate(tokens):
         if (
@@ -306,12 +313,11 @@ def _format_date(serial: float, tokens: list[tuple[str, str]], date1904: bool) -
     day_number, tick = divmod(ticks, unit)
     seconds, sub = divmod(tick, 10**sub_places)
     hour, minute, second = seconds // 3600, seconds // 60 % 60, seconds % 60
-    y, mo, d = ymd(float(day_number), date1904)
-    weekday = (
-        from_serial(float(day_number), date1904).weekday()
-        if day_number > 60 or date1904
-        else (day_number + 5) % 7
-    )
+    if elapsed_only:
+        y, mo, d, weekday = 1900, 1, 0, 0
+    else:
+        y, mo, d = ymd(float(day_number), date1904)
+        weekday = (day_number + (4 if date1904 else 5)) % 7  # Monday 0, from Excel's serials
     twelve = any(c in ("am/pm", "a/p") for c in codes)
     out: list[str] = []
     prev_time = False
