@@ -246,12 +246,12 @@ def weeknum(ev: Any, serial: Any, kind: Any = OMITTED) -> Any:
     return float((day_.timetuple().tm_yday - 1 + offset) // 7 + 1)
 
 
-@builtin("ISOWEEKNUM", "_XLFN.ISOWEEKNUM", params="v", context=True)
+@builtin("ISOWEEKNUM", params="v", context=True)
 def isoweeknum(ev: Any, serial: Any) -> Any:
     return float(_date_of(ev, serial).isocalendar()[1])
 
 
-@builtin("DAYS", "_XLFN.DAYS", params="vv")
+@builtin("DAYS", params="vv")
 def days(end: Any, start: Any) -> Any:
     return float(math.floor(serial_arg(end)) - math.floor(serial_arg(start)))
 

@@ -363,7 +363,7 @@ def fvschedule(principal: Any, schedule: Any) -> Any:
     return checked(value)
 
 
-@builtin("PDURATION", "_XLFN.PDURATION", params="vvv")
+@builtin("PDURATION", params="vvv")
 def pduration(rate: Any, pv_: Any, fv_: Any) -> Any:
     r, a, b = num(rate), num(pv_), num(fv_)
     if r <= 0 or a <= 0 or b <= 0:
@@ -371,7 +371,7 @@ def pduration(rate: Any, pv_: Any, fv_: Any) -> Any:
     return checked((math.log(b) - math.log(a)) / math.log1p(r))
 
 
-@builtin("RRI", "_XLFN.RRI", params="vvv")
+@builtin("RRI", params="vvv")
 def rri(n: Any, pv_: Any, fv_: Any) -> Any:
     periods, a, b = num(n), num(pv_), num(fv_)
     if periods <= 0 or a == 0:

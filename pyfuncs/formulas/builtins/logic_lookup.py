@@ -333,8 +333,8 @@ def _extreme(largest: bool):
     return extreme
 
 
-builtin("MAXIFS", "_XLFN.MAXIFS", params="rrv**", min_args=3)(_extreme(True))
-builtin("MINIFS", "_XLFN.MINIFS", params="rrv**", min_args=3)(_extreme(False))
+builtin("MAXIFS", params="rrv**", min_args=3)(_extreme(True))
+builtin("MINIFS", params="rrv**", min_args=3)(_extreme(False))
 
 
 @builtin("AVERAGEIFS", params="rrv**", min_args=3)
@@ -349,7 +349,7 @@ def averageifs(avg_cells: Any, *args: Any) -> Any:
     return checked(_sum_where(values, keep) / sum(keep))
 
 
-@builtin("IFS", "_XLFN.IFS", params="vv**", min_args=2, errors_ok=True)
+@builtin("IFS", params="vv**", min_args=2, errors_ok=True)
 def ifs(*args: Any) -> Any:
     """The value after the first TRUE condition; none TRUE is #N/A (Microsoft, "IFS")."""
     if len(args) % 2:
@@ -362,7 +362,7 @@ def ifs(*args: Any) -> Any:
     return ExcelError("#N/A", "IFS: no condition is TRUE")
 
 
-@builtin("SWITCH", "_XLFN.SWITCH", params="vvv*", min_args=3, errors_ok=True)
+@builtin("SWITCH", params="vvv*", min_args=3, errors_ok=True)
 def switch(expression: Any, *args: Any) -> Any:
     """The result beside the first value equal to ``expression``, else the default (an odd
     last argument), else #N/A (Microsoft, "SWITCH function")."""

@@ -99,7 +99,7 @@ def _binary(wanted: Any, items: list[Any], match_mode: int, descending: bool) ->
     return -1
 
 
-@builtin("XLOOKUP", "_XLFN.XLOOKUP", params="vaavvv", min_args=3, errors_ok=True)
+@builtin("XLOOKUP", params="vaavvv", min_args=3, errors_ok=True)
 def xlookup(
     value: Any,
     lookup: Any,
@@ -131,7 +131,7 @@ def xlookup(
     return _blank_zero(column[0]) if len(column) == 1 else Arr([[_blank_zero(v)] for v in column])
 
 
-@builtin("XMATCH", "_XLFN.XMATCH", params="vavv", min_args=2)
+@builtin("XMATCH", params="vavv", min_args=2)
 def xmatch(value: Any, lookup: Any, match_mode: Any = OMITTED, search_mode: Any = OMITTED) -> Any:
     keys = _grid(lookup)
     if keys.rows > 1 and keys.cols > 1:
@@ -177,7 +177,7 @@ def lookup(value: Any, vector: Any, result: Any = OMITTED) -> Any:
     return _blank_zero(out[found])
 
 
-@builtin("SEQUENCE", "_XLFN.SEQUENCE", params="vvvv", min_args=1)
+@builtin("SEQUENCE", params="vvvv", min_args=1)
 def sequence(rows: Any, cols: Any = OMITTED, start: Any = OMITTED, step: Any = OMITTED) -> Any:
     r, c = integer(rows), integer(optional(cols, 1.0))
     first, by = optional(start, 1.0), optional(step, 1.0)
@@ -198,7 +198,7 @@ def _truthy(v: Any) -> bool:
     return bool(v) if v is not None else False
 
 
-@builtin("FILTER", "_XLFN._XLWS.FILTER", params="aav", min_args=2, errors_ok=True)
+@builtin("FILTER", params="aav", min_args=2, errors_ok=True)
 def filter_(array: Any, include: Any, if_empty: Any = OMITTED) -> Any:
     data, keep = _grid(array), _grid(include)
     if keep.cols == 1 and keep.rows == data.rows:
@@ -249,7 +249,7 @@ def _direction(value: Any) -> bool:
     return d == 1
 
 
-@builtin("SORT", "_XLFN._XLWS.SORT", params="avvv", min_args=1)
+@builtin("SORT", params="avvv", min_args=1)
 def sort(array: Any, index: Any = OMITTED, order: Any = OMITTED, by_col: Any = OMITTED) -> Any:
     data = _grid(array)
     columns = optional_bool(by_col, False)
@@ -264,7 +264,7 @@ def sort(array: Any, index: Any = OMITTED, order: Any = OMITTED, by_col: Any = O
     return Arr([[_blank_zero(v) for v in row] for row in out])
 
 
-@builtin("SORTBY", "_XLFN.SORTBY", params="aav**", min_args=2)
+@builtin("SORTBY", params="aav**", min_args=2)
 def sortby(array: Any, *pairs: Any) -> Any:
     data = _grid(array)
     keys, ups = [], []
@@ -291,7 +291,7 @@ def _identity(line: list[Any]) -> tuple[Any, ...]:
     return tuple(v.casefold() if type(v) is str else (0.0 if v is None else v) for v in line)
 
 
-@builtin("UNIQUE", "_XLFN.UNIQUE", params="avv", min_args=1)
+@builtin("UNIQUE", params="avv", min_args=1)
 def unique(array: Any, by_col: Any = OMITTED, exactly_once: Any = OMITTED) -> Any:
     data = _grid(array)
     columns = optional_bool(by_col, False)

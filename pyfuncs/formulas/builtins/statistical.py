@@ -168,12 +168,12 @@ def _spread(pick: Callable[[tuple[Any, ...]], list[float]], sample: bool, root: 
 
 
 for _names, _pick, _sample, _root in (
-    (("STDEV", "STDEV.S", "_XLFN.STDEV.S"), numbers, True, True),
-    (("STDEVP", "STDEV.P", "_XLFN.STDEV.P"), numbers, False, True),
+    (("STDEV", "STDEV.S"), numbers, True, True),
+    (("STDEVP", "STDEV.P"), numbers, False, True),
     (("STDEVA",), numbers_a, True, True),
     (("STDEVPA",), numbers_a, False, True),
-    (("VAR", "VAR.S", "_XLFN.VAR.S"), numbers, True, False),
-    (("VARP", "VAR.P", "_XLFN.VAR.P"), numbers, False, False),
+    (("VAR", "VAR.S"), numbers, True, False),
+    (("VARP", "VAR.P"), numbers, False, False),
     (("VARA",), numbers_a, True, False),
     (("VARPA",), numbers_a, False, False),
 ):
@@ -209,7 +209,7 @@ def median(*args: Any) -> Any:
     return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2.0
 
 
-@builtin("MODE", "MODE.SNGL", "_XLFN.MODE.SNGL", params="r*", min_args=1)
+@builtin("MODE", "MODE.SNGL", params="r*", min_args=1)
 def mode(*args: Any) -> Any:
     """The most frequent number; ties go to the one that comes first; none repeated is #N/A."""
     values = numbers(args)
@@ -262,17 +262,17 @@ def percentile_exc(values: list[float], k: float) -> float:
     return _interpolate(sorted(values), rank - 1)
 
 
-@builtin("PERCENTILE", "PERCENTILE.INC", "_XLFN.PERCENTILE.INC", params="rv")
+@builtin("PERCENTILE", "PERCENTILE.INC", params="rv")
 def percentile(data: Any, k: Any) -> Any:
     return percentile_inc(numbers((data,)), num(k))
 
 
-@builtin("PERCENTILE.EXC", "_XLFN.PERCENTILE.EXC", params="rv")
+@builtin("PERCENTILE.EXC", params="rv")
 def percentile_exc_(data: Any, k: Any) -> Any:
     return percentile_exc(numbers((data,)), num(k))
 
 
-@builtin("QUARTILE", "QUARTILE.INC", "_XLFN.QUARTILE.INC", params="rv")
+@builtin("QUARTILE", "QUARTILE.INC", params="rv")
 def quartile(data: Any, quart: Any) -> Any:
     q = math.trunc(num(quart))
     if not 0 <= q <= 4:
@@ -280,7 +280,7 @@ def quartile(data: Any, quart: Any) -> Any:
     return percentile_inc(numbers((data,)), q / 4)
 
 
-@builtin("QUARTILE.EXC", "_XLFN.QUARTILE.EXC", params="rv")
+@builtin("QUARTILE.EXC", params="rv")
 def quartile_exc(data: Any, quart: Any) -> Any:
     q = math.trunc(num(quart))
     if not 1 <= q <= 3:
@@ -304,8 +304,8 @@ def _rank(average_ties: bool):
     return rank
 
 
-builtin("RANK", "RANK.EQ", "_XLFN.RANK.EQ", params="vrv", min_args=2)(_rank(False))
-builtin("RANK.AVG", "_XLFN.RANK.AVG", params="vrv", min_args=2)(_rank(True))
+builtin("RANK", "RANK.EQ", params="vrv", min_args=2)(_rank(False))
+builtin("RANK.AVG", params="vrv", min_args=2)(_rank(True))
 
 
 # --- pairs and regression ----------------------------------------------------------------------
@@ -369,14 +369,14 @@ def rsq(ys: Any, xs: Any) -> Any:
     return r if type(r) is ExcelError else r * r
 
 
-@builtin("COVAR", "COVARIANCE.P", "_XLFN.COVARIANCE.P", params="rr")
+@builtin("COVAR", "COVARIANCE.P", params="rr")
 def covariance_p(ys: Any, xs: Any) -> Any:
     pair = _pairs(ys, xs)
     _my, _mx, sxy, _sxx, _syy = _moments(*pair)
     return checked(sxy / len(pair[0]))
 
 
-@builtin("COVARIANCE.S", "_XLFN.COVARIANCE.S", params="rr")
+@builtin("COVARIANCE.S", params="rr")
 def covariance_s(ys: Any, xs: Any) -> Any:
     pair = _pairs(ys, xs)
     if len(pair[0]) < 2:
@@ -385,7 +385,7 @@ def covariance_s(ys: Any, xs: Any) -> Any:
     return checked(sxy / (len(pair[0]) - 1))
 
 
-@builtin("FORECAST", "FORECAST.LINEAR", "_XLFN.FORECAST.LINEAR", params="vrr")
+@builtin("FORECAST", "FORECAST.LINEAR", params="vrr")
 def forecast(x: Any, ys: Any, xs: Any) -> Any:
     my, mx, sxy, sxx, _syy = _moments(*_pairs(ys, xs))
     if sxx == 0:
@@ -469,7 +469,7 @@ def _matrix_values(arg: Any) -> list[list[float]]:
 # --- the normal distribution -----------------------------------------------------------------
 
 
-@builtin("NORM.S.DIST", "_XLFN.NORM.S.DIST", params="vv")
+@builtin("NORM.S.DIST", params="vv")
 def norm_s_dist(z: Any, cumulative: Any) -> Any:
     x = num(z)
     if boolean(cumulative):
@@ -482,7 +482,7 @@ def normsdist(z: Any) -> Any:
     return _STANDARD.cdf(num(z))
 
 
-@builtin("NORM.S.INV", "_XLFN.NORM.S.INV", "NORMSINV", params="v")
+@builtin("NORM.S.INV", "NORMSINV", params="v")
 def norm_s_inv(p: Any) -> Any:
     q = num(p)
     if not 0 < q < 1:
@@ -490,7 +490,7 @@ def norm_s_inv(p: Any) -> Any:
     return _STANDARD.inv_cdf(q)
 
 
-@builtin("NORM.DIST", "_XLFN.NORM.DIST", "NORMDIST", params="vvvv")
+@builtin("NORM.DIST", "NORMDIST", params="vvvv")
 def norm_dist(x: Any, mean: Any, sd: Any, cumulative: Any) -> Any:
     s = num(sd)
     if s <= 0:
@@ -499,7 +499,7 @@ def norm_dist(x: Any, mean: Any, sd: Any, cumulative: Any) -> Any:
     return dist.cdf(num(x)) if boolean(cumulative) else dist.pdf(num(x))
 
 
-@builtin("NORM.INV", "_XLFN.NORM.INV", "NORMINV", params="vvv")
+@builtin("NORM.INV", "NORMINV", params="vvv")
 def norm_inv(p: Any, mean: Any, sd: Any) -> Any:
     q, s = num(p), num(sd)
     if not 0 < q < 1 or s <= 0:
@@ -580,7 +580,7 @@ def subtotal(ev: Any, function: Any, *refs: Any) -> Any:
     return fns[base](*[_range_values(ev, r, True, False) for r in refs])
 
 
-@builtin("AGGREGATE", "_XLFN.AGGREGATE", params="vvR*", min_args=3, context=True)
+@builtin("AGGREGATE", params="vvR*", min_args=3, context=True)
 def aggregate(ev: Any, function: Any, options: Any, *refs: Any) -> Any:
     """AGGREGATE(function_num, options, ref1, ...): functions 1-13 of the reference form (12
     MEDIAN, 13 MODE.SNGL) and 14-19 of the array form (LARGE, SMALL, PERCENTILE.INC,
