@@ -96,3 +96,12 @@ def test_npv_agrees_with_numpy_financial():
     assert evaluate("=NPV(0.1,-10000,3000,4200,6800)") == pytest.approx(
         float(npf.npv(0.1, [0, *values])), rel=1e-14
     )
+
+
+def test_vdb_fractional_periods_as_excel_cached_them():
+    # xlcalculator's tests/resources/VDB.xlsx, saved by Excel: cost 1, salvage 0, life 14,
+    # factor 1.25.
+    assert evaluate("=VDB(1,0,14,0,0.5,1.25,FALSE)") == pytest.approx(0.044642857142857144, rel=1e-15)
+    assert evaluate("=VDB(1,0,14,0.5,1.5,1.25,FALSE)") == pytest.approx(0.08529974489795919, rel=1e-14)
+    assert evaluate("=VDB(1,0,14,2.5,3.5,1.25,FALSE)") == pytest.approx(0.07074765193864536, rel=1e-14)
+    assert evaluate("=VDB(1,0,14,3.5,4.5,1.25,FALSE)") == pytest.approx(0.06872629045468406, rel=1e-14)
