@@ -96,6 +96,7 @@ def test_rules_seen_in_excel_saved_workbooks():
     assert evaluate('=DAY("61")') == 1  # numeric text is a serial
     assert evaluate('=HOUR("1.25")') == 6
     assert evaluate("=EDATE(366,FALSE)") == Err("#VALUE!")  # ATP functions take no logicals
+    assert evaluate("=YEARFRAC(36922,36981,TRUE)") == Err("#VALUE!")  # pycel's yearfrac.xlsx
     assert evaluate('=MINUTE("12:59:59 AM")') == 59
     assert evaluate('=YEAR("7/5/1800")') == Err("#VALUE!")  # xlcalculator YEAR.xlsx
     # pycel's text.xlsx: only the last part of a time may run past 59.

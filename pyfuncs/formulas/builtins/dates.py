@@ -169,7 +169,8 @@ def _add_months(start: dt.date, months: int, end_of_month: bool) -> dt.date:
 
 
 def _no_logicals(*values: Any) -> None:
-    """The Analysis ToolPak date functions (EDATE, EOMONTH) take no TRUE/FALSE (#VALUE!), as
+    """The Analysis ToolPak date functions (EDATE, EOMONTH, YEARFRAC, NETWORKDAYS, WORKDAY) take no
+    TRUE/FALSE (#VALUE!), as
     Excel's cached results in pycel's date-time.xlsx fixture show."""
     if any(type(v) is bool for v in values):
         raise XlError(ExcelError("#VALUE!", "a logical value is not a date or a number of months"))
@@ -323,6 +324,7 @@ def yearfrac(start: dt.date, end: dt.date, basis: int) -> float:
 
 @builtin("YEARFRAC", params="vvv", min_args=2, context=True)
 def yearfrac_(ev: Any, start: Any, end: Any, basis: Any = OMITTED) -> Any:
+    _no_logicals(start, end, basis)
     b = integer(optional(basis, 0.0))
     if not 0 <= b <= 4:
         return ExcelError("#NUM!", "YEARFRAC basis must be 0 to 4")
@@ -430,6 +432,7 @@ def workday(
 
 @builtin("NETWORKDAYS", params="vvr", min_args=2, context=True)
 def networkdays_(ev: Any, start: Any, end: Any, holidays: Any = OMITTED) -> Any:
+    _no_logicals(start, end)
     return networkdays(
         serial_arg(start), serial_arg(end), _weekend_mask(1), _holidays(holidays), _date1904(ev)
     )
@@ -445,6 +448,7 @@ def networkdays_intl(
 
 @builtin("WORKDAY", params="vvr", min_args=2, context=True)
 def workday_(ev: Any, start: Any, days_: Any, holidays: Any = OMITTED) -> Any:
+    _no_logicals(start, days_)
     result = workday(
         serial_arg(start), integer(days_), _weekend_mask(1), _holidays(holidays), _date1904(ev)
     )
