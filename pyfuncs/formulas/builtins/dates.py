@@ -169,9 +169,9 @@ def _add_months(start: dt.date, months: int, end_of_month: bool) -> dt.date:
 
 
 def _no_logicals(*values: Any) -> None:
-    """The Analysis ToolPak date functions (EDATE, EOMONTH, YEARFRAC, NETWORKDAYS, WORKDAY) take no
-    TRUE/FALSE (#VALUE!), as
-    Excel's cached results in pycel's date-time.xlsx fixture show."""
+    """The Analysis ToolPak date functions (EDATE, EOMONTH, YEARFRAC, NETWORKDAYS, WORKDAY)
+    take no TRUE/FALSE (#VALUE!), as Excel's cached results in pycel's date-time.xlsx and
+    yearfrac.xlsx fixtures show."""
     if any(type(v) is bool for v in values):
         raise XlError(ExcelError("#VALUE!", "a logical value is not a date or a number of months"))
 
