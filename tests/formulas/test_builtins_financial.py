@@ -101,7 +101,15 @@ def test_npv_agrees_with_numpy_financial():
 def test_vdb_fractional_periods_as_excel_cached_them():
     # xlcalculator's tests/resources/VDB.xlsx, saved by Excel: cost 1, salvage 0, life 14,
     # factor 1.25.
-    assert evaluate("=VDB(1,0,14,0,0.5,1.25,FALSE)") == pytest.approx(0.044642857142857144, rel=1e-15)
-    assert evaluate("=VDB(1,0,14,0.5,1.5,1.25,FALSE)") == pytest.approx(0.08529974489795919, rel=1e-14)
-    assert evaluate("=VDB(1,0,14,2.5,3.5,1.25,FALSE)") == pytest.approx(0.07074765193864536, rel=1e-14)
-    assert evaluate("=VDB(1,0,14,3.5,4.5,1.25,FALSE)") == pytest.approx(0.06872629045468406, rel=1e-14)
+    assert evaluate("=VDB(1,0,14,0,0.5,1.25,FALSE)") == pytest.approx(
+        0.044642857142857144, rel=1e-15
+    )
+    assert evaluate("=VDB(1,0,14,0.5,1.5,1.25,FALSE)") == pytest.approx(
+        0.08529974489795919, rel=1e-14
+    )
+    assert evaluate("=VDB(1,0,14,2.5,3.5,1.25,FALSE)") == pytest.approx(
+        0.07074765193864536, rel=1e-14
+    )
+    assert evaluate("=VDB(1,0,14,3.5,4.5,1.25,FALSE)") == pytest.approx(
+        0.06872629045468406, rel=1e-14
+    )

@@ -147,3 +147,43 @@ def test_ifs_and_switch_take_only_the_chosen_branch():
     assert evaluate('=SWITCH(2,1,"one",2,"two","other")') == "two"
     assert evaluate('=SWITCH(9,1,"one",2,"two","other")') == "other"
     assert evaluate('=SWITCH(9,1,"one")') == Err("#N/A")
+
+
+def test_trend_and_linest_as_excel_cached_them():
+    # pycel's tests/fixtures/stats.xlsx (saved by Excel): y = 1,3,6,9,12 against a constant x
+    # has slope 0 and intercept 6.2 (the x column adds nothing); an empty const is TRUE.
+    cells = {
+        "A1": 1,
+        "B1": 3,
+        "C1": 6,
+        "D1": 9,
+        "E1": 12,
+        "A2": 1,
+        "B2": 1,
+        "C2": 1,
+        "D2": 1,
+        "E2": 1,
+    }
+    assert evaluate_array("=LINEST(A1:E1,A2:E2)", "1x2", cells) == [[0.0, 6.2]]
+    assert evaluate_array("=TREND(A1:E1,A2:E2,{2.5,3.5})", "1x2", cells) == [[6.2, 6.2]]
+    line = {
+        "A1": 1,
+        "B1": 2.1,
+        "C1": 3.1,
+        "D1": 4.1,
+        "E1": 5.1,
+        "A2": -2,
+        "B2": -4,
+        "C2": -7,
+        "D2": -9,
+        "E2": -11,
+    }
+    # slope = Sxy/Sxx = -23.46/53.2 by hand
+    assert evaluate_array("=LINEST(A1:E1,A2:E2,,TRUE)", "1x1", line) == [
+        [pytest.approx(-23.46 / 53.2, rel=1e-14)]
+    ]
+    # Microsoft, "TREND function": the line through (1,2),(2,4),(3,6) continues at 8 and 10.
+    assert evaluate_array("=TREND({2;4;6},{1;2;3},{4;5})", "2x1") == [
+        [pytest.approx(8.0)],
+        [pytest.approx(10.0)],
+    ]

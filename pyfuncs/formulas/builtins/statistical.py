@@ -414,11 +414,10 @@ def linest(ys: Any, xs: Any = OMITTED, const: Any = OMITTED, stats: Any = OMITTE
             x = grid.T
         else:
             return ExcelError("#REF!", "LINEST: known_x's do not match known_y's")
-    with_const = optional_bool(const, True)
+    with_const = True if const is None else optional_bool(const, True)  # empty: as omitted
     full = optional_bool(stats, False)
     n, k = x.shape
-    design = np.hstack([x, np.ones((n, 1))]) if with_const else x
-    coef, *_ = np.linalg.lstsq(design, y, rcond=None)
+    coef, design, _kept = _least_squares(x, y, with_const)
     slopes = list(coef[:k])[::-1]
     b = float(coef[k]) if with_const else 0.0
     top = [float(v) for v in slopes] + [b]
@@ -449,6 +448,46 @@ def linest(ys: Any, xs: Any = OMITTED, const: Any = OMITTED, stats: Any = OMITTE
             [ss_reg, ss_resid, *pad],
         ]
     )
+
+
+def _least_squares(x: Any, y: Any, with_const: bool) -> tuple[Any, Any, list[bool]]:
+    """Coefficients of ``y ~ x (+ b)`` as Excel's LINEST finds them: an x column that adds
+    nothing (constant, or a combination of earlier ones) gets coefficient 0 (Microsoft,
+    "LINEST function": collinearity). Returns (coefficients of x..., b), design, kept flags."""
+    import numpy as np
+
+    n, k = x.shape
+    if k == 1:  # the closed form on centred sums: exact 0 slope for a constant y, as Excel
+        xs_, ys_ = [float(v) for v in x[:, 0]], [float(v) for v in y]
+        if with_const:
+            my, mx, sxy, sxx, _syy = _moments(ys_, xs_)
+            m = sxy / sxx if sxx else 0.0
+            coef = np.array([m, my - m * mx])
+        else:
+            sxx = math.fsum(v * v for v in xs_)
+            m = math.fsum(a * b for a, b in zip(xs_, ys_, strict=True)) / sxx if sxx else 0.0
+            coef = np.array([m])
+        design1 = np.hstack([x, np.ones((n, 1))]) if with_const else x
+        return coef, design1, [True]
+    columns = [np.ones(n)] if with_const else []
+    kept = []
+    for j in range(k):
+        trial = np.column_stack([*columns, x[:, j]])
+        if np.linalg.matrix_rank(trial, tol=1e-10 * max(1.0, float(np.abs(trial).max()))) > len(
+            columns
+        ):
+            columns.append(x[:, j])
+            kept.append(True)
+        else:
+            kept.append(False)
+    design = np.column_stack(columns) if columns else np.zeros((n, 0))
+    fit = np.linalg.lstsq(design, y, rcond=None)[0] if columns else np.zeros(0)
+    b = float(fit[0]) if with_const else 0.0
+    rest = iter(fit[1:] if with_const else fit)
+    slopes = [float(next(rest)) if keep else 0.0 for keep in kept]
+    full = np.array([*slopes, b]) if with_const else np.array(slopes)
+    design_full = np.hstack([x, np.ones((n, 1))]) if with_const else x
+    return full, design_full, kept
 
 
 def _matrix_values(arg: Any) -> list[list[float]]:
@@ -617,3 +656,47 @@ def aggregate(ev: Any, function: Any, options: Any, *refs: Any) -> Any:
             return percentile_exc(values, kk)
         return quartile_exc(data, kk)
     return ExcelError("#VALUE!", "AGGREGATE function number must be 1-19")
+
+
+@builtin("TREND", params="aaav", min_args=1)
+def trend(ys: Any, xs: Any = OMITTED, new_xs: Any = OMITTED, const: Any = OMITTED) -> Any:
+    """Values on the least-squares line (or plane) through ``ys`` and ``xs`` at ``new_xs``
+    (default: ``xs``), shaped like ``new_xs`` (Microsoft, "TREND function")."""
+    import numpy as np  # only a workbook that uses TREND pays for the import
+
+    y_grid = _matrix_values(ys)
+    y = np.array(y_grid, dtype=float).reshape(-1)
+    n = len(y)
+    by_columns = len(y_grid) == 1 and len(y_grid[0]) > 1  # ys in a row: each x is a row
+    if xs is OMITTED or xs is None:
+        x = np.arange(1.0, n + 1).reshape(-1, 1)
+    else:
+        grid = np.array(_matrix_values(xs), dtype=float)
+        if grid.size == n:
+            x = grid.reshape(-1, 1)
+        elif not by_columns and grid.shape[0] == n:
+            x = grid
+        elif by_columns and grid.shape[1] == n:
+            x = grid.T
+        else:
+            return ExcelError("#REF!", "TREND: known_x's do not match known_y's")
+    k = x.shape[1]
+    if new_xs is OMITTED or new_xs is None:
+        targets, shape = x, (len(y_grid), len(y_grid[0]))
+    else:
+        new_grid = _matrix_values(new_xs)
+        arr = np.array(new_grid, dtype=float)
+        if k == 1:
+            targets, shape = arr.reshape(-1, 1), arr.shape
+        elif not by_columns and arr.shape[1] == k:
+            targets, shape = arr, (arr.shape[0], 1)
+        elif by_columns and arr.shape[0] == k:
+            targets, shape = arr.T, (1, arr.shape[1])
+        else:
+            return ExcelError("#REF!", "TREND: new_x's do not match known_x's")
+    with_const = True if const is None else optional_bool(const, True)  # empty: as omitted
+    coef, _design, _kept = _least_squares(x, y, with_const)
+    points = np.hstack([targets, np.ones((len(targets), 1))]) if with_const else targets
+    fitted = [float(v) for v in points @ coef]
+    rows, cols = shape
+    return Arr([fitted[i * cols : (i + 1) * cols] for i in range(rows)])
