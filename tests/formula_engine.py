@@ -79,3 +79,19 @@ def _letters(col: int) -> str:
         col, rem = divmod(col - 1, 26)
         out = chr(65 + rem) + out
     return out
+
+
+class Err:
+    """Equal to any Excel error value with this code, whatever its reason text."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+
+    def __eq__(self, other: object) -> bool:
+        return getattr(other, "code", None) == self.code and type(other).__name__ == "ExcelError"
+
+    def __hash__(self) -> int:
+        return hash(self.code)
+
+    def __repr__(self) -> str:
+        return f"Err({self.code!r})"

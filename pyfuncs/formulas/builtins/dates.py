@@ -26,7 +26,7 @@ from pyfuncs.formulas.builtins.registry import (
     optional,
     optional_bool,
 )
-from pyfuncs.formulas.values import NUM, VALUE, Arr, XlError, num, round15, text
+from pyfuncs.formulas.values import NUM, VALUE, Arr, XlError, num, round15, text, text_to_number
 
 MAX_SERIAL = MAX_SERIAL_1900  # 9999-12-31
 _BAD_DATE = ExcelError("#NUM!", "not a valid date")
@@ -57,10 +57,13 @@ def _date1904(ev: Any) -> bool:
 
 
 def serial_arg(value: Any) -> float:
-    """A date argument as a serial: a number, or text Excel reads as a date."""
+    """A date argument as a serial: a number, or text Excel reads as a number or a date (a
+    date before 1900 in text is #VALUE!)."""
     if type(value) is str:
-        parsed = parse_date_text(value)
+        parsed = text_to_number(value)
         if parsed is None:
+            parsed = parse_date_text(value)
+        if parsed is None or parsed < 0:
             raise XlError(ExcelError("#VALUE!", f"text {value[:30]!r} is not a date"))
         return parsed
     number = num(value)
@@ -165,8 +168,17 @@ def _add_months(start: dt.date, months: int, end_of_month: bool) -> dt.date:
     return dt.date(y, m + 1, last if end_of_month else min(start.day, last))
 
 
+def _no_logicals(*values: Any) -> None:
+    """The Analysis ToolPak date functions (EDATE, EOMONTH, YEARFRAC, NETWORKDAYS, WORKDAY)
+    take no TRUE/FALSE (#VALUE!), as Excel's cached results in pycel's date-time.xlsx and
+    yearfrac.xlsx fixtures show."""
+    if any(type(v) is bool for v in values):
+        raise XlError(ExcelError("#VALUE!", "a logical value is not a date or a number of months"))
+
+
 @builtin("EDATE", params="vv", context=True)
 def edate(ev: Any, start: Any, months: Any) -> Any:
+    _no_logicals(start, months)
     try:
         moved = _add_months(_date_of(ev, start), integer(months), False)
     except ValueError:
@@ -176,6 +188,7 @@ def edate(ev: Any, start: Any, months: Any) -> Any:
 
 @builtin("EOMONTH", params="vv", context=True)
 def eomonth(ev: Any, start: Any, months: Any) -> Any:
+    _no_logicals(start, months)
     try:
         moved = _add_months(_date_of(ev, start), integer(months), True)
     except ValueError:
@@ -234,12 +247,12 @@ def weeknum(ev: Any, serial: Any, kind: Any = OMITTED) -> Any:
     return float((day_.timetuple().tm_yday - 1 + offset) // 7 + 1)
 
 
-@builtin("ISOWEEKNUM", "_XLFN.ISOWEEKNUM", params="v", context=True)
+@builtin("ISOWEEKNUM", params="v", context=True)
 def isoweeknum(ev: Any, serial: Any) -> Any:
     return float(_date_of(ev, serial).isocalendar()[1])
 
 
-@builtin("DAYS", "_XLFN.DAYS", params="vv")
+@builtin("DAYS", params="vv")
 def days(end: Any, start: Any) -> Any:
     return float(math.floor(serial_arg(end)) - math.floor(serial_arg(start)))
 
@@ -305,12 +318,13 @@ def yearfrac(start: dt.date, end: dt.date, basis: int) -> float:
             length = 365
         return actual / length
     years = y2 - y1 + 1
-    total = (dt.date(y2 + 1, 1, 1) - dt.date(y1, 1, 1)).days
+    total = sum(366 if _leap(y) else 365 for y in range(y1, y2 + 1))
     return actual / (total / years)
 
 
 @builtin("YEARFRAC", params="vvv", min_args=2, context=True)
 def yearfrac_(ev: Any, start: Any, end: Any, basis: Any = OMITTED) -> Any:
+    _no_logicals(start, end, basis)
     b = integer(optional(basis, 0.0))
     if not 0 <= b <= 4:
         return ExcelError("#NUM!", "YEARFRAC basis must be 0 to 4")
@@ -418,6 +432,7 @@ def workday(
 
 @builtin("NETWORKDAYS", params="vvr", min_args=2, context=True)
 def networkdays_(ev: Any, start: Any, end: Any, holidays: Any = OMITTED) -> Any:
+    _no_logicals(start, end)
     return networkdays(
         serial_arg(start), serial_arg(end), _weekend_mask(1), _holidays(holidays), _date1904(ev)
     )
@@ -433,6 +448,7 @@ def networkdays_intl(
 
 @builtin("WORKDAY", params="vvr", min_args=2, context=True)
 def workday_(ev: Any, start: Any, days_: Any, holidays: Any = OMITTED) -> Any:
+    _no_logicals(start, days_)
     result = workday(
         serial_arg(start), integer(days_), _weekend_mask(1), _holidays(holidays), _date1904(ev)
     )
@@ -452,7 +468,7 @@ def workday_intl(
 
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
-_TIME = re.compile(r"\s*(\d{1,2}):(\d{2})(?::(\d{2}(?:\.\d+)?))?\s*([AaPp][Mm])?\s*$")
+_TIME = re.compile(r"\s*(\d{1,2}):(\d{2,4})(?::(\d{2,4}(?:\.\d+)?))?\s*([AaPp][Mm])?\s*$")
 
 
 def _time_text(value: str) -> float | None:
@@ -461,12 +477,12 @@ def _time_text(value: str) -> float | None:
         return None
     h, mi = int(m.group(1)), int(m.group(2))
     s = float(m.group(3) or 0)
+    if m.group(3) and mi > 59:
+        return None  # only the last part may run past 59 (Excel reads "23:99" as 24:39)
     if m.group(4):
-        if h > 12:
+        if not 1 <= h <= 12:
             return None
         h = h % 12 + (12 if m.group(4).upper() == "PM" else 0)
-    if mi > 59 or s >= 60:
-        return None
     return (h * 3600 + mi * 60 + s) / 86400.0
 
 

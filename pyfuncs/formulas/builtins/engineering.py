@@ -2,7 +2,9 @@
 
 Hexadecimal, octal and binary numbers are ten digits at most, negative numbers in two's
 complement over 40, 30 and 10 bits: ``HEX2DEC("FFFFFFFFFF")`` is -1. ``DEC2HEX(n, places)``
-pads with zeros; too few places, or a number out of range, is ``#NUM!``.
+pads with zeros; too few places, or a number out of range, is ``#NUM!``. Microsoft's pages say
+places are ignored for a negative number, but Excel's cached results (xlcalculator's
+BASES.xlsx, saved by Excel) show places outside 1-10 as ``#NUM!`` even then.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ def _to_decimal(value: Any, base: int, bits: int) -> Any:
     if digits == "":
         return 0.0
     try:
+        if not digits.isalnum():
+            raise ValueError(digits)  # a sign or a point is not a digit: BIN2DEC(-1) is #NUM!
         n = int(digits, base)
     except ValueError:
         return ExcelError("#NUM!", f"not a base-{base} number")
@@ -35,13 +39,15 @@ def _from_decimal(n: int, base: int, bits: int, places: Any) -> Any:
     low, high = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
     if not low <= n <= high:
         return ExcelError("#NUM!", "number out of range for the base")
-    if n < 0:
-        return _format(n + (1 << bits), base)  # places are ignored for negatives
-    digits = _format(n, base)
+    digits = _format(n + (1 << bits) if n < 0 else n, base)
     if omitted(places) or places is None:
         return digits
     width = integer(places)
-    if width < len(digits) or width > 10:
+    if not 1 <= width <= 10:
+        return ExcelError("#NUM!", "places must be 1 to 10")
+    if n < 0:
+        return digits  # ten digits whatever the places
+    if width < len(digits):
         return ExcelError("#NUM!", "too few places for the number")
     return digits.rjust(width, "0")
 

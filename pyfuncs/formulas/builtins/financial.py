@@ -24,7 +24,7 @@ from pyfuncs.formulas.builtins.registry import (
     optional,
     optional_bool,
 )
-from pyfuncs.formulas.values import DIV0, NUM, Arr, XlError, checked, num
+from pyfuncs.formulas.values import DIV0, NUM, Arr, XlError, checked, num, round15
 
 
 def _growth(rate: float, nper: float) -> tuple[float, float]:
@@ -194,14 +194,18 @@ def rate(
 
 @builtin("NPV", params="vr*", min_args=2)
 def npv(rate: Any, *values: Any) -> Any:
-    """Sum of ``value_i / (1+rate)^i`` for i = 1.. in the order given, added one by one as
-    LibreOffice and Excel do (a compensated sum differs from them in the last bits)."""
+    """Sum of ``value_i / (1+rate)^i`` for i = 1.., added in the order given with the discount
+    factor built up by repeated multiplication, ``f_i = f_(i-1) * (1+rate)``: that order
+    reproduces Excel's cached results bit for bit (pycel's npv.xlsx fixture, saved by Excel),
+    where ``(1+rate)**i`` or a compensated sum differ in the last bits."""
     r = num(rate)
     if r == -1:
         return DIV0
     total = 0.0
-    for i, v in enumerate(numbers(values), start=1):
-        total += v / (1.0 + r) ** i
+    factor = 1.0
+    for v in numbers(values):
+        factor *= 1.0 + r
+        total += v / factor
     return checked(total)
 
 
@@ -359,7 +363,7 @@ def fvschedule(principal: Any, schedule: Any) -> Any:
     return checked(value)
 
 
-@builtin("PDURATION", "_XLFN.PDURATION", params="vvv")
+@builtin("PDURATION", params="vvv")
 def pduration(rate: Any, pv_: Any, fv_: Any) -> Any:
     r, a, b = num(rate), num(pv_), num(fv_)
     if r <= 0 or a <= 0 or b <= 0:
@@ -367,7 +371,7 @@ def pduration(rate: Any, pv_: Any, fv_: Any) -> Any:
     return checked((math.log(b) - math.log(a)) / math.log1p(r))
 
 
-@builtin("RRI", "_XLFN.RRI", params="vvv")
+@builtin("RRI", params="vvv")
 def rri(n: Any, pv_: Any, fv_: Any) -> Any:
     periods, a, b = num(n), num(pv_), num(fv_)
     if periods <= 0 or a == 0:
@@ -437,27 +441,49 @@ def ddb(cost: Any, salvage: Any, life: Any, period: Any, factor: Any = OMITTED) 
     return max(0.0, before - after)
 
 
-def _vdb_schedule(cost: float, salvage: float, life: float, factor: float, switch: bool):
-    """Depreciation of each whole period: declining balance, switching to straight line on the
-    remaining value over the remaining life when that charges more (unless ``switch`` is off)."""
+def _ddb_period(cost: float, salvage: float, life: float, period: float, factor: float) -> float:
+    """Declining-balance charge of one whole period (the DDB rule)."""
     rate_ = _declining_rate(life, factor)
-    book = cost
-    charges: list[float] = []
-    straight: float | None = None
-    for t in range(1, math.ceil(life) + 1):
-        if straight is not None:
-            charge = min(straight, max(0.0, book - salvage))
+    old = cost * (1.0 - rate_) ** (period - 1) if rate_ < 1 else (cost if period == 1 else 0.0)
+    new = cost * (1.0 - rate_) ** period
+    return max(0.0, (old - salvage) if new < salvage else (old - new))
+
+
+def _inter_vdb(
+    cost: float,
+    salvage: float,
+    life: float,
+    life1: float,
+    period: float,
+    factor: float,
+    upto: bool = False,
+) -> float:
+    """Depreciation from 0 to ``period`` (fractional: the last period pro rata), switching to
+    straight line over ``life1 - (i-1)`` remaining periods once that charges more."""
+    last = math.ceil(round15(period))
+    total = 0.0
+    remaining = cost - salvage
+    straight = 0.0
+    switched = False
+    partial = upto and period != last  # the value written off up to a fractional start
+    for i in range(1, last + 1):
+        if not switched:
+            declining = _ddb_period(cost, salvage, life, float(i), factor)
+            straight = remaining / (life1 - (i - 1))
+            # a part period keeps the declining charge (Excel's cached values in
+            # xlcalculator's VDB.xlsx: VDB(1,0,14,3.5,4.5,1.25) is 0.0687262904546841)
+            if straight > declining and not (partial and i == last):
+                term = straight
+                switched = True
+            else:
+                term = declining
+                remaining -= declining
         else:
-            charge = min(book * rate_, max(0.0, book - salvage))
-            remaining = life - t + 1
-            if switch and remaining > 0:
-                line = max(0.0, book - salvage) / remaining
-                if line > charge:
-                    straight = line
-                    charge = line
-        charges.append(charge)
-        book -= charge
-    return charges
+            term = straight
+        if i == last:
+            term *= period + 1.0 - last
+        total += term
+    return total
 
 
 @builtin("VDB", params="vvvvvvv", min_args=5)
@@ -480,12 +506,24 @@ def vdb(
         return ExcelError("#NUM!", "VDB arguments out of range")
     if c == 0:
         return ExcelError("#NUM!", "VDB of a zero cost")
-    charges = _vdb_schedule(c, s, n, f, not keep_declining)
-    total = 0.0
-    for t, charge in enumerate(charges, start=1):
-        overlap = min(b, t) - max(a, t - 1)  # a fractional period is charged pro rata
-        if overlap > 0:
-            total += charge * overlap
+    if keep_declining:
+        first, last = math.floor(round15(a)), math.ceil(round15(b))
+        total = 0.0
+        for i in range(first + 1, last + 1):
+            term = _ddb_period(c, s, n, float(i), f)
+            if i == first + 1:
+                term *= min(b, first + 1.0) - a
+            elif i == last:
+                term *= b + 1.0 - last
+            total += term
+        return checked(total)
+    # The classic algorithm of OpenOffice/LibreOffice's VDB, which Excel's cached values match:
+    # a fractional start past half the life (factor > 1) is approximated by moving the window.
+    if a != math.floor(a) and f > 1.0 and a >= n / 2.0:
+        part = a - n / 2.0
+        a, b = n / 2.0, b - part
+    cost_left = c - _inter_vdb(c, s, n, n, a, f, upto=True)
+    total = _inter_vdb(cost_left, s, n, n - a, b - a, f)
     return checked(total)
 
 

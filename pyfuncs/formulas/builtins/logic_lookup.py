@@ -311,3 +311,70 @@ def sumifs(sum_cells: Any, *args: Any) -> Any:
     if len(chosen) != len(values):
         return ExcelError("#VALUE!", "sum range and criteria ranges differ in size")
     return checked(_sum_where(values, chosen))
+
+
+def _extreme(largest: bool):
+    def extreme(values_cells: Any, *args: Any) -> Any:
+        values = _cells(values_cells)
+        chosen = _pairs(args)
+        if len(chosen) != len(values):
+            return ExcelError("#VALUE!", "the range and the criteria ranges differ in size")
+        picked = []
+        for v, keep in zip(values, chosen, strict=True):
+            if keep:
+                if type(v) is ExcelError:
+                    raise XlError(v)
+                if type(v) is float:
+                    picked.append(v)
+        if not picked:
+            return 0.0
+        return max(picked) if largest else min(picked)
+
+    return extreme
+
+
+builtin("MAXIFS", params="rrv**", min_args=3)(_extreme(True))
+builtin("MINIFS", params="rrv**", min_args=3)(_extreme(False))
+
+
+@builtin("AVERAGEIFS", params="rrv**", min_args=3)
+def averageifs(avg_cells: Any, *args: Any) -> Any:
+    values = _cells(avg_cells)
+    chosen = _pairs(args)
+    if len(chosen) != len(values):
+        return ExcelError("#VALUE!", "average range and criteria ranges differ in size")
+    keep = [c and type(v) is float for v, c in zip(values, chosen, strict=True)]
+    if not any(keep):
+        return DIV0
+    return checked(_sum_where(values, keep) / sum(keep))
+
+
+@builtin("IFS", params="vv**", min_args=2, errors_ok=True)
+def ifs(*args: Any) -> Any:
+    """The value after the first TRUE condition; none TRUE is #N/A (Microsoft, "IFS")."""
+    if len(args) % 2:
+        return ExcelError("#N/A", "IFS needs condition and value pairs")
+    for i in range(0, len(args), 2):
+        if type(args[i]) is ExcelError:
+            return args[i]
+        if boolean(args[i]):
+            return args[i + 1]
+    return ExcelError("#N/A", "IFS: no condition is TRUE")
+
+
+@builtin("SWITCH", params="vvv*", min_args=3, errors_ok=True)
+def switch(expression: Any, *args: Any) -> Any:
+    """The result beside the first value equal to ``expression``, else the default (an odd
+    last argument), else #N/A (Microsoft, "SWITCH function")."""
+    if type(expression) is ExcelError:
+        return expression
+    for i in range(0, len(args) - 1, 2):
+        candidate = args[i]
+        if type(candidate) is ExcelError:
+            return candidate
+        comparable = candidate is None or expression is None or type(candidate) is type(expression)
+        if comparable and compare(candidate, expression) == 0:  # a blank matches 0 and ""
+            return args[i + 1]
+    if len(args) % 2:
+        return args[-1]
+    return ExcelError("#N/A", "SWITCH: no value matches")

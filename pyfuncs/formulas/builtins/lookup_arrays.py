@@ -1,1 +1,313 @@
-"""Array functions: SEQUENCE, FILTER, SORT, UNIQUE, XLOOKUP, XMATCH, LOOKUP."""
+"""Lookup and dynamic-array built-ins (Microsoft's page of each function): LOOKUP, XLOOKUP,
+XMATCH, SEQUENCE, FILTER, SORT, SORTBY, UNIQUE.
+
+Matching follows Excel: a number never equals text; text compares ignoring case; XLOOKUP's
+``match_mode`` is 0 exact, -1 exact or next smaller, 1 exact or next larger, 2 wildcards
+(``*``, ``?``, ``~``); ``search_mode`` 1 first to last, -1 last to first, 2 and -2 binary search
+of ascending and descending data. A blank cell in a result array comes back as 0, as Excel
+spills it.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from pyfuncs.errors import ExcelError
+from pyfuncs.formulas.builtins.registry import (
+    OMITTED,
+    builtin,
+    integer,
+    omitted,
+    optional,
+    optional_bool,
+)
+from pyfuncs.formulas.builtins.text import wildcard_regex
+from pyfuncs.formulas.values import NA, Arr, XlError, boolean, compare, num
+
+CALC_EMPTY = ExcelError("#CALC!", "the result is empty")
+
+
+def _grid(arg: Any) -> Arr:
+    return arg if type(arg) is Arr else Arr([[arg]])
+
+
+def _blank_zero(v: Any) -> Any:
+    return 0.0 if v is None else v
+
+
+def _wanted(value: Any) -> Any:
+    if type(value) is ExcelError:
+        raise XlError(value)
+    return 0.0 if value is None else value
+
+
+def _same(a: Any, b: Any) -> bool:
+    return type(a) is type(b) and compare(a, b) == 0
+
+
+def find_position(wanted: Any, items: list[Any], match_mode: int, search_mode: int) -> int:
+    """0-based position of XLOOKUP/XMATCH's match in ``items``, or -1."""
+    if match_mode not in (-1, 0, 1, 2) or search_mode not in (-2, -1, 1, 2):
+        raise XlError(ExcelError("#VALUE!", "match_mode or search_mode out of range"))
+    if abs(search_mode) == 2:
+        return _binary(wanted, items, match_mode, descending=search_mode < 0)
+    order = range(len(items)) if search_mode == 1 else range(len(items) - 1, -1, -1)
+    if match_mode == 2 and type(wanted) is str:
+        pattern = wildcard_regex(wanted)
+        return next((i for i in order if type(items[i]) is str and pattern.fullmatch(items[i])), -1)
+    best = -1
+    for i in order:
+        item = items[i]
+        if type(item) is not type(wanted):
+            continue
+        c = compare(item, wanted)
+        if c == 0:
+            return i
+        if match_mode == -1 and c < 0 and (best < 0 or compare(item, items[best]) > 0):
+            best = i
+        if match_mode == 1 and c > 0 and (best < 0 or compare(item, items[best]) < 0):
+            best = i
+    return best
+
+
+def _binary(wanted: Any, items: list[Any], match_mode: int, descending: bool) -> int:
+    low, high = 0, len(items) - 1
+    below = above = -1  # positions of the nearest smaller and larger items seen
+    while low <= high:
+        mid = (low + high) // 2
+        item = items[mid]
+        c = (
+            compare(item, wanted)
+            if type(item) is type(wanted)
+            else (-1 if type(item) is float else 1)
+        )
+        if c == 0:
+            return mid
+        if c < 0:
+            below = mid
+        else:
+            above = mid
+        if (c < 0) != descending:
+            low = mid + 1
+        else:
+            high = mid - 1
+    if match_mode == -1:
+        return below
+    if match_mode == 1:
+        return above
+    return -1
+
+
+@builtin("XLOOKUP", params="vaavvv", min_args=3, errors_ok=True)
+def xlookup(
+    value: Any,
+    lookup: Any,
+    result: Any,
+    if_not_found: Any = OMITTED,
+    match_mode: Any = OMITTED,
+    search_mode: Any = OMITTED,
+) -> Any:
+    """The item of ``result`` beside the match of ``value`` in ``lookup`` (a row or column);
+    a 2-D ``result`` gives the whole row (or column) of the match."""
+    keys, res = _grid(lookup), _grid(result)
+    if keys.rows > 1 and keys.cols > 1:
+        return ExcelError("#VALUE!", "XLOOKUP's lookup array must be one row or one column")
+    by_rows = keys.cols == 1 and not (keys.rows == 1 and res.rows == 1 and res.cols > 1)
+    items = [row[0] for row in keys.values] if by_rows else keys.values[0]
+    if (res.rows if by_rows else res.cols) != len(items):
+        return ExcelError("#VALUE!", "XLOOKUP's lookup and return arrays differ in size")
+    mm = integer(optional(match_mode, 0.0))
+    sm = integer(optional(search_mode, 1.0))
+    i = find_position(_wanted(value), items, mm, sm)
+    if i < 0:
+        if omitted(if_not_found):
+            return ExcelError("#N/A", "XLOOKUP found no match")
+        return if_not_found
+    if by_rows:
+        row = res.values[i]
+        return _blank_zero(row[0]) if len(row) == 1 else Arr([[_blank_zero(v) for v in row]])
+    column = [r[i] for r in res.values]
+    return _blank_zero(column[0]) if len(column) == 1 else Arr([[_blank_zero(v)] for v in column])
+
+
+@builtin("XMATCH", params="vavv", min_args=2)
+def xmatch(value: Any, lookup: Any, match_mode: Any = OMITTED, search_mode: Any = OMITTED) -> Any:
+    keys = _grid(lookup)
+    if keys.rows > 1 and keys.cols > 1:
+        return ExcelError("#VALUE!", "XMATCH's lookup array must be one row or one column")
+    i = find_position(
+        _wanted(value),
+        keys.flat(),
+        integer(optional(match_mode, 0.0)),
+        integer(optional(search_mode, 1.0)),
+    )
+    if i < 0:
+        return ExcelError("#N/A", "XMATCH found no match")
+    return float(i + 1)
+
+
+@builtin("LOOKUP", params="vaa", min_args=2)
+def lookup(value: Any, vector: Any, result: Any = OMITTED) -> Any:
+    """LOOKUP's vector form (the last item <= value in sorted ``vector``, and the item in the
+    same position of ``result``) and array form (search the first row or column, whichever is
+    longer, return from the last one)."""
+    keys = _grid(vector)
+    wanted = _wanted(value)
+    if omitted(result):
+        if keys.cols > keys.rows:
+            items, out = keys.values[0], keys.values[-1]
+        else:
+            items, out = [r[0] for r in keys.values], [r[-1] for r in keys.values]
+    else:
+        items = keys.values[0] if keys.rows == 1 else [r[0] for r in keys.values]
+        out = _grid(result).flat()
+    found = -1
+    for i, item in enumerate(items):
+        if type(item) is not type(wanted):
+            continue
+        if compare(item, wanted) <= 0:
+            found = i
+        else:
+            break
+    if found < 0:
+        return ExcelError("#N/A", "LOOKUP: no value is less than or equal to the lookup value")
+    if found >= len(out):
+        return NA
+    return _blank_zero(out[found])
+
+
+@builtin("SEQUENCE", params="vvvv", min_args=1)
+def sequence(rows: Any, cols: Any = OMITTED, start: Any = OMITTED, step: Any = OMITTED) -> Any:
+    r, c = integer(rows), integer(optional(cols, 1.0))
+    first, by = optional(start, 1.0), optional(step, 1.0)
+    if r < 0 or c < 0:
+        return ExcelError("#VALUE!", "SEQUENCE needs a positive size")
+    if r == 0 or c == 0:
+        return CALC_EMPTY
+    if r * c > 1_048_576 * 16_384:
+        return ExcelError("#NUM!", "SEQUENCE too large")
+    return Arr([[first + (i * c + j) * by for j in range(c)] for i in range(r)])
+
+
+def _truthy(v: Any) -> bool:
+    if type(v) is ExcelError:
+        raise XlError(v)
+    if type(v) is str:
+        raise XlError(ExcelError("#VALUE!", "FILTER's include must be TRUE/FALSE or numbers"))
+    return bool(v) if v is not None else False
+
+
+@builtin("FILTER", params="aav", min_args=2, errors_ok=True)
+def filter_(array: Any, include: Any, if_empty: Any = OMITTED) -> Any:
+    data, keep = _grid(array), _grid(include)
+    if keep.cols == 1 and keep.rows == data.rows:
+        rows = [row for row, k in zip(data.values, keep.values, strict=True) if _truthy(k[0])]
+        out = rows
+    elif keep.rows == 1 and keep.cols == data.cols:
+        picks = [j for j, k in enumerate(keep.values[0]) if _truthy(k)]
+        out = [[row[j] for j in picks] for row in data.values] if picks else []
+    else:
+        return ExcelError("#VALUE!", "FILTER's include must match the array's rows or columns")
+    if not out or not out[0]:
+        return CALC_EMPTY if omitted(if_empty) else if_empty
+    return Arr([[_blank_zero(v) for v in row] for row in out])
+
+
+def _sort_key(v: Any) -> tuple[int, Any]:
+    """Excel's sort order: numbers, text (ignoring case), FALSE, TRUE, errors, blanks."""
+    if type(v) is float:
+        return (0, v)
+    if type(v) is str:
+        return (1, v.casefold())
+    if type(v) is bool:
+        return (2, v)
+    if type(v) is ExcelError:
+        return (3, 0)
+    return (4, 0)
+
+
+def _order(keys: list[list[Any]], ascending: list[bool]) -> list[int]:
+    def cmp(a: int, b: int) -> int:
+        for column, up in zip(keys, ascending, strict=True):
+            ka, kb = _sort_key(column[a]), _sort_key(column[b])
+            if ka == kb:
+                continue
+            if ka[0] == 4 or kb[0] == 4:  # blanks last either way
+                return 1 if ka[0] == 4 else -1
+            less = ka < kb
+            return (-1 if less else 1) if up else (1 if less else -1)
+        return 0
+
+    return sorted(range(len(keys[0])), key=functools.cmp_to_key(cmp))
+
+
+def _direction(value: Any) -> bool:
+    d = integer(value)
+    if d not in (1, -1):
+        raise XlError(ExcelError("#VALUE!", "sort order must be 1 or -1"))
+    return d == 1
+
+
+@builtin("SORT", params="avvv", min_args=1)
+def sort(array: Any, index: Any = OMITTED, order: Any = OMITTED, by_col: Any = OMITTED) -> Any:
+    data = _grid(array)
+    columns = optional_bool(by_col, False)
+    lines = [list(c) for c in zip(*data.values, strict=True)] if columns else data.values
+    k = integer(optional(index, 1.0))
+    width = len(lines[0])
+    if not 1 <= k <= width:
+        return ExcelError("#VALUE!", "SORT index outside the array")
+    up = _direction(optional(order, 1.0))
+    picked = [lines[i] for i in _order([[line[k - 1] for line in lines]], [up])]
+    out = [list(c) for c in zip(*picked, strict=True)] if columns else picked
+    return Arr([[_blank_zero(v) for v in row] for row in out])
+
+
+@builtin("SORTBY", params="aav**", min_args=2)
+def sortby(array: Any, *pairs: Any) -> Any:
+    data = _grid(array)
+    keys, ups = [], []
+    by_rows = True
+    for i in range(0, len(pairs), 2):
+        by = _grid(pairs[i])
+        if by.cols == 1 and by.rows == data.rows:
+            keys.append([r[0] for r in by.values])
+        elif by.rows == 1 and by.cols == data.cols:
+            keys.append(by.values[0])
+            by_rows = False
+        else:
+            return ExcelError("#VALUE!", "SORTBY's by_array must match the array")
+        ups.append(_direction(pairs[i + 1]) if i + 1 < len(pairs) else True)
+    order = _order(keys, ups)
+    if by_rows:
+        out = [data.values[i] for i in order]
+    else:
+        out = [[row[i] for i in order] for row in data.values]
+    return Arr([[_blank_zero(v) for v in row] for row in out])
+
+
+def _identity(line: list[Any]) -> tuple[Any, ...]:
+    return tuple(v.casefold() if type(v) is str else (0.0 if v is None else v) for v in line)
+
+
+@builtin("UNIQUE", params="avv", min_args=1)
+def unique(array: Any, by_col: Any = OMITTED, exactly_once: Any = OMITTED) -> Any:
+    data = _grid(array)
+    columns = optional_bool(by_col, False)
+    once = optional_bool(exactly_once, False)
+    lines = [list(c) for c in zip(*data.values, strict=True)] if columns else data.values
+    counts: dict[tuple[Any, ...], int] = {}
+    first: dict[tuple[Any, ...], list[Any]] = {}
+    for line in lines:
+        key = _identity(line)
+        counts[key] = counts.get(key, 0) + 1
+        first.setdefault(key, line)
+    kept = [first[k] for k in first if not once or counts[k] == 1]
+    if not kept:
+        return CALC_EMPTY
+    out = [list(c) for c in zip(*kept, strict=True)] if columns else kept
+    return Arr([[_blank_zero(v) for v in row] for row in out])
+
+
+__all__ = ["boolean", "num"]

@@ -234,7 +234,7 @@ def floor(x: Any, significance: Any = OMITTED) -> Any:
     return _steps(n, step, up=False)
 
 
-@builtin("CEILING.MATH", "_XLFN.CEILING.MATH", params="vvv", min_args=1)
+@builtin("CEILING.MATH", params="vvv", min_args=1)
 def ceiling_math(x: Any, significance: Any = OMITTED, mode: Any = OMITTED) -> Any:
     """Up to a multiple of |significance|; a negative number toward zero unless ``mode`` is
     non-zero (then away from zero)."""
@@ -245,7 +245,7 @@ def ceiling_math(x: Any, significance: Any = OMITTED, mode: Any = OMITTED) -> An
     return _steps(n, step, up=not (n < 0 and away))
 
 
-@builtin("FLOOR.MATH", "_XLFN.FLOOR.MATH", params="vvv", min_args=1)
+@builtin("FLOOR.MATH", params="vvv", min_args=1)
 def floor_math(x: Any, significance: Any = OMITTED, mode: Any = OMITTED) -> Any:
     """Down to a multiple of |significance|; a negative number away from zero unless ``mode``
     is non-zero (then toward zero)."""
@@ -256,7 +256,7 @@ def floor_math(x: Any, significance: Any = OMITTED, mode: Any = OMITTED) -> Any:
     return _steps(n, step, up=n < 0 and toward)
 
 
-@builtin("CEILING.PRECISE", "_XLFN.CEILING.PRECISE", "ISO.CEILING", params="vv", min_args=1)
+@builtin("CEILING.PRECISE", "ISO.CEILING", params="vv", min_args=1)
 def ceiling_precise(x: Any, significance: Any = OMITTED) -> Any:
     """Up (toward +infinity) to a multiple of |significance|, whatever the signs."""
     n, step = num(x), abs(optional(significance, 1.0))
@@ -265,7 +265,7 @@ def ceiling_precise(x: Any, significance: Any = OMITTED) -> Any:
     return _steps(n, step, up=True)
 
 
-@builtin("FLOOR.PRECISE", "_XLFN.FLOOR.PRECISE", params="vv", min_args=1)
+@builtin("FLOOR.PRECISE", params="vv", min_args=1)
 def floor_precise(x: Any, significance: Any = OMITTED) -> Any:
     """Down (toward -infinity) to a multiple of |significance|, whatever the signs."""
     n, step = num(x), abs(optional(significance, 1.0))
@@ -449,14 +449,14 @@ builtin("TANH", params="v")(_trig(math.tanh, None))
 builtin("ASINH", params="v")(_trig(math.asinh, None))
 builtin("ACOSH", params="v")(_trig(math.acosh, None))
 builtin("ATANH", params="v")(_trig(math.atanh, None))
-builtin("COT", "_XLFN.COT", params="v")(_trig(lambda x: 1.0 / math.tan(x)))
-builtin("CSC", "_XLFN.CSC", params="v")(_trig(lambda x: 1.0 / math.sin(x)))
-builtin("SEC", "_XLFN.SEC", params="v")(_trig(lambda x: 1.0 / math.cos(x)))
-builtin("COTH", "_XLFN.COTH", params="v")(_trig(lambda x: 1.0 / math.tanh(x), None))
-builtin("CSCH", "_XLFN.CSCH", params="v")(_trig(lambda x: 1.0 / math.sinh(x), None))
-builtin("SECH", "_XLFN.SECH", params="v")(_trig(lambda x: 1.0 / math.cosh(x), None))
-builtin("ACOT", "_XLFN.ACOT", params="v")(_trig(lambda x: math.pi / 2 - math.atan(x), None))
-builtin("ACOTH", "_XLFN.ACOTH", params="v")(
+builtin("COT", params="v")(_trig(lambda x: 1.0 / math.tan(x)))
+builtin("CSC", params="v")(_trig(lambda x: 1.0 / math.sin(x)))
+builtin("SEC", params="v")(_trig(lambda x: 1.0 / math.cos(x)))
+builtin("COTH", params="v")(_trig(lambda x: 1.0 / math.tanh(x), None))
+builtin("CSCH", params="v")(_trig(lambda x: 1.0 / math.sinh(x), None))
+builtin("SECH", params="v")(_trig(lambda x: 1.0 / math.cosh(x), None))
+builtin("ACOT", params="v")(_trig(lambda x: math.pi / 2 - math.atan(x), None))
+builtin("ACOTH", params="v")(
     _trig(lambda x: math.atanh(1.0 / x) if abs(x) > 1 else math.log(-1.0), None)
 )
 builtin("DEGREES", params="v")(_trig(math.degrees, None))

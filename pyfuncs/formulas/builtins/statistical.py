@@ -168,12 +168,12 @@ def _spread(pick: Callable[[tuple[Any, ...]], list[float]], sample: bool, root: 
 
 
 for _names, _pick, _sample, _root in (
-    (("STDEV", "STDEV.S", "_XLFN.STDEV.S"), numbers, True, True),
-    (("STDEVP", "STDEV.P", "_XLFN.STDEV.P"), numbers, False, True),
+    (("STDEV", "STDEV.S"), numbers, True, True),
+    (("STDEVP", "STDEV.P"), numbers, False, True),
     (("STDEVA",), numbers_a, True, True),
     (("STDEVPA",), numbers_a, False, True),
-    (("VAR", "VAR.S", "_XLFN.VAR.S"), numbers, True, False),
-    (("VARP", "VAR.P", "_XLFN.VAR.P"), numbers, False, False),
+    (("VAR", "VAR.S"), numbers, True, False),
+    (("VARP", "VAR.P"), numbers, False, False),
     (("VARA",), numbers_a, True, False),
     (("VARPA",), numbers_a, False, False),
 ):
@@ -209,7 +209,7 @@ def median(*args: Any) -> Any:
     return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2.0
 
 
-@builtin("MODE", "MODE.SNGL", "_XLFN.MODE.SNGL", params="r*", min_args=1)
+@builtin("MODE", "MODE.SNGL", params="r*", min_args=1)
 def mode(*args: Any) -> Any:
     """The most frequent number; ties go to the one that comes first; none repeated is #N/A."""
     values = numbers(args)
@@ -262,17 +262,17 @@ def percentile_exc(values: list[float], k: float) -> float:
     return _interpolate(sorted(values), rank - 1)
 
 
-@builtin("PERCENTILE", "PERCENTILE.INC", "_XLFN.PERCENTILE.INC", params="rv")
+@builtin("PERCENTILE", "PERCENTILE.INC", params="rv")
 def percentile(data: Any, k: Any) -> Any:
     return percentile_inc(numbers((data,)), num(k))
 
 
-@builtin("PERCENTILE.EXC", "_XLFN.PERCENTILE.EXC", params="rv")
+@builtin("PERCENTILE.EXC", params="rv")
 def percentile_exc_(data: Any, k: Any) -> Any:
     return percentile_exc(numbers((data,)), num(k))
 
 
-@builtin("QUARTILE", "QUARTILE.INC", "_XLFN.QUARTILE.INC", params="rv")
+@builtin("QUARTILE", "QUARTILE.INC", params="rv")
 def quartile(data: Any, quart: Any) -> Any:
     q = math.trunc(num(quart))
     if not 0 <= q <= 4:
@@ -280,7 +280,7 @@ def quartile(data: Any, quart: Any) -> Any:
     return percentile_inc(numbers((data,)), q / 4)
 
 
-@builtin("QUARTILE.EXC", "_XLFN.QUARTILE.EXC", params="rv")
+@builtin("QUARTILE.EXC", params="rv")
 def quartile_exc(data: Any, quart: Any) -> Any:
     q = math.trunc(num(quart))
     if not 1 <= q <= 3:
@@ -304,8 +304,8 @@ def _rank(average_ties: bool):
     return rank
 
 
-builtin("RANK", "RANK.EQ", "_XLFN.RANK.EQ", params="vrv", min_args=2)(_rank(False))
-builtin("RANK.AVG", "_XLFN.RANK.AVG", params="vrv", min_args=2)(_rank(True))
+builtin("RANK", "RANK.EQ", params="vrv", min_args=2)(_rank(False))
+builtin("RANK.AVG", params="vrv", min_args=2)(_rank(True))
 
 
 # --- pairs and regression ----------------------------------------------------------------------
@@ -369,14 +369,14 @@ def rsq(ys: Any, xs: Any) -> Any:
     return r if type(r) is ExcelError else r * r
 
 
-@builtin("COVAR", "COVARIANCE.P", "_XLFN.COVARIANCE.P", params="rr")
+@builtin("COVAR", "COVARIANCE.P", params="rr")
 def covariance_p(ys: Any, xs: Any) -> Any:
     pair = _pairs(ys, xs)
     _my, _mx, sxy, _sxx, _syy = _moments(*pair)
     return checked(sxy / len(pair[0]))
 
 
-@builtin("COVARIANCE.S", "_XLFN.COVARIANCE.S", params="rr")
+@builtin("COVARIANCE.S", params="rr")
 def covariance_s(ys: Any, xs: Any) -> Any:
     pair = _pairs(ys, xs)
     if len(pair[0]) < 2:
@@ -385,7 +385,7 @@ def covariance_s(ys: Any, xs: Any) -> Any:
     return checked(sxy / (len(pair[0]) - 1))
 
 
-@builtin("FORECAST", "FORECAST.LINEAR", "_XLFN.FORECAST.LINEAR", params="vrr")
+@builtin("FORECAST", "FORECAST.LINEAR", params="vrr")
 def forecast(x: Any, ys: Any, xs: Any) -> Any:
     my, mx, sxy, sxx, _syy = _moments(*_pairs(ys, xs))
     if sxx == 0:
@@ -414,11 +414,10 @@ def linest(ys: Any, xs: Any = OMITTED, const: Any = OMITTED, stats: Any = OMITTE
             x = grid.T
         else:
             return ExcelError("#REF!", "LINEST: known_x's do not match known_y's")
-    with_const = optional_bool(const, True)
+    with_const = True if const is None else optional_bool(const, True)  # empty: as omitted
     full = optional_bool(stats, False)
     n, k = x.shape
-    design = np.hstack([x, np.ones((n, 1))]) if with_const else x
-    coef, *_ = np.linalg.lstsq(design, y, rcond=None)
+    coef, design, _kept = _least_squares(x, y, with_const)
     slopes = list(coef[:k])[::-1]
     b = float(coef[k]) if with_const else 0.0
     top = [float(v) for v in slopes] + [b]
@@ -451,6 +450,46 @@ def linest(ys: Any, xs: Any = OMITTED, const: Any = OMITTED, stats: Any = OMITTE
     )
 
 
+def _least_squares(x: Any, y: Any, with_const: bool) -> tuple[Any, Any, list[bool]]:
+    """Coefficients of ``y ~ x (+ b)`` as Excel's LINEST finds them: an x column that adds
+    nothing (constant, or a combination of earlier ones) gets coefficient 0 (Microsoft,
+    "LINEST function": collinearity). Returns (coefficients of x..., b), design, kept flags."""
+    import numpy as np
+
+    n, k = x.shape
+    if k == 1:  # the closed form on centred sums: exact 0 slope for a constant y, as Excel
+        xs_, ys_ = [float(v) for v in x[:, 0]], [float(v) for v in y]
+        if with_const:
+            my, mx, sxy, sxx, _syy = _moments(ys_, xs_)
+            m = sxy / sxx if sxx else 0.0
+            coef = np.array([m, my - m * mx])
+        else:
+            sxx = math.fsum(v * v for v in xs_)
+            m = math.fsum(a * b for a, b in zip(xs_, ys_, strict=True)) / sxx if sxx else 0.0
+            coef = np.array([m])
+        design1 = np.hstack([x, np.ones((n, 1))]) if with_const else x
+        return coef, design1, [True]
+    columns = [np.ones(n)] if with_const else []
+    kept = []
+    for j in range(k):
+        trial = np.column_stack([*columns, x[:, j]])
+        if np.linalg.matrix_rank(trial, tol=1e-10 * max(1.0, float(np.abs(trial).max()))) > len(
+            columns
+        ):
+            columns.append(x[:, j])
+            kept.append(True)
+        else:
+            kept.append(False)
+    design = np.column_stack(columns) if columns else np.zeros((n, 0))
+    fit = np.linalg.lstsq(design, y, rcond=None)[0] if columns else np.zeros(0)
+    b = float(fit[0]) if with_const else 0.0
+    rest = iter(fit[1:] if with_const else fit)
+    slopes = [float(next(rest)) if keep else 0.0 for keep in kept]
+    full = np.array([*slopes, b]) if with_const else np.array(slopes)
+    design_full = np.hstack([x, np.ones((n, 1))]) if with_const else x
+    return full, design_full, kept
+
+
 def _matrix_values(arg: Any) -> list[list[float]]:
     rows = arg.values if type(arg) is Arr else [[arg]]
     out = []
@@ -469,7 +508,7 @@ def _matrix_values(arg: Any) -> list[list[float]]:
 # --- the normal distribution -----------------------------------------------------------------
 
 
-@builtin("NORM.S.DIST", "_XLFN.NORM.S.DIST", params="vv")
+@builtin("NORM.S.DIST", params="vv")
 def norm_s_dist(z: Any, cumulative: Any) -> Any:
     x = num(z)
     if boolean(cumulative):
@@ -482,7 +521,7 @@ def normsdist(z: Any) -> Any:
     return _STANDARD.cdf(num(z))
 
 
-@builtin("NORM.S.INV", "_XLFN.NORM.S.INV", "NORMSINV", params="v")
+@builtin("NORM.S.INV", "NORMSINV", params="v")
 def norm_s_inv(p: Any) -> Any:
     q = num(p)
     if not 0 < q < 1:
@@ -490,7 +529,7 @@ def norm_s_inv(p: Any) -> Any:
     return _STANDARD.inv_cdf(q)
 
 
-@builtin("NORM.DIST", "_XLFN.NORM.DIST", "NORMDIST", params="vvvv")
+@builtin("NORM.DIST", "NORMDIST", params="vvvv")
 def norm_dist(x: Any, mean: Any, sd: Any, cumulative: Any) -> Any:
     s = num(sd)
     if s <= 0:
@@ -499,7 +538,7 @@ def norm_dist(x: Any, mean: Any, sd: Any, cumulative: Any) -> Any:
     return dist.cdf(num(x)) if boolean(cumulative) else dist.pdf(num(x))
 
 
-@builtin("NORM.INV", "_XLFN.NORM.INV", "NORMINV", params="vvv")
+@builtin("NORM.INV", "NORMINV", params="vvv")
 def norm_inv(p: Any, mean: Any, sd: Any) -> Any:
     q, s = num(p), num(sd)
     if not 0 < q < 1 or s <= 0:
@@ -580,7 +619,7 @@ def subtotal(ev: Any, function: Any, *refs: Any) -> Any:
     return fns[base](*[_range_values(ev, r, True, False) for r in refs])
 
 
-@builtin("AGGREGATE", "_XLFN.AGGREGATE", params="vvR*", min_args=3, context=True)
+@builtin("AGGREGATE", params="vvR*", min_args=3, context=True)
 def aggregate(ev: Any, function: Any, options: Any, *refs: Any) -> Any:
     """AGGREGATE(function_num, options, ref1, ...): functions 1-13 of the reference form (12
     MEDIAN, 13 MODE.SNGL) and 14-19 of the array form (LARGE, SMALL, PERCENTILE.INC,
@@ -617,3 +656,47 @@ def aggregate(ev: Any, function: Any, options: Any, *refs: Any) -> Any:
             return percentile_exc(values, kk)
         return quartile_exc(data, kk)
     return ExcelError("#VALUE!", "AGGREGATE function number must be 1-19")
+
+
+@builtin("TREND", params="aaav", min_args=1)
+def trend(ys: Any, xs: Any = OMITTED, new_xs: Any = OMITTED, const: Any = OMITTED) -> Any:
+    """Values on the least-squares line (or plane) through ``ys`` and ``xs`` at ``new_xs``
+    (default: ``xs``), shaped like ``new_xs`` (Microsoft, "TREND function")."""
+    import numpy as np  # only a workbook that uses TREND pays for the import
+
+    y_grid = _matrix_values(ys)
+    y = np.array(y_grid, dtype=float).reshape(-1)
+    n = len(y)
+    by_columns = len(y_grid) == 1 and len(y_grid[0]) > 1  # ys in a row: each x is a row
+    if xs is OMITTED or xs is None:
+        x = np.arange(1.0, n + 1).reshape(-1, 1)
+    else:
+        grid = np.array(_matrix_values(xs), dtype=float)
+        if grid.size == n:
+            x = grid.reshape(-1, 1)
+        elif not by_columns and grid.shape[0] == n:
+            x = grid
+        elif by_columns and grid.shape[1] == n:
+            x = grid.T
+        else:
+            return ExcelError("#REF!", "TREND: known_x's do not match known_y's")
+    k = x.shape[1]
+    if new_xs is OMITTED or new_xs is None:
+        targets, shape = x, (len(y_grid), len(y_grid[0]))
+    else:
+        new_grid = _matrix_values(new_xs)
+        arr = np.array(new_grid, dtype=float)
+        if k == 1:
+            targets, shape = arr.reshape(-1, 1), arr.shape
+        elif not by_columns and arr.shape[1] == k:
+            targets, shape = arr, (arr.shape[0], 1)
+        elif by_columns and arr.shape[0] == k:
+            targets, shape = arr.T, (1, arr.shape[1])
+        else:
+            return ExcelError("#REF!", "TREND: new_x's do not match known_x's")
+    with_const = True if const is None else optional_bool(const, True)  # empty: as omitted
+    coef, _design, _kept = _least_squares(x, y, with_const)
+    points = np.hstack([targets, np.ones((len(targets), 1))]) if with_const else targets
+    fitted = [float(v) for v in points @ coef]
+    rows, cols = shape
+    return Arr([fitted[i * cols : (i + 1) * cols] for i in range(rows)])

@@ -48,13 +48,13 @@ def concatenate(*parts: Any) -> Any:
     return _limited("".join(text(p) for p in parts))
 
 
-@builtin("CONCAT", "_XLFN.CONCAT", params="r*", min_args=1)
+@builtin("CONCAT", params="r*", min_args=1)
 def concat(*parts: Any) -> Any:
     """CONCAT joins ranges too: ``CONCAT(B1:D1)`` is B1&C1&D1."""
     return _limited("".join(_texts(parts)))
 
 
-@builtin("TEXTJOIN", "_XLFN.TEXTJOIN", params="rvr*", min_args=3)
+@builtin("TEXTJOIN", params="rvr*", min_args=3)
 def textjoin(delimiter: Any, ignore_empty: Any, *parts: Any) -> Any:
     """TEXTJOIN(delimiter, ignore_empty, text1, ...); a range of delimiters is used in turn."""
     delimiters = _texts((delimiter,)) or [""]
@@ -126,6 +126,8 @@ def clean(value: Any) -> Any:
 def value(value: Any) -> Any:
     if type(value) is float:
         return value
+    if value is None:
+        return 0.0  # VALUE of a blank cell
     number = text_to_number(text(value))
     if number is None:
         from pyfuncs.formulas.builtins.dates import parse_date_text
@@ -136,7 +138,7 @@ def value(value: Any) -> Any:
     return number
 
 
-@builtin("NUMBERVALUE", "_XLFN.NUMBERVALUE", params="vvv", min_args=1)
+@builtin("NUMBERVALUE", params="vvv", min_args=1)
 def numbervalue(value: Any, decimal: Any = OMITTED, group: Any = OMITTED) -> Any:
     raw = re.sub(r"\s", "", text(value))
     dec = "." if omitted(decimal) else text(decimal)[:1]
@@ -269,7 +271,7 @@ def char(value: Any) -> Any:
     return bytes([n]).decode("cp1252", errors="replace")
 
 
-@builtin("UNICODE", "_XLFN.UNICODE", params="v")
+@builtin("UNICODE", params="v")
 def unicode_(value: Any) -> Any:
     s = text(value)
     if not s:
@@ -277,7 +279,7 @@ def unicode_(value: Any) -> Any:
     return float(ord(s[0]))
 
 
-@builtin("UNICHAR", "_XLFN.UNICHAR", params="v")
+@builtin("UNICHAR", params="v")
 def unichar(value: Any) -> Any:
     n = integer(value)
     if not 1 <= n <= 0x10FFFF or 0xD800 <= n <= 0xDFFF:
