@@ -8,6 +8,7 @@ any catalogue function on Excel values with :func:`call`::
     [[1.2], [0.9]]
 """
 
+from pyfuncs.borrowing_base import borrowing_base
 from pyfuncs.catalogue import REGISTRY, catalogue, lookup
 from pyfuncs.collateral import book_value, income_value, market_value
 from pyfuncs.coverage import (
@@ -43,7 +44,7 @@ from pyfuncs.errors import (
 from pyfuncs.gpu_curves import gpu_curve, residual_value
 from pyfuncs.ltv import adj_ltv, ltv
 from pyfuncs.miners import hashprice, miner_dscr
-from pyfuncs.portfolio_loss import vasicek_pd
+from pyfuncs.portfolio_loss import loss_quantile, vasicek_pd
 from pyfuncs.recovery import firesale_discount, firesale_recovery, lgd, recovery_waterfall
 from pyfuncs.rent import (
     breakeven_rent,
@@ -71,6 +72,7 @@ __all__ = [
     "ZeroDenominatorError",
     "adj_ltv",
     "book_value",
+    "borrowing_base",
     "breach_period",
     "breakeven_rent",
     "call",
@@ -98,6 +100,7 @@ __all__ = [
     "lgd",
     "llcr",
     "lookup",
+    "loss_quantile",
     "ltv",
     "market_value",
     "miner_dscr",

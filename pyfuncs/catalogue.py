@@ -291,6 +291,7 @@ CATEGORY_ORDER = (
     "Miners",
     "Whole deals",
     "Portfolio credit",
+    "Borrowing base",
     "Spreads",
     "GPU curves by model",
 )
@@ -311,6 +312,7 @@ CATALOGUE_MODULES = (
     "pyfuncs.portfolio_loss",
     "pyfuncs.spreads",
     "pyfuncs.gpu_curves",
+    "pyfuncs.borrowing_base",
 )
 
 

@@ -13,7 +13,7 @@ Every figure is sourced in docs/gpu-curves.md. Two conventions carry the whole m
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -303,9 +303,3 @@ def residual_value(model: str, age_years: Any, scenario: str = "base") -> np.nda
     age = as_array("age_years", age_years)
     check_ge("age_years", age, 0.0)
     return model_value(case, age)
-
-
-def with_reference(model: str, reference_rent: float, reference_age: float) -> GpuModel:
-    """``model`` re-anchored: market rent ``reference_rent`` at ``reference_age`` years of age."""
-    spec = gpu_model(model)
-    return replace(spec, reference_rent=reference_rent, launch_year=REFERENCE_YEAR - reference_age)

@@ -332,6 +332,7 @@ def _register_commands() -> None:
     # Commands whose code lives with their feature: the function server and the refresh.
     from pyfuncs.cli import serve as commands
     from pyfuncs.cli.build import build_command
+    from pyfuncs.cli.curve import curve_command
     from pyfuncs.cli.libreoffice import libreoffice_app
     from pyfuncs.cli.refresh import refresh_command
 
@@ -340,6 +341,7 @@ def _register_commands() -> None:
     app.command("addin")(commands.addin_metadata)
     app.command("refresh")(refresh_command)
     app.command("build")(build_command)
+    app.command("curve")(curve_command)
     app.add_typer(libreoffice_app, name="libreoffice")
 
 
