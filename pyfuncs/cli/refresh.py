@@ -155,6 +155,11 @@ def refresh_command(
             f"{len(report.produced_errors):,} formula cell(s) that held values now hold errors "
             f"({report.error_cells:,} error cells in all); written as asked (--allow-errors)"
         )
+    elif report.error_cells:
+        warning_line(
+            f"{report.error_cells:,} formula cell(s) hold errors; none of them held a value "
+            "before this refresh"
+        )
     if report.parts_rewritten:
         console.print("Rewritten parts: " + ", ".join(report.parts_rewritten))
     else:

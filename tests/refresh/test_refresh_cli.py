@@ -211,6 +211,7 @@ def test_new_error_cells_fail_the_refresh_unless_allowed(tmp_path: Path):
     book.save(source)
     first = run(source, "--in-place")  # cached values for every formula
     assert first.returncode == 0, first.stderr
+    assert "error" not in first.stderr
     out = tmp_path / "o.xlsx"
     done = run(source, "--set", "M!A1=0", "--out", out)
     assert done.returncode == 1
@@ -225,3 +226,14 @@ def test_new_error_cells_fail_the_refresh_unless_allowed(tmp_path: Path):
 def test_a_valid_neocloud_refresh_still_passes(tmp_path: Path):
     done = run(NEOCLOUD, "--set", "annual_decline=20%", "--out", tmp_path / "o.xlsx")
     assert done.returncode == 0, done.stderr
+
+
+def test_errors_that_were_already_there_are_reported_not_refused(tmp_path: Path):
+    book = openpyxl.Workbook()
+    book.active.title = "M"
+    book.active["A1"], book.active["B1"] = 0, "=1/A1"  # no cached value yet: blank before
+    source = tmp_path / "m.xlsx"
+    book.save(source)
+    done = run(source, "--out", tmp_path / "o.xlsx")
+    assert done.returncode == 0, done.stderr
+    assert "warning: 1 formula cell(s) hold errors" in done.stderr
