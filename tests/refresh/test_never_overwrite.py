@@ -18,6 +18,7 @@ import pyfuncs.fileio
 from pyfuncs.refresh.libreoffice import fresh_profile
 from pyfuncs.server.certs import make_dev_certificate
 
+REFRESH = [sys.executable, "-m", "pyfuncs.cli", "refresh"]
 EXAMPLE = Path(__file__).parents[2] / "examples" / "portfolio.csv"
 
 
@@ -112,3 +113,43 @@ def test_the_libreoffice_profile_disables_macros(tmp_path: Path):
         text = schema.read_text(encoding="utf-8")
         for name in ("DisableMacrosExecution", "MacroSecurityLevel", "BlockUntrustedRefererLinks"):
             assert f'<prop oor:name="{name}"' in text
+
+
+def test_yaml_inputs_are_read_safely(tmp_path: Path):
+    """A YAML tag that would run code under yaml.load is refused in one line; nothing runs."""
+    source = rich_workbook(tmp_path / "deal.xlsx")
+    marker = tmp_path / "pwned"
+    inputs = tmp_path / "inputs.yaml"
+    inputs.write_text(
+        f'Rate: !!python/object/apply:os.system ["touch {marker}"]\n', encoding="utf-8"
+    )
+    done = cli("refresh", source, "--inputs", inputs, "--out", tmp_path / "o.xlsx")
+    assert done.returncode == 2 and "error:" in done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert not marker.exists() and not (tmp_path / "o.xlsx").exists()
+
+
+def test_kill_9_during_in_place_never_corrupts_the_input(tmp_path: Path):
+    """SIGKILL at several moments of `refresh --in-place`: the input is always either the old
+    workbook, intact, or the complete new one (the write is a rename of a finished file)."""
+    import signal
+    import time
+
+    source = rich_workbook(tmp_path / "deal.xlsx")
+    original = source.read_bytes()
+    for delay in (0.3, 0.6, 0.9, 1.2, 1.6, 2.0):
+        process = subprocess.Popen(
+            [*REFRESH, str(source), "--in-place", "--set", f"Rate={delay}"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(delay)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=60)
+        data = source.read_bytes()
+        if data == original:
+            continue
+        # Replaced: it must be the whole refreshed workbook (Summary!B1 = Rate x 780).
+        summary = openpyxl.load_workbook(source, data_only=True)["Summary"]
+        assert summary["B1"].value == pytest.approx(780 * delay)
+        original = data
