@@ -405,10 +405,15 @@ def run_deal(
     if debt is None:
         debt = debt_profile(a)
     shape = cash["cfads"].shape
-    outcome, cols = run_waterfall(a, debt, cash["cfads"], record)
-
     btc_price = cash["btc_price"]
-    btc_value = a.btc_held * btc_price if a.btc_held else 0.0
+    outcome, cols = run_waterfall(a, debt, cash["cfads"], record, btc_price)
+    # the senior lender's BTC: the BTC held, less any loan against it (after margin calls)
+    if not a.btc_held:
+        btc_value: Any = 0.0
+    elif cols is not None:
+        btc_value = cols.btc_collateral.T
+    else:
+        btc_value = a.btc_held * btc_price
     _, unit_curve = deal_curves(a, n)
 
     # the fire-sale value of the collateral where each path defaults (computed once, here)
@@ -419,7 +424,7 @@ def run_deal(
         shock = np.broadcast_to(cash["rent_shock"], shape)[defaulted, index]
         value = _fleet_firesale(a, unit_curve[index] * shock)
         if a.btc_held:
-            value = value + a.btc_held * np.broadcast_to(btc_price, shape)[defaulted, index]
+            value = value + outcome.btc_at_default[defaulted]
         firesale_at_default[defaulted] = value
     outcome.firesale_at_default = firesale_at_default
 

@@ -9,8 +9,9 @@ the waterfall each period (docs/domain.md section 10, "Cash waterfall practice")
    A maturity inside the horizon is refinanced at ``refi_rate`` over ``refi_years`` when the
    refinancing DSCR (trailing average CFADS over the debt service after refinancing) passes
    ``default_dscr``; otherwise it is due from cash.
-2. Paid from CFADS, then the lock-up account, then the DSRA (the DSRA pays senior debt service
-   only). What cannot be paid is a payment default (a maturity default when a maturity is due).
+2. Paid from CFADS, then the lock-up account, then the DSRA (which does not pay the
+   convertible's maturity). What cannot be paid is a payment default (a maturity default when a
+   maturity is due); an operating deficit with no debt service due is the sponsor's to fund.
 3. At a test date (``test_frequency`` a year), the trailing ``dscr_lookback``-month DSCR
    ``sum(CFADS)/sum(debt service)`` is tested: below ``lockup_dscr`` the deal is locked up until a
    later test passes; below ``default_dscr`` it is a covenant default when
@@ -90,6 +91,9 @@ class PathOutcome:
     min_tested_dscr: np.ndarray  # lowest tested (trailing) DSCR; NaN if never tested
     ead: np.ndarray  # the lender's exposure at default, $ (0 if no default)
     cash_at_default: np.ndarray  # DSRA + lock-up account at default, pledged to the lender, $
+    btc_at_default: np.ndarray  # the senior lender's BTC collateral at default, $
+    margin_call_period: np.ndarray  # first margin call on the BTC-backed loan; 0 = never
+    liquidation_period: np.ndarray  # first liquidation of BTC by the BTC lender; 0 = never
     firesale_at_default: np.ndarray | None = None  # fire-sale value of the collateral then, $
 
 
@@ -113,6 +117,7 @@ class WaterfallColumns:
     due_at_maturity: np.ndarray
     refi_dscr: np.ndarray
     cash_available: np.ndarray
+    btc_collateral: np.ndarray
 
 
 def _annuity_step(balance: np.ndarray, payment: np.ndarray, left: np.ndarray, rate: float):
@@ -123,9 +128,20 @@ def _annuity_step(balance: np.ndarray, payment: np.ndarray, left: np.ndarray, ra
 
 
 def run_waterfall(
-    a: DealAssumptions, debt: ScheduledDebt, cfads: np.ndarray, record: bool = True
+    a: DealAssumptions,
+    debt: ScheduledDebt,
+    cfads: np.ndarray,
+    record: bool = True,
+    btc_price: np.ndarray | None = None,
 ) -> tuple[PathOutcome, WaterfallColumns | None]:
     """Run the cash waterfall on CFADS paths.
+
+    A loan against the BTC held (``btc_loan``) pays interest with the debt service; each period
+    its LTV ``btc_loan/(BTC held x price)`` is watched (docs/domain.md section 10): at
+    ``btc_margin_call_ltv`` (~70%) excess cash, after the DSRA top-up and before any sweep or
+    distribution, pays it down to ``btc_cure_ltv``; at ``btc_liquidation_ltv`` (80-85%) the BTC
+    lender sells enough BTC to repay itself. The senior lender's BTC collateral is what is left:
+    ``max(0, BTC held x price - btc_loan)``.
 
     Parameters
     ----------
@@ -138,6 +154,8 @@ def run_waterfall(
     record : bool, default True
         Keep every period's columns (DEAL_SCHEDULE); False keeps only each path's outcome
         (JOINT_STRESS), which touches no ``(paths, periods)`` array but CFADS.
+    btc_price : ndarray, shape (paths, periods) or (1, periods), optional
+        BTC price per path and period (needed when the deal holds BTC).
 
     Returns
     -------
@@ -164,6 +182,13 @@ def run_waterfall(
     ds_ring = np.zeros((lookback, paths))
     refi_rate = a.refi_rate
     refi_period_rate = (refi_rate or 0.0) / py
+    watch_btc = a.btc_held > 0 and btc_price is not None
+    if watch_btc:
+        price_by_period = np.broadcast_to(np.asarray(btc_price, dtype=np.float64), (paths, n))
+        price_by_period = np.ascontiguousarray(price_by_period.T)
+    btc_units = np.full(paths, float(a.btc_held))
+    btc_debt = np.full(paths, float(a.btc_loan))
+    btc_rate = a.btc_loan_rate / py
 
     out = PathOutcome(
         default_period=np.zeros(paths, dtype=np.int64),
@@ -174,6 +199,9 @@ def run_waterfall(
         min_tested_dscr=np.full(paths, np.inf),
         ead=np.zeros(paths),
         cash_at_default=np.zeros(paths),
+        btc_at_default=np.zeros(paths),
+        margin_call_period=np.zeros(paths, dtype=np.int64),
+        liquidation_period=np.zeros(paths, dtype=np.int64),
     )
     cols = None
     if record:
@@ -202,6 +230,23 @@ def run_waterfall(
         junior_due = period == debt.junior_maturity
         wall_junior = junior if junior_due else np.zeros(paths)
         regular = i_senior + (p_senior - wall_senior) + i_rs + p_rs + i_junior + i_rj + p_rj
+        if a.btc_loan > 0:
+            regular = regular + btc_debt * btc_rate
+        if watch_btc:
+            price = price_by_period[t]
+            if a.btc_loan > 0:  # liquidation first: the BTC lender sells to repay itself
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    btc_ltv = btc_debt / (btc_units * price)
+                sold = active & (btc_debt > CENT) & (btc_ltv >= a.btc_liquidation_ltv)
+                if sold.any():
+                    units = np.minimum(btc_units, btc_debt / price)
+                    btc_debt = np.where(sold, btc_debt - units * price, btc_debt)
+                    btc_units = np.where(sold, btc_units - units, btc_units)
+                    out.liquidation_period[sold & (out.liquidation_period == 0)] = period
+                called = active & ~sold & (btc_debt > CENT) & (btc_ltv >= a.btc_margin_call_ltv)
+                cure = np.where(called, btc_debt - a.btc_cure_ltv * btc_units * price, 0.0)
+                out.margin_call_period[called & (out.margin_call_period == 0)] = period
+            btc_equity = np.maximum(btc_units * price - btc_debt, 0.0)
         wall = wall_senior + wall_junior
         has_wall = bool(debt.senior_wall_share[t] > 0 or junior_due)
         refinanced_senior = refinanced_junior = None
@@ -236,10 +281,14 @@ def run_waterfall(
         need = ds_due - cf
         lock_used = np.clip(need, 0.0, lock)
         need -= lock_used
-        senior_due = i_senior + p_senior + i_rs + p_rs
-        if has_wall and refinanced_senior is not None:
-            senior_due = np.where(refinanced_senior, senior_due - wall_senior, senior_due)
-        draw = np.minimum(np.minimum(dsra, np.maximum(need, 0.0)), senior_due)
+        # the DSRA covers any shortfall of debt service, an operating deficit included
+        # (CFADS + lock-up account + DSRA must pay it), but not the convertible's maturity
+        junior_wall_due = (
+            wall_junior
+            if refinanced_junior is None
+            else (np.where(refinanced_junior, 0.0, wall_junior))
+        )
+        draw = np.minimum(dsra, np.maximum(need - junior_wall_due, 0.0))
         unpaid = need - draw
         # an operating deficit with nothing due is the sponsor's to fund, not a payment default
         payment_default = active & (ds_due > CENT) & (unpaid > CENT)
@@ -281,6 +330,8 @@ def run_waterfall(
             exposure = (junior + refi_junior) if no_senior else opening_senior
             out.ead[default_now] = exposure[default_now]
             out.cash_at_default[default_now] = (dsra + lock)[default_now]
+            if watch_btc:
+                out.btc_at_default[default_now] = btc_equity[default_now]
             dead |= default_now
         paying = active & ~default_now
 
@@ -329,6 +380,11 @@ def run_waterfall(
         top_up = np.minimum(excess, np.maximum(target - dsra, 0.0))
         dsra += top_up
         excess -= top_up
+        if watch_btc and a.btc_loan > 0:  # a margin call is met from excess cash
+            paid = np.where(paying, np.minimum(cure, excess), 0.0)
+            btc_debt = btc_debt - paid
+            excess -= paid
+            btc_equity = np.maximum(btc_units * price - btc_debt, 0.0)
         sweep = np.minimum(excess * a.cash_sweep, new_senior + new_refi_senior)
         if a.lockup_action == "sweep":
             extra = np.where(
@@ -375,6 +431,8 @@ def run_waterfall(
             c.distributed[t] = distributed
             if tested is not None:
                 c.tested_dscr[t] = tested
+            if watch_btc:
+                c.btc_collateral[t] = btc_equity
             c.status[t] = np.select(
                 [dead, ~active | repaid_now, locked & active],
                 [DEFAULT, REPAID, LOCKUP],

@@ -183,3 +183,54 @@ def test_same_seed_same_numbers_on_one_and_two_workers():
     assert one.as_dict() == two.as_dict()
     np.testing.assert_array_equal(one.outcomes.default_period, two.outcomes.default_period)
     np.testing.assert_array_equal(one.outcomes.min_dscr, two.outcomes.min_dscr)
+
+
+# --- miners: BTC-backed loans and the network's response -----------------------------------------
+
+BTC_MINER = {
+    **HAND,
+    "btc_held": 100,
+    "btc_price": 100_000,
+    "btc_loan": 5_000_000,  # 50% LTV at $100k
+    "btc_loan_rate": 0.0,
+    "capex_per_gpu": 0.0,  # the collateral is the BTC alone
+}
+
+
+def test_btc_loan_margin_call_is_cured_from_cash_and_liquidation_sells_btc():
+    # BTC at $70k: LTV 5.0/7.0 = 71.4% >= 70%, a margin call. Cure to 50%: pay 5.0M - 3.5M.
+    cfads = [150] * 12
+    btc = [1.0, 0.70] + [0.70] * 10
+    a = parse_assumptions(BTC_MINER)
+    rich = run_deal(a, np.asarray(cfads) / 100.0, np.asarray(btc)).path(0)
+    # only $50 of excess cash a month: the call is met with it, 50 at a time
+    assert rich.outcome.margin_call_period[0] == 2
+    assert rich.distributed[1] == 0
+    equity = 100 * 70_000 - (5_000_000 - 50)
+    assert rich.market_value[1] == pytest.approx(equity)
+    # BTC at $60k: LTV 5.0/6.0 = 83% >= 80%: the lender sells 5.0M/60k = 83.3 BTC.
+    crash = run_deal(a, np.asarray(cfads) / 100.0, np.asarray([1.0, 0.6] + [1.0] * 10)).path(0)
+    assert crash.outcome.liquidation_period[0] == 2
+    # BTC back at $100k: the senior lender's BTC is the 16.7 BTC left, not 100 BTC less the loan
+    assert crash.market_value[2] == pytest.approx((100 - 5_000_000 / 60_000) * 100_000)
+
+
+def test_network_hashrate_follows_the_btc_price_with_a_lag():
+    miner = {
+        "gpus": 0,
+        "hashrate_ph": 10_000,
+        "btc_price": 100_000,
+        "network_ehs": 1_000,
+        "network_growth": 0.0,
+        "hash_cost_ph_day": 0.0,
+        "hashrate_lag_months": 3,
+        "hashrate_elasticity": 1.0,
+        "debt_principal": 1e6,
+        "tenor_years": 1,
+    }
+    shock = np.array([1.0, 2.0, 2.0, 2.0, 2.0, 2.0] + [2.0] * 6)
+    s = run_deal(miner, None, shock).path(0)
+    base = 3.125 * 144 * 100_000 / 1e6  # $45/PH/day at a 1,000 EH/s network
+    # months 2-4: BTC doubled, the network not yet; from month 5 the network has doubled too
+    np.testing.assert_allclose(s.hashprice[1:4], 2 * base)
+    np.testing.assert_allclose(s.hashprice[4:], base)
