@@ -78,3 +78,69 @@ DAYS_PER_YEAR = 365.0
 # --- Spreads (DOMAIN.md section 8) ---------------------------------------------------------------
 #: CDS recovery convention 30-40% [45].
 CDS_RECOVERY = 0.35
+
+# --- Deal defaults (DealAssumptions; docs/domain.md) -------------------------------------------
+#: GPUs in a sample deal (a 10,000-GPU H100 cluster, the scale of DOMAIN.md section 3's deals).
+DEAL_GPUS = 10_000.0
+#: Market rent in period 1, $/GPU-hour: 1-yr H100 contract $2.35 (Mar 2026) [3][5].
+RENT0_H100 = 2.35
+#: Loan as a share of capex: data-centre ABS max LTV 70% [75].
+LOAN_TO_COST = 0.70
+#: Floating margin over the base rate: DDTL 2.0 IG contracts SOFR + 6.00-6.50% [41], midpoint.
+DDTL_MARGIN = 0.0625
+#: Loan tenor, years: each DDTL 2.0 draw matures 5 years after it is drawn [41].
+TENOR_YEARS = 5.0
+#: Sculpting target DSCR: lock-up DSCR 1.25 [73] plus a margin; 1.30x (unsourced midpoint).
+TARGET_DSCR = 1.30
+#: Years to a convertible's maturity: 2029-2033 issues, e.g. IREN 0% 2031 [55]; 5 years.
+CONVERT_YEARS = 5.0
+#: Used GPUs of one kind the market absorbs a month (unsourced; calibrate).
+MONTHLY_VOLUME = 5_000.0
+
+# --- Cash waterfall (DOMAIN.md section 10, "Cash waterfall practice") ---------------------------
+#: Debt service reserve, months of scheduled debt service: 6-12 months
+#: (financialmodelling.mazars.com/resources/debt-service-reserve-account-dsra/); 6, the low end.
+DSRA_MONTHS = 6.0
+#: Covenant tests a year: quarter ends (DOMAIN.md section 10).
+TEST_FREQUENCY = 4
+#: Months in the trailing (LTM) DSCR tested at a test date: trailing twelve months (section 10).
+DSCR_LOOKBACK_MONTHS = 12.0
+#: Share of excess cash swept to prepay principal outside a lock-up: 0 (a plain term loan; DC ABS
+#: sweep 100% only below 1.35x [74]).
+CASH_SWEEP = 0.0
+
+# --- Miners (DOMAIN.md sections 7 and 10) --------------------------------------------------------
+#: BTC price in period 1, $: $91k at the 5-year hashprice low [96].
+BTC_PRICE_AT_LOW = 91_000.0
+#: Growth of network hashrate a year: +34.5% in 2025, 795.7 to ~1,070 EH/s
+#: (btc-newswire.com/bitcoin-mining-difficulty-rose-35-in-2025-data-shows/); ~2x in 2024.
+NETWORK_GROWTH = 0.345
+#: Months for network hashrate to respond to the BTC price (difficulty follows deployments;
+#: unsourced, calibrate).
+HASHRATE_LAG_MONTHS = 6.0
+#: Elasticity of network hashrate to the lagged BTC price shock (unsourced, calibrate): 0 keeps
+#: the network on its growth path, 1 moves it one for one with the price.
+HASHRATE_ELASTICITY = 0.5
+#: Cash cost of mining, $/PH/s/day (power, hosting; unsourced, calibrate).
+HASH_COST_PH_DAY = 30.0
+#: BTC-backed loans margin-call near 70% LTV (help.unchained.com/what-is-the-margin-call-process).
+BTC_MARGIN_CALL_LTV = 0.70
+#: ... and liquidate at 80-85% LTV (same source); 0.80, the earlier trigger.
+BTC_LIQUIDATION_LTV = 0.80
+#: LTV a margin call restores by paying the BTC loan down (unsourced: the usual opening LTV 50%).
+BTC_CURE_LTV = 0.50
+
+# --- Stress (DOMAIN.md sections 7-8) -------------------------------------------------------------
+#: BTC volatility a year: 46-54% [100][101].
+BTC_VOL = 0.50
+#: GPU rent volatility a year (unsourced; calibrate).
+RENT_VOL = 0.25
+#: Correlation of ln BTC and ln rent shocks: 0.5 default, 0.8 stress (proxy [98]).
+BTC_RENT_CORRELATION = 0.5
+#: Student-t copula degrees of freedom (heavy joint tails; unsourced).
+T_COPULA_DOF = 4.0
+#: Market spread to reprice: CoreWeave 5-yr CDS ~675 bp (Nov-Dec 2025) [44][45].
+MARKET_SPREAD = 0.0675
+#: Spreads above this are shown as "distressed": beyond 2,000 bp a spread is not a price of
+#: credit risk but of a recovery (FUNCTIONS.md v2).
+DISTRESSED_SPREAD = 0.20

@@ -32,22 +32,6 @@ app = typer.Typer(
 )
 
 
-def _pct(x: float) -> str:
-    return f"{x:.1%}"
-
-
-def _ratio(x: float) -> str:
-    return f"{x:.2f}x"
-
-
-def _money(x: float) -> str:
-    return f"${x / 1e6:,.1f}M"
-
-
-def _show(x: float, fmt) -> str:
-    return fmt(x) if x == x and abs(x) != float("inf") else "n/a"
-
-
 @app.command()
 def demo(
     as_json: Annotated[bool, typer.Option("--json", help="Print the numbers as JSON.")] = False,
@@ -59,96 +43,14 @@ def demo(
     ] = True,
 ) -> None:
     """Show the thesis on sample deals, then build and refresh the three template workbooks."""
-    from pyfuncs.cli.demo import run_demo
+    from pyfuncs.cli.demo import print_demo, run_demo
 
     with console.status("running the sample deals and their joint stress..."):
         result = run_demo()
     if as_json:
         print(json.dumps(asdict(result), indent=2, default=str))
         return
-    deal = result.deal
-    console.print(
-        f"[bold]Sample neocloud deal[/bold]: {deal['gpus']:,} H100s at "
-        f"${deal['capex_per_gpu']:,.0f}, loan {_money(deal['principal'])} "
-        f"({deal['loan_to_cost']:.0%} of cost) at {deal['annual_rate']:.0%} over "
-        f"{deal['tenor_years']:g} years, monthly annuity; rent ${deal['rent0']:.2f}/GPU-hr, "
-        f"utilisation {deal['utilization']:.0%}, opex ${result.opex_hour:.3f}/GPU-hr."
-    )
-
-    table = Table(title="Debt service coverage (DSCR)")
-    table.add_column("")
-    for scenario in result.scenarios:
-        table.add_column(f"{scenario.name}\n({scenario.rent_note})", justify="right")
-    flat = result.scenarios[0]
-    table.add_row("Minimum DSCR", *(_ratio(s.min_dscr) for s in result.scenarios))
-    table.add_row("Average DSCR", *(_ratio(s.average_dscr) for s in result.scenarios))
-    for year in flat.dscr_by_year:
-        table.add_row(
-            f"DSCR, month {year * deal['per_year']}",
-            *(_ratio(s.dscr_by_year[year]) for s in result.scenarios),
-        )
-    for label, attr in (
-        ("Lock-up (<1.10x) from month", "lockup_breach_period"),
-        ("Default (<1.00x) from month", "default_breach_period"),
-    ):
-        table.add_row(label, *(str(getattr(s, attr) or "never") for s in result.scenarios))
-    console.print(table)
-
-    table = Table(title="Loan-to-value: what the collateral is worth")
-    table.add_column("Year end")
-    table.add_column("Book LTV\n6-yr SLN", justify="right")
-    table.add_column("Market LTV\n-30%/yr, gen steps", justify="right")
-    table.add_column("Fire-sale LTV\nwhole fleet at once", justify="right")
-    for year, row in result.ltv_by_year.items():
-        firesale = "no recovery" if row["firesale"] is None else _pct(row["firesale"])
-        table.add_row(str(year), _pct(row["book"]), _pct(row["market"]), firesale)
-    console.print(table)
-
-    fs = result.firesale
-    table = Table(title=f"Fire sale at the first default (month {fs['period']:.0f})")
-    table.add_column("")
-    table.add_column("", justify="right")
-    table.add_row("Debt outstanding (EAD)", _money(fs["exposure"]))
-    table.add_row("Market value of the fleet", _money(fs["market_value"]))
-    table.add_row("Fire-sale discount", _pct(fs["discount"]))
-    table.add_row("Net fire-sale recovery", _money(fs["recovery"]))
-    table.add_row("Loss given default", _pct(fs["lgd"]))
-    console.print(table)
-
-    sp = result.spreads
-    table = Table(title="Spreads: what the market prices vs what the collateral implies")
-    table.add_column("")
-    table.add_column("", justify="right")
-    table.add_row("Market spread (CoreWeave 5-yr CDS)", f"{sp['market_spread'] * 1e4:.0f} bp")
-    table.add_row("Implied hazard rate (35% recovery)", _pct(sp["market_hazard"]))
-    table.add_row("Implied 5-year PD", _pct(sp["market_5y_pd"]))
-    table.add_row("LGD the market assumes", _pct(sp["market_lgd"]))
-    table.add_row("LGD from the fire sale", _pct(sp["firesale_lgd"]))
-    table.add_row(
-        "Repriced spread (same PD, fire-sale LGD)", f"{sp['repriced_spread'] * 1e4:.0f} bp"
-    )
-    console.print(table)
-
-    table = Table(title="Joint stress: BTC and GPU rents shocked together (10,000 paths, seed 1)")
-    table.add_column("")
-    for name in result.stress:
-        table.add_column(name, justify="right")
-    rows = (
-        ("Correlation of BTC and rent shocks", "correlation", lambda x: f"{x:.1f}"),
-        ("P(DSCR < 1 in any period)", "prob_dscr_below_1", _pct),
-        ("P(fire-sale LTV > 1)", "prob_firesale_ltv_above_1", _pct),
-        ("Annual PD", "annual_pd", _pct),
-        ("Expected LGD", "expected_lgd", _pct),
-        ("Expected loss / senior loan", "expected_loss", _pct),
-        ("Minimum DSCR, 5th percentile", "min_dscr_p5", _ratio),
-        ("Minimum DSCR, median", "min_dscr_p50", _ratio),
-        ("Fair spread", "fair_spread", lambda x: f"{x * 1e4:,.0f} bp"),
-    )
-    for label, key, fmt in rows:
-        table.add_row(label, *(_show(s[key], fmt) for s in result.stress.values()))
-    console.print(table)
-    for note in result.notes:
-        console.print(f"- {note}")
+    print_demo(result, console)
     if workbooks:
         _demo_workbooks(out_dir)
 
@@ -240,7 +142,9 @@ def portfolio(
         table.add_column(column, justify="left" if column in ("deal", "status") else "right")
 
     def show(value, fmt):
-        return "" if value is None else fmt.format(value)
+        if value is None or isinstance(value, str):  # blank, or "distressed"
+            return value or ""
+        return fmt.format(value)
 
     for r in [*(x.values for x in results), portfolio_totals(results)]:
         table.add_row(

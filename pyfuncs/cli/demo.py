@@ -1,40 +1,49 @@
-"""The numbers behind the thesis, on sample deals built from DOMAIN.md's defaults.
+"""The numbers behind the thesis, on sample deals built from the documented defaults.
 
 "As usually modelled" (flat rents, 6-year straight-line book value, book LTV) side by side with
 "deflation-aware" (rents falling 28% a year, market value falling 30% a year and stepping down at
-each NVIDIA generation, fire-sale value), then a joint BTC/rent stress of a neocloud beside a
-miner pivoting to AI hosting. Every number comes from the deal engine and the catalogue functions.
+each NVIDIA generation, fire-sale value), both through the deal's real structural protections
+(a 6-month DSRA, quarterly tests of the trailing twelve-month DSCR, a lock-up cash trap, payment
+default) and once more with a 100% cash sweep; then the miner's maturity wall and a joint
+BTC/rent stress of a contracted neocloud beside the miner. Every headline number comes from
+:mod:`pyfuncs.deal.metrics`, the one deal summary.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from pyfuncs.deal.assumptions import DealAssumptions, parse_assumptions
-from pyfuncs.deal.engine import deal_opex_hour, path_losses, run_deal
+from pyfuncs.deal.engine import deal_opex_hour, run_deal
 from pyfuncs.deal.examples import MINER as SAMPLE_MINER
 from pyfuncs.deal.examples import NEOCLOUD_CONTRACTED as SAMPLE_CONTRACTED_NEOCLOUD
 from pyfuncs.deal.examples import NEOCLOUD_THESIS as SAMPLE_NEOCLOUD
+from pyfuncs.deal.metrics import deal_summary, shown_spread
 from pyfuncs.deal.stress import joint_stress
+from pyfuncs.errors import ExcelError
 from pyfuncs.recovery import firesale_discount
 from pyfuncs.spreads import cumulative_pd, hazard_rate, repriced_spread
 
 
 @dataclass
 class Scenario:
-    """One view of the deal: its DSCR path and covenant breaches."""
+    """One view of the deal: its DSCR path, covenant breaches and what the waterfall did."""
 
     name: str
     rent_note: str
     min_dscr: float
     average_dscr: float
+    min_tested_dscr: float
     dscr_by_year: dict[int, float]
     lockup_breach_period: int | None
     default_breach_period: int | None
+    default_kind: str
+    dsra_first_draw: int | None
+    repaid_period: int | None
 
 
 @dataclass
@@ -47,29 +56,36 @@ class DemoResult:
     scenarios: list[Scenario]
     ltv_by_year: dict[int, dict[str, float | None]]
     firesale: dict[str, float]
-    spreads: dict[str, float]
-    stress: dict[str, dict[str, float]] = field(default_factory=dict)
+    spreads: dict[str, Any]
+    wall: dict[str, Any] = field(default_factory=dict)
+    stress: dict[str, dict[str, Any]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
 
+def _first(mask: np.ndarray) -> int | None:
+    hits = np.flatnonzero(mask)
+    return int(hits[0]) + 1 if hits.size else None
+
+
 def _scenario(name: str, note: str, a: DealAssumptions) -> Scenario:
-    ratios = run_deal(a).dscr[0]
-    below = {level: np.flatnonzero(ratios < level) for level in (a.lockup_dscr, a.default_dscr)}
+    schedule = run_deal(a)
+    summary = deal_summary(a, schedule)
+    ratios = schedule.dscr[0]
     return Scenario(
         name=name,
         rent_note=note,
-        min_dscr=float(np.nanmin(ratios)),
-        average_dscr=float(np.nanmean(ratios)),
+        min_dscr=summary.min_dscr,
+        average_dscr=summary.average_dscr,
+        min_tested_dscr=summary.min_tested_dscr,
         dscr_by_year={
             y: float(ratios[y * a.per_year - 1])
             for y in range(1, a.horizon_periods // a.per_year + 1)
         },
-        lockup_breach_period=int(below[a.lockup_dscr][0]) + 1
-        if below[a.lockup_dscr].size
-        else None,
-        default_breach_period=int(below[a.default_dscr][0]) + 1
-        if below[a.default_dscr].size
-        else None,
+        lockup_breach_period=summary.first_lockup,
+        default_breach_period=summary.first_default,
+        default_kind=summary.default_kind,
+        dsra_first_draw=_first(schedule.dsra_draw[0] > 0),
+        repaid_period=summary.repaid_period,
     )
 
 
@@ -77,16 +93,21 @@ def run_demo(paths: int = 10_000, seed: int = 1) -> DemoResult:
     """Compute the side-by-side numbers and the joint stress of the sample deals."""
     deflating = parse_assumptions(SAMPLE_NEOCLOUD)
     flat = parse_assumptions(SAMPLE_NEOCLOUD, annual_decline=0.0)
+    swept = parse_assumptions(SAMPLE_NEOCLOUD, cash_sweep=1.0)
     scenarios = [
         _scenario("As usually modelled", "flat rent", flat),
         _scenario("Deflation-aware", f"rent -{deflating.annual_decline:.0%}/yr", deflating),
+        _scenario("Deflation-aware", "100% cash sweep", swept),
     ]
 
     schedule = run_deal(deflating)
+    summary = deal_summary(deflating, schedule)
     py = deflating.per_year
     ltvs: dict[int, dict[str, float | None]] = {}
-    for year in range(1, deflating.tenor_periods // py):
-        t = year * py - 1
+    for year in range(1, deflating.horizon_periods // py + 1):
+        t = year * py - 1  # a year-end test date
+        if summary.first_default is not None and t + 1 > summary.first_default:
+            break
         firesale_ltv = float(schedule.firesale_ltv[0, t])
         ltvs[year] = {
             "book": float(schedule.book_ltv[0, t]),
@@ -94,23 +115,25 @@ def run_demo(paths: int = 10_000, seed: int = 1) -> DemoResult:
             "firesale": firesale_ltv if np.isfinite(firesale_ltv) else None,
         }
 
-    losses = path_losses(deflating, schedule)
-    default_at = int(losses.default_period[0]) or deflating.horizon_periods
+    default_at = summary.first_default or deflating.horizon_periods
     t = default_at - 1
-    fleet_market = float(schedule.market_value[0, t])
-    loss_rate = float(losses.lgd[0]) if losses.default_period[0] else 0.0
     firesale = {
         "period": float(default_at),
-        "exposure": float(schedule.opening[0, t]),
-        "market_value": fleet_market,
+        "kind": summary.default_kind,
+        "exposure": summary.ead,
+        "market_value": float(schedule.market_value[0, t]),
         "discount": float(firesale_discount(deflating.gpus, deflating.monthly_volume)),
-        "recovery": float(schedule.firesale_value[0, t]),
-        "lgd": loss_rate,
+        "recovery": float(schedule.outcome.firesale_at_default[0]),
+        "cash": float(schedule.outcome.cash_at_default[0]),
+        "net_recovery": summary.net_recovery,
+        "shortfall": summary.shortfall,
+        "lgd": summary.lgd or 0.0,
     }
 
     market_lgd = 1.0 - deflating.market_recovery
     hazard = float(hazard_rate(deflating.market_spread, deflating.market_recovery))
     annual_pd = float(cumulative_pd(hazard, 1.0))
+    loss_rate = summary.lgd or 0.0
     spreads = {
         "market_spread": deflating.market_spread,
         "market_hazard": hazard,
@@ -118,26 +141,44 @@ def run_demo(paths: int = 10_000, seed: int = 1) -> DemoResult:
         "market_5y_pd": float(cumulative_pd(hazard, 5.0)),
         "market_lgd": market_lgd,
         "firesale_lgd": loss_rate,
-        "repriced_spread": float(
-            repriced_spread(deflating.market_spread, annual_pd, market_lgd, annual_pd, loss_rate)
+        "repriced_spread": shown_spread(
+            float(
+                repriced_spread(
+                    deflating.market_spread, annual_pd, market_lgd, annual_pd, loss_rate
+                )
+            )
         ),
     }
 
+    miner = parse_assumptions(SAMPLE_MINER)
+    miner_summary = deal_summary(miner, run_deal(miner))
+    wall = asdict(miner_summary.wall) if miner_summary.wall else {}
+    wall.update(
+        min_dscr=miner_summary.min_dscr,
+        first_default=miner_summary.first_default,
+        default_kind=miner_summary.default_kind,
+        periods=miner_summary.periods,
+    )
+
     stress = {
         "Contracted neocloud": joint_stress(SAMPLE_CONTRACTED_NEOCLOUD, paths, seed).as_dict(),
-        "Miner, correlation 0.5": joint_stress(SAMPLE_MINER, paths, seed).as_dict(),
+        "Miner, correlation 0.5": joint_stress(miner, paths, seed).as_dict(),
         "Miner, correlation 0.8": joint_stress(
-            parse_assumptions(SAMPLE_MINER, correlation=0.8), paths, seed
+            parse_assumptions(miner, correlation=0.8), paths, seed
         ).as_dict(),
     }
     notes = [
-        "Flat rents keep DSCR level; at -28%/yr the same loan breaches its lock-up.",
-        "Book LTV falls as the loan amortises; market and fire-sale LTV rise as GPUs deflate.",
-        "The repriced spread holds the market's PD and swaps in the fire-sale LGD.",
-        "The miner's mining and hosting cash both fall when BTC and rents fall together: a "
-        "higher correlation raises its default probability.",
-        "Unsourced inputs (market depth, de-install cost, hash cost, rent volatility) are "
-        "placeholders to calibrate; see docs/functions.md for every assumption.",
+        "Flat rents keep DSCR level; at -28%/yr the same loan locks up, drains its DSRA and "
+        "defaults when the reserve runs out.",
+        "A 100% cash sweep repays early while rents are high: the loan is gone before the "
+        "decline bites.",
+        "Book LTV falls as the loan amortises; market and fire-sale LTV rise as GPUs deflate. The "
+        "lender's measure is the shortfall: exposure less the reserves and the net fire sale.",
+        "The miner's schedule runs to its convertible's maturity: the wall is what it owes then.",
+        "Spreads above 2,000 bp show as 'distressed'; an annual PD where every path defaults is "
+        "#NUM! and the first default period is shown instead.",
+        "Unsourced inputs (market depth, de-install cost, hash cost, rent volatility, hashrate "
+        "response) are placeholders to calibrate; see docs/functions.md for every assumption.",
     ]
     return DemoResult(
         deal={
@@ -151,9 +192,181 @@ def run_demo(paths: int = 10_000, seed: int = 1) -> DemoResult:
         ltv_by_year=ltvs,
         firesale=firesale,
         spreads=spreads,
+        wall=wall,
         stress=stress,
         notes=notes,
     )
+
+
+# --- printing ----------------------------------------------------------------------------------
+
+
+def _pct(x: float) -> str:
+    return f"{x:.1%}"
+
+
+def _ratio(x: float) -> str:
+    return f"{x:.2f}x"
+
+
+def _money(x: float) -> str:
+    return f"${x / 1e6:,.1f}M"
+
+
+def _bp(x: Any) -> str:
+    return x if isinstance(x, str) else f"{x * 1e4:,.0f} bp"
+
+
+def _cell(value: Any, fmt) -> str:
+    """A stress value as text: errors with their reason, text as is, numbers formatted."""
+    if isinstance(value, ExcelError):
+        return value.code
+    if isinstance(value, str):
+        return value
+    if value is None or value != value or abs(value) == float("inf"):
+        return "n/a"
+    return fmt(value)
+
+
+def _when(period: int | None) -> str:
+    return "never" if period is None else str(period)
+
+
+def print_demo(result: DemoResult, console: Any) -> None:
+    """Print the demo's tables."""
+    from rich.table import Table
+
+    deal = result.deal
+    console.print(
+        f"[bold]Sample neocloud deal[/bold]: {deal['gpus']:,} H100s at "
+        f"${deal['capex_per_gpu']:,.0f}, loan {_money(deal['principal'])} "
+        f"({deal['loan_to_cost']:.0%} of cost) at {deal['annual_rate']:.0%} over "
+        f"{deal['tenor_years']:g} years, monthly annuity; rent ${deal['rent0']:.2f}/GPU-hr, "
+        f"utilisation {deal['utilization']:.0%}, opex ${result.opex_hour:.3f}/GPU-hr. "
+        f"Protections: DSRA {deal['dsra_months']:g} months of debt service, "
+        f"{deal['test_frequency']} tests a year of the trailing {deal['dscr_lookback']:g}-month "
+        f"DSCR, lock-up below {deal['lockup_dscr']:.2f}x ({deal['lockup_action']}), "
+        f"{deal['default_trigger']} default."
+    )
+
+    table = Table(title="Debt service coverage (DSCR) through the cash waterfall")
+    table.add_column("")
+    for scenario in result.scenarios:
+        table.add_column(f"{scenario.name}\n({scenario.rent_note})", justify="right")
+    longest = max(result.scenarios, key=lambda s: len(s.dscr_by_year))
+    table.add_row("Minimum DSCR (a month)", *(_ratio(s.min_dscr) for s in result.scenarios))
+    table.add_row(
+        "Minimum tested DSCR (LTM)", *(_cell(s.min_tested_dscr, _ratio) for s in result.scenarios)
+    )
+    for year in longest.dscr_by_year:
+        table.add_row(
+            f"DSCR, month {year * deal['per_year']}",
+            *(_cell(s.dscr_by_year.get(year, float("nan")), _ratio) for s in result.scenarios),
+        )
+    table.add_row(
+        f"Lock-up (test < {deal['lockup_dscr']:.2f}x) from month",
+        *(_when(s.lockup_breach_period) for s in result.scenarios),
+    )
+    table.add_row(
+        "DSRA first drawn in month", *(_when(s.dsra_first_draw) for s in result.scenarios)
+    )
+    table.add_row(
+        "Default from month",
+        *(
+            _when(s.default_breach_period)
+            + (f" ({s.default_kind})" if s.default_breach_period else "")
+            for s in result.scenarios
+        ),
+    )
+    table.add_row("Repaid in month", *(_when(s.repaid_period) for s in result.scenarios))
+    console.print(table)
+
+    table = Table(title="Loan-to-value at year-end test dates (deflation-aware, to the default)")
+    table.add_column("Year end")
+    table.add_column("Book LTV\n6-yr SLN", justify="right")
+    table.add_column("Market LTV\n-30%/yr, gen steps", justify="right")
+    table.add_column("Fire-sale LTV\nwhole fleet at once", justify="right")
+    for year, row in result.ltv_by_year.items():
+        firesale = "no recovery" if row["firesale"] is None else _pct(row["firesale"])
+        table.add_row(str(year), _pct(row["book"]), _pct(row["market"]), firesale)
+    console.print(table)
+
+    fs = result.firesale
+    table = Table(
+        title=f"What the lender loses at the first default (month {fs['period']:.0f}, {fs['kind']})"
+    )
+    table.add_column("")
+    table.add_column("", justify="right")
+    table.add_row("Lender's exposure (EAD, senior loan)", _money(fs["exposure"]))
+    table.add_row("Market value of the fleet", _money(fs["market_value"]))
+    table.add_row("Fire-sale discount", _pct(fs["discount"]))
+    table.add_row("Net fire-sale recovery", _money(fs["recovery"]))
+    table.add_row("Cash in the DSRA and lock-up account", _money(fs["cash"]))
+    table.add_row("Net recovery (fire sale discounted + cash)", _money(fs["net_recovery"]))
+    table.add_row("Shortfall (EAD - net recovery)", _money(fs["shortfall"]))
+    table.add_row("Loss given default", _pct(fs["lgd"]))
+    console.print(table)
+
+    sp = result.spreads
+    table = Table(title="Spreads: what the market prices vs what the collateral implies")
+    table.add_column("")
+    table.add_column("", justify="right")
+    table.add_row("Market spread (CoreWeave 5-yr CDS)", _bp(sp["market_spread"]))
+    table.add_row("Implied hazard rate (35% recovery)", _pct(sp["market_hazard"]))
+    table.add_row("Implied 5-year PD", _pct(sp["market_5y_pd"]))
+    table.add_row("LGD the market assumes", _pct(sp["market_lgd"]))
+    table.add_row("LGD from the fire sale", _pct(sp["firesale_lgd"]))
+    table.add_row("Repriced spread (same PD, fire-sale LGD)", _bp(sp["repriced_spread"]))
+    console.print(table)
+
+    wall = result.wall
+    if wall:
+        table = Table(title="The miner's maturity wall (schedule to the last maturity)")
+        table.add_column("")
+        table.add_column("", justify="right")
+        table.add_row("Schedule length", f"{wall['periods']} months")
+        table.add_row("Maturity in month", str(wall.get("period", "none")))
+        if "due" in wall:
+            table.add_row("Amount due at maturity", _money(wall["due"]))
+            table.add_row("Cash available then", _money(wall["cash_available"]))
+            table.add_row("Refinancing DSCR", _cell(wall["refi_dscr"], _ratio))
+        table.add_row("Minimum DSCR over the whole horizon", _ratio(wall["min_dscr"]))
+        table.add_row(
+            "Default",
+            _when(wall["first_default"])
+            + (f" ({wall['default_kind']})" if wall["first_default"] else ""),
+        )
+        console.print(table)
+
+    table = Table(
+        title="Joint stress through the waterfall: BTC and GPU rents shocked together "
+        "(10,000 paths, seed 1)"
+    )
+    table.add_column("")
+    for name in result.stress:
+        table.add_column(name, justify="right")
+    rows = (
+        ("Correlation of BTC and rent shocks", "correlation", lambda x: f"{x:.1f}"),
+        ("P(a month's DSCR < 1)", "prob_dscr_below_1", _pct),
+        ("P(lock-up)", "prob_lockup", _pct),
+        ("P(default), whole horizon", "prob_default", _pct),
+        ("of which at a maturity wall", "prob_maturity_default", _pct),
+        ("Median first default, month", "first_default_p50", lambda x: f"{x:.0f}"),
+        ("Annual PD", "annual_pd", _pct),
+        ("Expected LGD (shortfall / EAD)", "expected_lgd", _pct),
+        ("Expected loss / lender's loan", "expected_loss", _pct),
+        ("Minimum DSCR, 5th percentile", "min_dscr_p5", _ratio),
+        ("Minimum DSCR, median", "min_dscr_p50", _ratio),
+        ("Fair spread", "fair_spread", _bp),
+    )
+    for label, key, fmt in rows:
+        table.add_row(label, *(_cell(s[key], fmt) for s in result.stress.values()))
+    console.print(table)
+    for note in result.notes:
+        console.print(f"- {note}")
+
+
+# --- workbooks ---------------------------------------------------------------------------------
 
 
 @dataclass

@@ -41,12 +41,15 @@ class DealAssumptions(BaseModel):
     name: str = _field("deal", "text", "Name of the deal, shown in reports.")
 
     # --- fleet and rent (DOMAIN.md section 1) -------------------------------------------------
-    gpus: float = _field(10_000, "GPUs", "Number of GPUs financed.", ge=0)
+    gpus: float = _field(d.DEAL_GPUS, "GPUs", "Number of GPUs financed.", ge=0)
     capex_per_gpu: float = _field(
         d.CAPEX_PER_GPU_H100, "$ per GPU", "All-in capex per GPU; H100 ~$50k [25].", ge=0
     )
     rent0: float = _field(
-        2.35, "$ per GPU-hour", "Market rent in period 1; 1-yr H100 $2.35 (Mar 2026) [3][5].", ge=0
+        d.RENT0_H100,
+        "$ per GPU-hour",
+        "Market rent in period 1; 1-yr H100 $2.35 (Mar 2026) [3][5].",
+        ge=0,
     )
     annual_decline: float = _field(
         d.ANNUAL_RENT_DECLINE,
@@ -121,7 +124,7 @@ class DealAssumptions(BaseModel):
         None, "$", "Amount borrowed; blank = loan_to_cost x gpus x capex_per_gpu.", ge=0
     )
     loan_to_cost: float = _field(
-        0.70, "decimal", "Loan as a share of capex; max LTV 70% [75].", ge=0
+        d.LOAN_TO_COST, "decimal", "Loan as a share of capex; max LTV 70% [75].", ge=0
     )
     annual_rate: float = _field(
         d.DDTL_RATE, "decimal a year", "Fixed debt rate; CoreWeave DDTL 2.0 11% [39].", gt=-1
@@ -132,11 +135,11 @@ class DealAssumptions(BaseModel):
         "Floating base rate per period (e.g. 3M SOFR), or one value; blank = fixed annual_rate.",
     )
     margin: float = _field(
-        0.0625, "decimal a year", "Margin over the base; DDTL 2.0 6.00-6.50% [41]."
+        d.DDTL_MARGIN, "decimal a year", "Margin over the base; DDTL 2.0 6.00-6.50% [41]."
     )
     rate_floor: float = _field(0.0, "decimal a year", "Floor on the base rate; DDTL 2.0 0% [41].")
     tenor_years: float = _field(
-        5.0, "years", "Loan tenor; DDTL 2.0 draws mature in 5 years [41].", gt=0
+        d.TENOR_YEARS, "years", "Loan tenor; DDTL 2.0 draws mature in 5 years [41].", gt=0
     )
     per_year: int = _field(
         d.PER_YEAR, "periods a year", "12 monthly, 4 quarterly, 1 annual.", ge=1, le=365
@@ -145,12 +148,65 @@ class DealAssumptions(BaseModel):
         "annuity", "text", "Repayment: annuity, linear, bullet, or sculpted to base-case CFADS."
     )
     balloon: float = _field(0.0, "$", "Principal left for the last period (annuity, linear).", ge=0)
-    target_dscr: float = _field(1.30, "x", "Sculpting target DSCR (profile sculpted).", gt=0)
+    target_dscr: float = _field(
+        d.TARGET_DSCR, "x", "Sculpting target DSCR (profile sculpted); 1.30x (unsourced).", gt=0
+    )
     horizon_years: float | None = _field(
-        None, "years", "Length of the schedule; blank = tenor_years.", gt=0
+        None,
+        "years",
+        "Length of the schedule; blank = the last maturity (senior tenor, convertible maturity, "
+        "contract end), so a later maturity never drops out.",
+        gt=0,
     )
     lockup_dscr: float = _field(d.LOCKUP_DSCR, "x", "Lock-up (cash trap) DSCR; ~1.10x [72].", gt=0)
     default_dscr: float = _field(d.DEFAULT_DSCR, "x", "Event-of-default DSCR; 1.00x [72].", gt=0)
+
+    # --- cash waterfall (docs/domain.md section 10) -------------------------------------------
+    dsra_months: float = _field(
+        d.DSRA_MONTHS,
+        "months",
+        "Debt service reserve: the next dsra_months of scheduled senior debt service, funded at "
+        "close, drawn when CFADS falls short, topped up before distributions; 6-12 months usual.",
+        ge=0,
+    )
+    cash_sweep: float = _field(
+        d.CASH_SWEEP,
+        "decimal",
+        "Share of excess cash (after debt service and DSRA top-up) that prepays the senior loan.",
+        ge=0,
+        le=1,
+    )
+    lockup_action: Literal["trap", "sweep"] = _field(
+        "trap",
+        "text",
+        "Below the lock-up test: trap holds excess cash in a lock-up account (released when a "
+        "later test passes); sweep prepays the senior loan with it.",
+    )
+    test_frequency: int = _field(
+        d.TEST_FREQUENCY, "tests a year", "Covenant tests a year (4 = quarter ends).", ge=1
+    )
+    dscr_lookback: float = _field(
+        d.DSCR_LOOKBACK_MONTHS,
+        "months",
+        "Months of the trailing DSCR tested at a test date (12 = LTM).",
+        gt=0,
+    )
+    default_trigger: Literal["payment", "covenant"] = _field(
+        "payment",
+        "text",
+        "payment: default when debt service cannot be paid from CFADS, the lock-up account and "
+        "the DSRA; covenant: also when a tested DSCR is below default_dscr.",
+    )
+    refi_rate: float | None = _field(
+        None,
+        "decimal a year",
+        "Rate at which a bullet, balloon or convertible due inside the horizon is refinanced; "
+        "blank = no refinancing (the amount is due from cash).",
+        gt=-1,
+    )
+    refi_years: float | None = _field(
+        None, "years", "Amortisation of a refinancing; blank = tenor_years.", gt=0
+    )
 
     # --- collateral (DOMAIN.md section 2) -------------------------------------------------------
     book_life_years: float = _field(
@@ -164,7 +220,7 @@ class DealAssumptions(BaseModel):
 
     # --- fire sale (DOMAIN.md section 6) --------------------------------------------------------
     monthly_volume: float = _field(
-        5_000.0,
+        d.MONTHLY_VOLUME,
         "GPUs a month",
         "Used GPUs of this kind the market absorbs a month (unsourced).",
         gt=0,
@@ -204,7 +260,10 @@ class DealAssumptions(BaseModel):
 
     # --- miners (DOMAIN.md section 7) ----------------------------------------------------------
     btc_price: float = _field(
-        91_000.0, "$ per BTC", "BTC price in period 1 ($91k at the hashprice low [96]).", gt=0
+        d.BTC_PRICE_AT_LOW,
+        "$ per BTC",
+        "BTC price in period 1 ($91k at the hashprice low [96]).",
+        gt=0,
     )
     btc_held: float = _field(0.0, "BTC", "BTC on the balance sheet, pledged as collateral.", ge=0)
     hashrate_ph: float = _field(0.0, "PH/s", "The miner's fleet.", ge=0)
@@ -212,9 +271,10 @@ class DealAssumptions(BaseModel):
         NETWORK_EHS_AT_LOW, "EH/s", "Network hashrate in period 1 (difficulty 152T [96]).", gt=0
     )
     network_growth: float = _field(
-        0.0,
+        d.NETWORK_GROWTH,
         "decimal a year",
-        "Growth of network hashrate (difficulty); unsourced, calibrate.",
+        "Growth of network hashrate (difficulty); +34.5% in 2025, ~2x in 2024 (docs/domain.md "
+        "section 10); 0 is not neutral.",
         gt=-1,
     )
     subsidy: float = _field(
@@ -225,7 +285,7 @@ class DealAssumptions(BaseModel):
     )
     fees_per_block: float = _field(0.0, "BTC per block", "Transaction fees per block.", ge=0)
     hash_cost_ph_day: float = _field(
-        30.0,
+        d.HASH_COST_PH_DAY,
         "$ per PH/s per day",
         "Cash cost of mining (power, hosting); unsourced, calibrate.",
         ge=0,
@@ -237,15 +297,53 @@ class DealAssumptions(BaseModel):
     convert_coupon: float = _field(
         0.0, "decimal a year", "Convertible coupon; 0-3.5% [54]-[61].", ge=0
     )
-    convert_years: float = _field(5.0, "years", "Years to convertible maturity.", gt=0)
+    convert_years: float = _field(
+        d.CONVERT_YEARS, "years", "Years to convertible maturity; 2029-2033 issues [54]-[61].", gt=0
+    )
+    hashrate_lag_months: float = _field(
+        d.HASHRATE_LAG_MONTHS,
+        "months",
+        "Months for network hashrate to follow the BTC price in the stress (unsourced).",
+        ge=0,
+    )
+    hashrate_elasticity: float = _field(
+        d.HASHRATE_ELASTICITY,
+        "ratio",
+        "Network hashrate moves with the lagged BTC price shock to this power (unsourced).",
+        ge=0,
+    )
+    btc_loan: float = _field(
+        0.0, "$", "Loan against the BTC held (not the senior lender's); its LTV is watched.", ge=0
+    )
+    btc_loan_rate: float = _field(0.0, "decimal a year", "Interest on the BTC-backed loan.", ge=0)
+    btc_margin_call_ltv: float = _field(
+        d.BTC_MARGIN_CALL_LTV,
+        "decimal",
+        "BTC loan LTV that triggers a margin call; ~70% (help.unchained.com).",
+        gt=0,
+    )
+    btc_liquidation_ltv: float = _field(
+        d.BTC_LIQUIDATION_LTV,
+        "decimal",
+        "BTC loan LTV at which the BTC is sold to repay it; 80-85% (help.unchained.com).",
+        gt=0,
+    )
+    btc_cure_ltv: float = _field(
+        d.BTC_CURE_LTV,
+        "decimal",
+        "LTV a margin call restores by paying the BTC loan down from cash (unsourced).",
+        gt=0,
+    )
 
     # --- stress (DOMAIN.md section 7) ----------------------------------------------------------
-    btc_vol: float = _field(0.50, "decimal a year", "BTC volatility; 46-54%/yr [100][101].", ge=0)
+    btc_vol: float = _field(
+        d.BTC_VOL, "decimal a year", "BTC volatility; 46-54%/yr [100][101].", ge=0
+    )
     rent_vol: float = _field(
-        0.25, "decimal a year", "GPU rent volatility (unsourced; calibrate).", ge=0
+        d.RENT_VOL, "decimal a year", "GPU rent volatility (unsourced; calibrate).", ge=0
     )
     correlation: float = _field(
-        0.5,
+        d.BTC_RENT_CORRELATION,
         "decimal",
         "Correlation of ln BTC and ln rent shocks; 0.5 default, 0.8 stress [98].",
         ge=-1,
@@ -253,10 +351,10 @@ class DealAssumptions(BaseModel):
     )
     copula: Literal["gaussian", "t"] = _field("gaussian", "text", "Shock copula: gaussian or t.")
     t_dof: float = _field(
-        4.0, "degrees of freedom", "Student-t degrees of freedom (copula t).", gt=2
+        d.T_COPULA_DOF, "degrees of freedom", "Student-t degrees of freedom (copula t).", gt=2
     )
     market_spread: float = _field(
-        0.0675,
+        d.MARKET_SPREAD,
         "decimal a year",
         "Market spread to reprice; CoreWeave 5-yr CDS ~675 bp [44][45].",
         ge=0,
@@ -340,8 +438,45 @@ class DealAssumptions(BaseModel):
 
     @property
     def horizon_periods(self) -> int:
-        years = self.horizon_years if self.horizon_years is not None else self.tenor_years
-        return round(years * self.per_year)
+        """Periods in the schedule: ``horizon_years``, or blank = the last maturity.
+
+        The last maturity is the latest of the senior tenor, the convertible maturity (when notes
+        are outstanding) and the end of the contracts, so a later maturity never drops out.
+        """
+        if self.horizon_years is not None:
+            return round(self.horizon_years * self.per_year)
+        ends = [self.tenor_periods]
+        if self.convert_principal > 0:
+            ends.append(self.convert_periods)
+        if self.contract_periods is not None and self.contracted_share > 0:
+            ends.append(self.contract_periods)
+        return max(ends)
+
+    @property
+    def convert_periods(self) -> int:
+        """Period in which the convertible notes mature."""
+        return round(self.convert_years * self.per_year)
+
+    @property
+    def test_step(self) -> int:
+        """Periods between covenant tests (3 for quarterly tests of a monthly schedule)."""
+        return max(1, round(self.per_year / self.test_frequency))
+
+    @property
+    def lookback_periods(self) -> int:
+        """Periods in the trailing DSCR of a covenant test (12 monthly periods for an LTM test)."""
+        return max(1, round(self.dscr_lookback * self.per_year / 12))
+
+    @property
+    def dsra_periods(self) -> int:
+        """Periods of scheduled debt service the DSRA holds."""
+        return round(self.dsra_months * self.per_year / 12)
+
+    @property
+    def refi_periods(self) -> int:
+        """Periods over which a refinancing amortises."""
+        years = self.refi_years if self.refi_years is not None else self.tenor_years
+        return max(1, round(years * self.per_year))
 
     @property
     def principal(self) -> float:

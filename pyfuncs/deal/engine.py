@@ -12,25 +12,31 @@ market value of the GPUs (used-GPU prices follow rents), ``btc_factor`` scales t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from pyfuncs.collateral import book_value, market_value
-from pyfuncs.coverage import dscr_path, first_breach
 from pyfuncs.curves import generation_count
 from pyfuncs.deal.assumptions import DealAssumptions, parse_assumptions
+from pyfuncs.deal.waterfall import (
+    STATUS_NAMES,
+    PathOutcome,
+    ScheduledDebt,
+    run_waterfall,
+)
 from pyfuncs.debt import debt_schedule, floating_rate, sculpted_debt
 from pyfuncs.defaults import DAYS_PER_YEAR, HOURS_PER_YEAR
 from pyfuncs.miners import hashprice
-from pyfuncs.recovery import firesale_recovery, lgd
+from pyfuncs.recovery import firesale_recovery
 from pyfuncs.rent import opex_hour, rent_curve, revenue
+
+PATH_OUTCOME_FIELDS = tuple(PathOutcome.__dataclass_fields__)
 
 if TYPE_CHECKING:
     import pandas as pd
 
-#: The columns of DEAL_SCHEDULE, in order.
+#: The columns of DEAL_SCHEDULE, in order: the deal, then its cash waterfall.
 SCHEDULE_COLUMNS = (
     "period",
     "rent",
@@ -47,24 +53,15 @@ SCHEDULE_COLUMNS = (
     "book_ltv",
     "market_ltv",
     "firesale_ltv",
+    "dsra_balance",
+    "dsra_draw",
+    "lockup_balance",
+    "swept",
+    "distributed",
+    "tested_dscr",
+    "status",
+    "due_at_maturity",
 )
-
-
-@dataclass(frozen=True)
-class DebtProfile:
-    """The deal's debt per period (senior loan plus convertible notes), shape ``(periods,)``.
-
-    ``senior_opening`` is the senior loan alone: the lender's exposure when the borrower defaults
-    (convertible notes are unsecured and rank behind it).
-    """
-
-    opening: np.ndarray
-    interest: np.ndarray
-    principal: np.ndarray
-    debt_service: np.ndarray
-    closing: np.ndarray
-    senior_opening: np.ndarray
-
 
 #: Every column of a DealSchedule: DEAL_SCHEDULE's, then the ones the stress and reports use.
 ALL_COLUMNS = (
@@ -74,6 +71,8 @@ ALL_COLUMNS = (
     "firesale_value",
     "btc_price",
     "hashprice",
+    "refi_dscr",
+    "cash_available",
 )
 
 
@@ -87,15 +86,18 @@ class DealSchedule:
     mining; ``balance`` is debt outstanding at the end of the period; values are end-of-period and
     include pledged BTC.
 
-    A column is computed when first read, so a Monte Carlo run that reports DSCR and fire-sale LTV
-    never materialises the book and market LTV of ten thousand paths.
+    A column is computed when first read, so a Monte Carlo run never materialises the book and
+    market LTV of ten thousand paths; a run without ``record`` has no waterfall columns at all,
+    only each path's :class:`~pyfuncs.deal.waterfall.PathOutcome`.
     """
 
-    def __init__(self, **columns: Any) -> None:
+    def __init__(self, outcome: PathOutcome | None = None, **columns: Any) -> None:
         unknown = set(columns) - set(ALL_COLUMNS)
         if unknown:
             raise TypeError(f"unknown columns: {sorted(unknown)}")
         self._columns = columns  # arrays, or zero-argument functions computing them
+        #: What each path did (default, lock-up, exposure): see :mod:`pyfuncs.deal.metrics`.
+        self.outcome = outcome
 
     def __getattr__(self, name: str) -> np.ndarray:
         columns = self.__dict__.get("_columns", {})
@@ -112,8 +114,18 @@ class DealSchedule:
     def path(self, k: int) -> DealSchedule:
         """Path ``k`` of a multi-path schedule, every column computed."""
         shape = np.shape(self.cfads)
+        outcome = None
+        if self.outcome is not None:
+            outcome = PathOutcome(
+                **{f: np.atleast_1d(getattr(self.outcome, f)[k]) for f in PATH_OUTCOME_FIELDS}
+            )
         return DealSchedule(
-            **{name: np.broadcast_to(getattr(self, name), shape)[k] for name in ALL_COLUMNS}
+            outcome,
+            **{
+                name: np.broadcast_to(getattr(self, name), shape)[k]
+                for name in ALL_COLUMNS
+                if name in self._columns
+            },
         )
 
     def to_frame(self) -> pd.DataFrame:
@@ -121,7 +133,8 @@ class DealSchedule:
         import pandas as pd
 
         one = self if np.ndim(self.cfads) == 1 else self.path(0)
-        return pd.DataFrame({name: getattr(one, name) for name in SCHEDULE_COLUMNS})
+        frame = pd.DataFrame({name: getattr(one, name) for name in SCHEDULE_COLUMNS})
+        return frame
 
 
 def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
@@ -145,13 +158,16 @@ def debt_rates(a: DealAssumptions) -> np.ndarray | float:
     return np.broadcast_to(path, (a.tenor_periods,))
 
 
-def debt_profile(a: DealAssumptions, base_cfads: np.ndarray | None = None) -> DebtProfile:
-    """Senior loan and convertible notes per period over the deal's horizon.
+def debt_profile(a: DealAssumptions, base_cfads: np.ndarray | None = None) -> ScheduledDebt:
+    """The capital structure as scheduled at close, over the deal's horizon.
 
-    The senior loan is DEBT_SCHEDULE (annuity, linear, bullet) or SCULPTED_DEBT sized on the
-    base-case CFADS (``profile="sculpted"``); a stress keeps that debt and changes the CFADS.
-    Convertible notes pay their coupon each period and their principal at maturity (conversion is
-    not modelled: a credit view assumes the notes are repaid).
+    The senior loan is DEBT_SCHEDULE (annuity, linear, bullet, with a balloon) or SCULPTED_DEBT
+    sized on the base-case CFADS (``profile="sculpted"``); a stress keeps that debt and changes
+    the CFADS. Convertible notes pay their coupon each period and their principal at maturity
+    (conversion is not modelled: a credit view assumes the notes are repaid or refinanced).
+    The DSRA target after period t is the scheduled senior debt service of the next
+    ``dsra_months`` (maturity walls excluded, as a reserve sized on regular debt service is);
+    at close the reserve holds that amount for periods 1..dsra_months, funded from the loan.
     """
     n, tenor, py = a.horizon_periods, a.tenor_periods, a.per_year
     if a.profile == "sculpted":
@@ -160,26 +176,61 @@ def debt_profile(a: DealAssumptions, base_cfads: np.ndarray | None = None) -> De
         senior = sculpted_debt(base_cfads[:tenor], a.target_dscr, debt_rates(a), py)
     else:
         senior = debt_schedule(a.principal, debt_rates(a), a.tenor_years, py, a.profile, a.balloon)
-    pad = n - tenor
+    size = max(n, tenor)
 
     def padded(x: np.ndarray) -> np.ndarray:
-        return np.concatenate([np.asarray(x, dtype=np.float64), np.zeros(pad)])
+        x = np.asarray(x, dtype=np.float64)
+        return np.concatenate([x, np.zeros(size - x.size)])[:size]
 
     opening, interest, principal = (
         padded(senior.opening),
         padded(senior.interest),
         padded(senior.principal),
     )
-    senior_opening = opening
-    if a.convert_principal > 0:
-        t = np.arange(1, n + 1)
-        maturity = round(a.convert_years * py)
-        alive = t <= maturity
-        interest = interest + np.where(alive, a.convert_principal * a.convert_coupon / py, 0.0)
-        principal = principal + np.where(t == maturity, a.convert_principal, 0.0)
-        opening = opening + np.where(alive, a.convert_principal, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fraction = np.where(opening > 0, principal / opening, 0.0)
+        rate = np.where(opening > 0, interest / opening * py, 0.0)
+    wall = np.zeros(size)
+    if tenor <= size and opening[tenor - 1] > 0:
+        if a.profile == "bullet":
+            wall[tenor - 1] = 1.0
+        elif a.balloon > 0 and a.profile in ("annuity", "linear"):
+            wall[tenor - 1] = min(1.0, a.balloon / opening[tenor - 1])
+    regular_ds = interest + principal - wall * opening
+    m = a.dsra_periods
+    ahead = np.array([regular_ds[t + 1 : t + 1 + m].sum() for t in range(size)])
     closing = opening - principal
-    return DebtProfile(opening, interest, principal, interest + principal, closing, senior_opening)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_balance = np.where(closing > 1e-9, ahead / closing, 0.0)
+    dsra0 = float(regular_ds[:m].sum())
+
+    total_opening, total_interest, total_principal = opening.copy(), interest.copy(), principal
+    junior_maturity = 0
+    if a.convert_principal > 0:
+        t = np.arange(1, size + 1)
+        maturity = a.convert_periods
+        alive = t <= maturity
+        total_interest = total_interest + np.where(
+            alive, a.convert_principal * a.convert_coupon / py, 0.0
+        )
+        total_principal = total_principal + np.where(t == maturity, a.convert_principal, 0.0)
+        total_opening = total_opening + np.where(alive, a.convert_principal, 0.0)
+        junior_maturity = maturity if maturity <= n else 0
+    return ScheduledDebt(
+        senior_principal=float(opening[0]),
+        senior_rate=rate[:n],
+        senior_fraction=fraction[:n],
+        senior_wall_share=wall[:n],
+        dsra_per_balance=per_balance[:n],
+        dsra_at_close=dsra0,
+        junior_principal=float(a.convert_principal),
+        junior_coupon=float(a.convert_coupon),
+        junior_maturity=junior_maturity,
+        opening=total_opening[:n],
+        interest=total_interest[:n],
+        principal=total_principal[:n],
+        senior_opening=opening[:n],
+    )
 
 
 def _factor(factor: Any, n: int) -> np.ndarray:
@@ -187,6 +238,41 @@ def _factor(factor: Any, n: int) -> np.ndarray:
         return np.ones((1, n))
     arr = np.asarray(factor, dtype=np.float64)
     return arr.reshape(1, -1) if arr.ndim == 1 else arr
+
+
+def deal_curves(a: DealAssumptions, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The deal's market rent ($/GPU-hour) and unit market value ($, end of period), ``(n,)``.
+
+    The one place the engine turns assumptions into rent and value curves, before any shock:
+    ``RENT_CURVE(rent0, n, annual_decline, per_year, gen_periods, rent_gen_step)`` floored at
+    ``rent_floor``, and ``MARKET_VALUE(capex_per_gpu, n+1, market_decay, per_year, gen_periods,
+    gen_step)`` one period on (the value at the end of each period).
+    """
+    py = a.per_year
+    gen = list(a.gen_periods) or None
+    rent_step = a.gen_step if a.rent_gen_step is None else a.rent_gen_step
+    rent = np.maximum(rent_curve(a.rent0, n, a.annual_decline, py, gen, rent_step), a.rent_floor)
+    value = market_value(a.capex_per_gpu, n + 1, a.market_decay, py, gen, a.gen_step)[1:]
+    return np.asarray(rent, dtype=np.float64), np.asarray(value, dtype=np.float64)
+
+
+def network_response(a: DealAssumptions, btc_shock: np.ndarray) -> np.ndarray | float:
+    """Factor on network hashrate from the BTC price shock ``hashrate_lag_months`` earlier.
+
+    ``network_t = network_base_t * btc_shock_{t-lag}^hashrate_elasticity``: miners add (or switch
+    off) machines as the price they saw a few months earlier makes mining pay (docs/domain.md
+    section 7: "a BTC drop cuts mining CFADS one-for-one until difficulty adjusts"). The base
+    case has no shock, so it is unchanged.
+    """
+    lag = round(a.hashrate_lag_months * a.per_year / 12)
+    if a.hashrate_elasticity == 0 or btc_shock.shape[-1] <= lag or np.all(btc_shock == 1.0):
+        return 1.0
+    lagged = np.ones_like(btc_shock)
+    if lag == 0:
+        lagged[:] = btc_shock
+    else:
+        lagged[:, lag:] = btc_shock[:, :-lag]
+    return lagged**a.hashrate_elasticity
 
 
 def operating_cash(
@@ -202,8 +288,9 @@ def operating_cash(
     Opex is charged on every hour: ``opex_hour*gpus*8760/per_year`` plus ``fixed_opex_period``.
     Mining earns ``HASHPRICE*hashrate*days`` and costs ``hash_cost_ph_day*hashrate*days``, with
     the subsidy halving at ``halving_periods`` and network hashrate growing at
-    ``network_growth``; with ``curtail_mining`` the fleet is off in periods whose hashprice is
-    below cost. CFADS = revenue - opex (taxes and working capital are left to the analyst).
+    ``network_growth`` (and, in a stress, following the BTC price with a lag:
+    :func:`network_response`); with ``curtail_mining`` the fleet is off in periods whose hashprice
+    is below cost. CFADS = revenue - opex (taxes and working capital are left to the analyst).
 
     REVENUE is linear in rent and HASHPRICE in the BTC price, so both are evaluated once per
     period on a unit price and scaled by the shocked paths: the same formulas, touching each
@@ -213,8 +300,7 @@ def operating_cash(
     rent_shock, btc_shock = _factor(rent_factor, n), _factor(btc_factor, n)
     shape = np.broadcast_shapes(rent_shock.shape, btc_shock.shape)
     t = np.arange(1, n + 1)
-    rent_step = a.gen_step if a.rent_gen_step is None else a.rent_gen_step
-    curve = rent_curve(a.rent0, n, a.annual_decline, py, list(a.gen_periods) or None, rent_step)
+    curve, _ = deal_curves(a, n)
     market_rent = np.multiply(curve, rent_shock, out=np.empty(shape))
     np.maximum(market_rent, a.rent_floor, out=market_rent)
 
@@ -237,6 +323,8 @@ def operating_cash(
     price_per_ph = np.multiply(btc, hashprice(1.0, network, subsidy, a.fees_per_block))
     total_opex = np.broadcast_to(opex, shape)
     if a.hashrate_ph > 0:
+        if btc_factor is not None:
+            price_per_ph /= network_response(a, np.broadcast_to(btc_shock, shape))
         ph_days = a.hashrate_ph * DAYS_PER_YEAR / py
         mining_revenue = np.multiply(price_per_ph, ph_days)
         running_cost = opex + a.hash_cost_ph_day * ph_days
@@ -258,13 +346,32 @@ def operating_cash(
     }
 
 
+def _fleet_firesale(a: DealAssumptions, unit_value: Any) -> np.ndarray:
+    """FIRESALE_RECOVERY of the whole fleet at ``unit_value`` per GPU."""
+    return firesale_recovery(
+        unit_value,
+        a.gpus,
+        a.monthly_volume,
+        0.0,
+        a.gen_step,
+        a.site_factor,
+        a.cost_per_unit,
+        a.months_to_sell,
+        a.carry_per_unit_month,
+        a.volatility,
+        a.impact,
+        a.base_discount,
+    )
+
+
 def run_deal(
     assumptions: DealAssumptions | dict[str, Any],
     rent_factor: Any = None,
     btc_factor: Any = None,
-    debt: DebtProfile | None = None,
+    debt: ScheduledDebt | None = None,
+    record: bool = True,
 ) -> DealSchedule:
-    """Compute a deal for every path: cash flow, debt, coverage, collateral and LTVs.
+    """Compute a deal for every path: cash flow, the cash waterfall, collateral and LTVs.
 
     Parameters
     ----------
@@ -272,20 +379,25 @@ def run_deal(
         The deal (see :class:`~pyfuncs.deal.assumptions.DealAssumptions`).
     rent_factor, btc_factor : array_like, optional
         Multiplicative shocks shaped ``(paths, periods)``; ``None`` is the base case.
-    debt : DebtProfile, optional
+    debt : ScheduledDebt, optional
         Precomputed debt (a stress reuses the base case's).
+    record : bool, default True
+        Keep every period's waterfall columns; False (a stress) keeps only each path's
+        :attr:`DealSchedule.outcome`.
 
     Returns
     -------
     DealSchedule
-        Arrays ``(paths, periods)``.
+        Arrays ``(paths, periods)`` and ``outcome``, each path's
+        :class:`~pyfuncs.deal.waterfall.PathOutcome` (its fire-sale value at default included).
 
     Notes
     -----
-    ``DSCR_t = CFADS_t/DS_t`` (NaN when nothing is due); book value is BOOK_VALUE of the fleet plus
-    pledged BTC at market; market value is ``gpus*MARKET_VALUE`` at the end of the period (the
-    curve one period on) times the rent shock, plus BTC; fire-sale value is FIRESALE_RECOVERY of
-    the whole fleet plus BTC (liquid, sold at market). LTV = closing balance / value.
+    The waterfall is :func:`pyfuncs.deal.waterfall.run_waterfall`. ``DSCR_t = CFADS_t/DS_t``
+    (NaN when nothing is due); book value is BOOK_VALUE of the fleet plus pledged BTC at market;
+    market value is ``gpus*MARKET_VALUE`` at the end of the period times the rent shock, plus
+    BTC; fire-sale value is FIRESALE_RECOVERY of the whole fleet plus BTC (liquid, sold at
+    market). LTV = closing balance / value.
     """
     a = parse_assumptions(assumptions)
     n, py = a.horizon_periods, a.per_year
@@ -293,46 +405,64 @@ def run_deal(
     if debt is None:
         debt = debt_profile(a)
     shape = cash["cfads"].shape
+    btc_price = cash["btc_price"]
+    outcome, cols = run_waterfall(a, debt, cash["cfads"], record, btc_price)
+    # the senior lender's BTC: the BTC held, less any loan against it (after margin calls)
+    if not a.btc_held:
+        btc_value: Any = 0.0
+    elif cols is not None:
+        btc_value = cols.btc_collateral.T
+    else:
+        btc_value = a.btc_held * btc_price
+    _, unit_curve = deal_curves(a, n)
 
-    btc_value = a.btc_held * cash["btc_price"] if a.btc_held else 0.0
-    balance = debt.closing
+    # the fire-sale value of the collateral where each path defaults (computed once, here)
+    defaulted = np.flatnonzero(outcome.default_period > 0)
+    firesale_at_default = np.zeros(shape[0])
+    if defaulted.size:
+        index = outcome.default_period[defaulted] - 1
+        shock = np.broadcast_to(cash["rent_shock"], shape)[defaulted, index]
+        value = _fleet_firesale(a, unit_curve[index] * shock)
+        if a.btc_held:
+            value = value + outcome.btc_at_default[defaulted]
+        firesale_at_default[defaulted] = value
+    outcome.firesale_at_default = firesale_at_default
 
     def full(x: Any) -> np.ndarray:
         return np.broadcast_to(x, shape)
+
+    columns: dict[str, Any] = {
+        "period": full(np.arange(1, n + 1, dtype=np.float64)),
+        "rent": cash["rent"],
+        "revenue": cash["revenue"],
+        "opex": cash["opex"],
+        "cfads": cash["cfads"],
+        "btc_price": btc_price,
+        "hashprice": cash["hashprice"],
+    }
+    if cols is None:
+        return DealSchedule(outcome, **columns)
+
+    balance = cols.balance.T
 
     # Makers receive the shared columns as an argument rather than closing over them: a closure
     # over `shared` would be a reference cycle, and cycles keep these arrays alive until the
     # cyclic garbage collector happens to run.
     def unit_market(_: _LazyColumns) -> np.ndarray:
-        gen = list(a.gen_periods) or None
-        curve = market_value(a.capex_per_gpu, n + 1, a.market_decay, py, gen, a.gen_step)[1:]
-        return curve * cash["rent_shock"]
+        return unit_curve * cash["rent_shock"]
 
     def book_total(_: _LazyColumns) -> np.ndarray:
         fleet = a.gpus * a.capex_per_gpu
         book = book_value(fleet, a.book_life_years, n, a.gpus * a.salvage, a.book_method, py)
         return full(book + btc_value)
 
-    def market_total(columns: _LazyColumns) -> np.ndarray:
-        return full(a.gpus * columns.unit_market + btc_value)
+    def market_total(shared: _LazyColumns) -> np.ndarray:
+        return full(a.gpus * shared.unit_market + btc_value)
 
-    def firesale_total(columns: _LazyColumns) -> np.ndarray:
-        fleet = firesale_recovery(
-            columns.unit_market,
-            a.gpus,
-            a.monthly_volume,
-            0.0,
-            a.gen_step,
-            a.site_factor,
-            a.cost_per_unit,
-            a.months_to_sell,
-            a.carry_per_unit_month,
-            a.volatility,
-            a.impact,
-            a.base_discount,
-        )
+    def firesale_total(shared: _LazyColumns) -> np.ndarray:
+        fleet = _fleet_firesale(a, shared.unit_market)
         if a.btc_held:
-            fleet += btc_value
+            fleet = fleet + btc_value
         return full(fleet)
 
     shared = _LazyColumns(
@@ -341,28 +471,40 @@ def run_deal(
         market_total=market_total,
         firesale_total=firesale_total,
     )
-    return DealSchedule(
-        period=full(np.arange(1, n + 1, dtype=np.float64)),
-        rent=cash["rent"],
-        revenue=cash["revenue"],
-        opex=cash["opex"],
-        cfads=cash["cfads"],
-        interest=full(debt.interest),
-        principal=full(debt.principal),
-        debt_service=full(debt.debt_service),
-        dscr=lambda: dscr_path(cash["cfads"], debt.debt_service),
-        balance=full(balance),
+    debt_service = cols.debt_service.T
+    status = cols.status.T
+
+    def dscr() -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.true_divide(cash["cfads"], debt_service)
+        return np.where(debt_service > 0, ratio, np.nan)
+
+    columns.update(
+        interest=cols.interest.T,
+        principal=cols.principal.T,
+        debt_service=debt_service,
+        dscr=dscr,
+        balance=balance,
         book_value=lambda: shared.book_total,
         market_value=lambda: shared.market_total,
         book_ltv=lambda: full(_ratio(balance, shared.book_total)),
         market_ltv=lambda: full(_ratio(balance, shared.market_total)),
         firesale_ltv=lambda: full(_ratio(balance, shared.firesale_total)),
-        opening=full(debt.opening),
-        senior_opening=full(debt.senior_opening),
+        dsra_balance=cols.dsra_balance.T,
+        dsra_draw=cols.dsra_draw.T,
+        lockup_balance=cols.lockup_balance.T,
+        swept=cols.swept.T,
+        distributed=cols.distributed.T,
+        tested_dscr=cols.tested_dscr.T,
+        status=lambda: np.asarray(STATUS_NAMES, dtype=object)[status],
+        due_at_maturity=cols.due_at_maturity.T,
+        opening=cols.opening.T,
+        senior_opening=cols.senior_opening.T,
         firesale_value=lambda: shared.firesale_total,
-        btc_price=cash["btc_price"],
-        hashprice=cash["hashprice"],
+        refi_dscr=cols.refi_dscr.T,
+        cash_available=cols.cash_available.T,
     )
+    return DealSchedule(outcome, **columns)
 
 
 class _LazyColumns:
@@ -380,47 +522,3 @@ class _LazyColumns:
         if name not in values:
             values[name] = makers[name](self)
         return values[name]
-
-
-@dataclass(frozen=True)
-class PathLosses:
-    """Default and loss of each path, shape ``(paths,)``."""
-
-    default_period: np.ndarray  # first period with DSCR below default_dscr; 0 = never
-    exposure: np.ndarray  # the lender's loan outstanding at the start of that period, $
-    recovery: np.ndarray  # fire-sale value of the collateral at the end of that period, $
-    lgd: np.ndarray  # LGD of defaulted paths, NaN for the others
-    loss: np.ndarray  # exposure x LGD, $ (0 if no default)
-
-
-def path_losses(
-    a: DealAssumptions, schedule: DealSchedule, min_dscr: np.ndarray | None = None
-) -> PathLosses:
-    """Where each path defaults and what the lender loses: ``EAD * LGD(EAD, fire-sale value)``.
-
-    The borrower defaults when DSCR on all its debt service falls below ``default_dscr``. The
-    exposure is the senior loan (the lender's), which has the first claim on the collateral; a
-    deal with convertible notes only is measured on the notes. ``min_dscr`` (each path's lowest
-    DSCR), when given, limits the search for the default period to the paths that default.
-    """
-    ratios = np.atleast_2d(schedule.dscr)
-    shape = ratios.shape
-    when = np.zeros(shape[0], dtype=np.int64)
-    rows = np.arange(shape[0]) if min_dscr is None else np.flatnonzero(min_dscr < a.default_dscr)
-    if rows.size:
-        when[rows] = first_breach(ratios[rows], a.default_dscr)
-    defaulted = when > 0
-    index = np.maximum(when - 1, 0)
-    senior = schedule.senior_opening
-    if not np.any(np.asarray(senior) > 0):  # no senior loan: the notes are the exposure
-        senior = schedule.opening
-    exposure = np.where(defaulted, np.broadcast_to(senior, shape)[0, index], 0.0)
-    firesale = np.broadcast_to(schedule.firesale_value, shape)
-    recovery = np.where(defaulted, firesale[np.arange(shape[0]), index], 0.0)
-    loss_rate = np.full(when.shape, np.nan)
-    owed = defaulted & (exposure > 0)
-    if np.any(owed):
-        loss_rate[owed] = lgd(exposure[owed], recovery[owed], a.months_to_sell, a.lgd_discount_rate)
-    loss_rate[defaulted & (exposure <= 0)] = 0.0
-    loss = np.where(defaulted, exposure * np.nan_to_num(loss_rate), 0.0)
-    return PathLosses(when, exposure, recovery, loss_rate, loss)

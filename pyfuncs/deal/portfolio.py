@@ -21,23 +21,30 @@ import numpy as np
 
 from pyfuncs.deal.assumptions import load_assumptions_file, parse_assumptions
 from pyfuncs.deal.engine import run_deal
+from pyfuncs.deal.metrics import deal_summary, lender_principal
 from pyfuncs.deal.stress import joint_stress
 from pyfuncs.errors import GpuCreditError, InvalidInputError
 
-#: Columns of the summary, in order, with their number formats in the workbook.
+#: Columns of the summary, in order, with their number formats in the workbook. The numbers
+#: come from pyfuncs.deal.metrics (the one deal summary): base case, then the joint stress.
 SUMMARY_COLUMNS: tuple[tuple[str, str], ...] = (
     ("deal", "@"),
     ("status", "@"),
     ("principal", "#,##0"),
     ("tenor_years", "0.0"),
+    ("horizon_years", "0.0"),
     ("min_dscr", "0.00"),
     ("avg_dscr", "0.00"),
+    ("min_tested_dscr", "0.00"),
     ("lockup_period", "0"),
     ("default_period", "0"),
-    ("max_book_ltv", "0.0%"),
-    ("max_market_ltv", "0.0%"),
-    ("max_firesale_ltv", "0.0%"),
+    ("default_kind", "@"),
+    ("repaid_period", "0"),
+    ("ead_at_default", "#,##0"),
+    ("shortfall_at_default", "#,##0"),
+    ("maturity_wall", "#,##0"),
     ("firesale_recovery_now", "0.0%"),
+    ("prob_lockup", "0.0%"),
     ("prob_default", "0.0%"),
     ("annual_pd", "0.00%"),
     ("expected_lgd", "0.0%"),
@@ -62,7 +69,12 @@ class DealResult:
         return self.values.get("status") == "ok"
 
 
-def _finite_or_none(x: float) -> float | None:
+def _finite_or_none(x: Any) -> float | str | None:
+    """A number for the sheet; text ("distressed") as is; errors and non-finite numbers blank."""
+    if isinstance(x, str):
+        return x
+    if not isinstance(x, int | float | np.floating):
+        return None
     return float(x) if math.isfinite(x) else None
 
 
@@ -72,29 +84,31 @@ def evaluate_deal(index: int, values: dict[str, Any], paths: int, seed: int) -> 
     try:
         a = parse_assumptions(values)
         base = run_deal(a)
-        dscr = base.dscr[0]
-        due = np.isfinite(dscr)
-        lockup = np.flatnonzero(dscr < a.lockup_dscr)
-        default = np.flatnonzero(dscr < a.default_dscr)
+        summary = deal_summary(a, base)
         stress = joint_stress(a, paths=paths, seed=seed)
         market_now = base.market_value[0, 0]
         row = {
             "deal": a.name if a.name != "deal" else name,
             "status": "ok",
-            "principal": float(base.opening[0, 0]),
+            "principal": lender_principal(base),
             "tenor_years": a.tenor_years,
-            "min_dscr": _finite_or_none(float(np.min(dscr[due]))) if due.any() else None,
-            "avg_dscr": _finite_or_none(float(np.mean(dscr[due]))) if due.any() else None,
-            "lockup_period": int(lockup[0]) + 1 if lockup.size else None,
-            "default_period": int(default[0]) + 1 if default.size else None,
-            "max_book_ltv": _finite_or_none(float(np.max(base.book_ltv))),
-            "max_market_ltv": _finite_or_none(float(np.max(base.market_ltv))),
-            "max_firesale_ltv": _finite_or_none(float(np.max(base.firesale_ltv))),
+            "horizon_years": a.horizon_periods / a.per_year,
+            "min_dscr": _finite_or_none(summary.min_dscr),
+            "avg_dscr": _finite_or_none(summary.average_dscr),
+            "min_tested_dscr": _finite_or_none(summary.min_tested_dscr),
+            "lockup_period": summary.first_lockup,
+            "default_period": summary.first_default,
+            "default_kind": summary.default_kind,
+            "repaid_period": summary.repaid_period,
+            "ead_at_default": summary.ead if summary.first_default else None,
+            "shortfall_at_default": summary.shortfall if summary.first_default else None,
+            "maturity_wall": summary.wall.due if summary.wall else None,
             "firesale_recovery_now": (
                 float(base.firesale_value[0, 0] / market_now) if market_now > 0 else None
             ),
         }
         for key in (
+            "prob_lockup",
             "prob_default",
             "annual_pd",
             "expected_lgd",
@@ -254,7 +268,7 @@ def portfolio_totals(results: list[DealResult]) -> dict[str, Any]:
     loss = sum(v["expected_loss_usd"] or 0.0 for v in good)
 
     def weighted(key: str) -> float | None:
-        pairs = [(v["principal"], v[key]) for v in good if v.get(key) is not None]
+        pairs = [(v["principal"], v[key]) for v in good if isinstance(v.get(key), int | float)]
         weight = sum(p for p, _ in pairs)
         return sum(p * x for p, x in pairs) / weight if weight > 0 else None
 

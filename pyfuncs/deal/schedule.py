@@ -20,8 +20,9 @@ ASSUMPTIONS_HELP = (
 @excel_function(
     "DEAL_SCHEDULE",
     category=CATEGORY,
-    help="A whole deal per period: rent, revenue, opex, CFADS, interest, principal, debt service, "
-    "DSCR, balance, book and market value, book/market/fire-sale LTV.",
+    help="A whole deal per period: rent, revenue, opex, CFADS, debt service, DSCR, balance, "
+    "values and LTVs, then its cash waterfall: DSRA, lock-up account, sweep, distributions, "
+    "tested DSCR, status, amount due at maturity.",
     args=[
         Arg("assumptions", ASSUMPTIONS_HELP, "keyvalue"),
         Arg("headers", "TRUE adds a header row.", "headers"),
@@ -29,8 +30,12 @@ ASSUMPTIONS_HELP = (
     result=Result(
         "table",
         SCHEDULE_COLUMNS,
-        "One row per period; DSCR blank where no debt service is due.",
-        ratio_columns=("dscr", "book_ltv", "market_ltv", "firesale_ltv"),
+        "One row per period; DSCR blank where no debt service is due. Waterfall columns: "
+        "dsra_balance and lockup_balance at period end, dsra_draw, swept (prepaid principal), "
+        "distributed (to equity), tested_dscr (trailing dscr_lookback-month DSCR at test dates, "
+        "blank between them), status (OK, LOCKUP, DEFAULT, REPAID), due_at_maturity (a bullet, "
+        "balloon or convertible falling due, before any refinancing).",
+        ratio_columns=("dscr", "book_ltv", "market_ltv", "firesale_ltv", "tested_dscr"),
     ),
 )
 def deal_schedule(assumptions: Any) -> DealSchedule:
@@ -51,7 +56,10 @@ def deal_schedule(assumptions: Any) -> DealSchedule:
     -----
     CFADS = revenue - opex; ``DSCR_t = CFADS_t/(I_t+P_t)`` (DOMAIN.md section 4);
     ``book_ltv = balance/(BOOK_VALUE + BTC)``, ``market_ltv = balance/(gpus*MARKET_VALUE + BTC)``,
-    ``firesale_ltv = balance/(FIRESALE_RECOVERY(fleet) + BTC)``, balances at period end.
+    ``firesale_ltv = balance/(FIRESALE_RECOVERY(fleet) + BTC)``, balances at period end. The cash
+    waterfall (DSRA, covenant tests, lock-up, sweep, default, refinancing) is
+    :mod:`pyfuncs.deal.waterfall`; the schedule runs to the last maturity unless
+    ``horizon_years`` is set.
     """
     schedule = run_deal(parse_assumptions(assumptions))
     return schedule.path(0)

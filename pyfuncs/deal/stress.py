@@ -18,40 +18,20 @@ import numpy as np
 from pyfuncs._checks import as_count
 from pyfuncs.catalogue import Arg, Result, excel_function
 from pyfuncs.deal.assumptions import DealAssumptions, parse_assumptions
-from pyfuncs.deal.engine import (
-    DebtProfile,
-    debt_profile,
-    path_losses,
-    run_deal,
-)
+from pyfuncs.deal.engine import debt_profile, run_deal
+from pyfuncs.deal.metrics import METRICS, STRESS_METRICS, stress_summary
 from pyfuncs.deal.schedule import ASSUMPTIONS_HELP, CATEGORY
+from pyfuncs.deal.waterfall import PathOutcome, ScheduledDebt
 from pyfuncs.errors import DomainError
-from pyfuncs.spreads import cumulative_pd, fair_spread, hazard_rate, repriced_spread
 
-#: Paths per chunk. Fixed, so that a seed gives the same numbers whatever the number of workers.
+#: Paths per random chunk. Fixed, so that a seed gives the same numbers whatever the number of
+#: workers.
 CHUNK_PATHS = 4096
+#: Random chunks run through the engine together (the waterfall's loop over periods costs the
+#: same per period whatever the number of paths, so wider batches amortise it).
+CHUNKS_PER_BATCH = 4
 MAX_PATHS = 10_000_000
-PERCENTILES = (1, 5, 25, 50, 75, 95)
-#: JOINT_STRESS's rows, in order.
-METRICS = (
-    "paths",
-    "seed",
-    "correlation",
-    "prob_dscr_below_1",
-    "prob_lockup",
-    "prob_default",
-    "prob_firesale_ltv_above_1",
-    "annual_pd",
-    "expected_lgd",
-    "expected_loss",
-    "expected_loss_usd",
-    *(f"min_dscr_p{p}" for p in PERCENTILES),
-    "fair_spread",
-    "market_spread",
-    "market_annual_pd",
-    "market_lgd",
-    "repriced_spread",
-)
+__all__ = ["METRICS", "STRESS_METRICS", "correlated_shocks", "joint_stress"]
 
 
 def correlated_shocks(
@@ -93,145 +73,75 @@ def correlated_shocks(
 
 
 @dataclass(frozen=True)
-class PathOutcomes:
-    """What the stress keeps of each path (everything else is dropped chunk by chunk)."""
+class StressOutcomes:
+    """What the stress keeps of each path: the engine's outcome and the final BTC price."""
 
-    min_dscr: np.ndarray
-    below_one: np.ndarray
-    lockup: np.ndarray
-    default_period: np.ndarray
-    firesale_ltv_above_one: np.ndarray
-    loss: np.ndarray
-    lgd: np.ndarray
+    outcome: PathOutcome
     final_btc: np.ndarray
 
+    def __getattr__(self, name: str) -> np.ndarray:
+        outcome = self.__dict__.get("outcome")
+        if outcome is None or name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(outcome, name)
+
     @staticmethod
-    def concat(parts: list[PathOutcomes]) -> PathOutcomes:
-        return PathOutcomes(
-            *(
-                np.concatenate([getattr(p, f) for p in parts])
-                for f in PathOutcomes.__dataclass_fields__
-            )
+    def concat(parts: list[StressOutcomes]) -> StressOutcomes:
+        fields = PathOutcome.__dataclass_fields__
+        outcome = PathOutcome(
+            **{f: np.concatenate([getattr(p.outcome, f) for p in parts]) for f in fields}
         )
+        return StressOutcomes(outcome, np.concatenate([p.final_btc for p in parts]))
 
 
 def path_outcomes(
-    a: DealAssumptions, rent_factor: np.ndarray, btc_factor: np.ndarray, debt: DebtProfile
-) -> PathOutcomes:
-    """Run the deal engine on shocked paths and keep what the stress reports of each path."""
-    schedule = run_deal(a, rent_factor, btc_factor, debt)
-    due = debt.debt_service > 0
-    # "Below x in any period" is "the minimum over periods with debt service is below x".
-    with np.errstate(invalid="ignore"):
-        dscr = np.atleast_2d(schedule.dscr)
-        paths = dscr.shape[0]
-        if due.all():
-            min_dscr = np.min(dscr, axis=1)
-        elif due.any():
-            min_dscr = np.min(dscr[:, due], axis=1)
-        else:
-            min_dscr = np.full(paths, np.nan)
-        worst_firesale_ltv = np.max(np.atleast_2d(schedule.firesale_ltv), axis=1)
-    losses = path_losses(a, schedule, min_dscr)
-    return PathOutcomes(
-        min_dscr=min_dscr,
-        below_one=min_dscr < 1.0,
-        lockup=min_dscr < a.lockup_dscr,
-        default_period=losses.default_period,
-        firesale_ltv_above_one=worst_firesale_ltv > 1.0,
-        loss=losses.loss,
-        lgd=losses.lgd,
-        final_btc=np.atleast_2d(schedule.btc_price)[:, -1],
-    )
+    a: DealAssumptions, rent_factor: np.ndarray, btc_factor: np.ndarray, debt: ScheduledDebt
+) -> StressOutcomes:
+    """Run the deal engine (its waterfall included) on shocked paths; keep each path's outcome."""
+    schedule = run_deal(a, rent_factor, btc_factor, debt, record=False)
+    return StressOutcomes(schedule.outcome, np.atleast_2d(schedule.btc_price)[:, -1].copy())
 
 
-def _run_chunk(task: tuple[dict[str, Any], np.random.SeedSequence, int]) -> PathOutcomes:
-    values, seed, paths = task
+def _run_batch(task: tuple[dict[str, Any], list[np.random.SeedSequence], list[int]]):
+    """Draw each chunk's shocks from its own seed, then run the chunks through the engine at once."""
+    values, seeds, sizes = task
     a = parse_assumptions(values)
     debt = debt_profile(a)
-    rng = np.random.Generator(np.random.SFC64(seed))
-    rent_factor, btc_factor = correlated_shocks(rng, paths, a)
-    return path_outcomes(a, rent_factor, btc_factor, debt)
+    draws = [
+        correlated_shocks(np.random.Generator(np.random.SFC64(s)), m, a)
+        for s, m in zip(seeds, sizes, strict=True)
+    ]
+    rent = draws[0][0] if len(draws) == 1 else np.concatenate([d[0] for d in draws])
+    btc = draws[0][1] if len(draws) == 1 else np.concatenate([d[1] for d in draws])
+    del draws
+    return path_outcomes(a, rent, btc, debt)
 
 
 @dataclass(frozen=True)
 class StressResult:
-    """JOINT_STRESS's report: ``metric``/``value`` rows plus the per-path outcomes."""
+    """JOINT_STRESS's report: ``metric``/``value`` rows plus the per-path outcomes.
+
+    A value is a number, ``"distressed"`` (a spread above 2,000 bp) or an ExcelError with its
+    reason (the annual PD of a deal that defaults on every path).
+    """
 
     metric: tuple[str, ...]
     value: np.ndarray
-    outcomes: PathOutcomes
+    outcomes: StressOutcomes
 
-    def __getitem__(self, name: str) -> float:
-        return float(self.value[self.metric.index(name)])
+    def __getitem__(self, name: str) -> Any:
+        return self.value[self.metric.index(name)]
 
-    def as_dict(self) -> dict[str, float]:
+    def as_dict(self) -> dict[str, Any]:
         return dict(zip(self.metric, self.value.tolist(), strict=True))
-
-
-def _summary(a: DealAssumptions, paths: int, seed: int, o: PathOutcomes) -> StressResult:
-    years = a.horizon_periods / a.per_year
-    pd_horizon = float(np.mean(o.default_period > 0))
-    annual_pd = 1.0 - (1.0 - pd_horizon) ** (1.0 / years)
-    defaulted_lgd = o.lgd[o.default_period > 0]
-    expected_lgd = float(np.mean(defaulted_lgd)) if defaulted_lgd.size else 0.0
-    principal = float(debt_profile_principal(a))
-    expected_loss_usd = float(np.mean(o.loss))
-    if a.market_pd is None:
-        market_pd = float(cumulative_pd(hazard_rate(a.market_spread, a.market_recovery), 1.0))
-    else:
-        market_pd = a.market_pd
-    market_lgd = 1.0 - a.market_recovery
-    if annual_pd < 1.0:
-        fair = float(fair_spread(annual_pd, expected_lgd))
-        repriced = (
-            float(repriced_spread(a.market_spread, market_pd, market_lgd, annual_pd, expected_lgd))
-            if market_pd * market_lgd > 0
-            else np.nan
-        )
-    else:  # every path defaults: no finite spread pays for a certain default
-        fair = repriced = np.inf
-    finite_min = o.min_dscr[np.isfinite(o.min_dscr)]
-    pct = (
-        np.percentile(finite_min, PERCENTILES)
-        if finite_min.size
-        else np.full(len(PERCENTILES), np.nan)
-    )
-    rows: list[tuple[str, float]] = [
-        ("paths", float(paths)),
-        ("seed", float(seed)),
-        ("correlation", a.correlation),
-        ("prob_dscr_below_1", float(np.mean(o.below_one))),
-        ("prob_lockup", float(np.mean(o.lockup))),
-        ("prob_default", pd_horizon),
-        ("prob_firesale_ltv_above_1", float(np.mean(o.firesale_ltv_above_one))),
-        ("annual_pd", annual_pd),
-        ("expected_lgd", expected_lgd),
-        ("expected_loss", expected_loss_usd / principal if principal > 0 else 0.0),
-        ("expected_loss_usd", expected_loss_usd),
-        *((f"min_dscr_p{p}", float(v)) for p, v in zip(PERCENTILES, pct, strict=True)),
-        ("fair_spread", fair),
-        ("market_spread", a.market_spread),
-        ("market_annual_pd", market_pd),
-        ("market_lgd", market_lgd),
-        ("repriced_spread", repriced),
-    ]
-    values = dict(rows)
-    return StressResult(METRICS, np.array([values[m] for m in METRICS]), o)
-
-
-def debt_profile_principal(a: DealAssumptions) -> float:
-    """The lender's loan at the start: the denominator of expected loss (see ``path_losses``)."""
-    debt = debt_profile(a)
-    senior = float(debt.senior_opening[0])
-    return senior if senior > 0 else float(debt.opening[0])
 
 
 @excel_function(
     "JOINT_STRESS",
     category=CATEGORY,
-    help="Monte Carlo of correlated BTC and GPU rent shocks through DEAL_SCHEDULE: P(DSCR<1), "
-    "P(fire-sale LTV>1), PD, LGD, expected loss, DSCR percentiles, fair and repriced spread.",
+    help="Monte Carlo of correlated BTC and GPU rent shocks through DEAL_SCHEDULE's cash "
+    "waterfall: P(lock-up), PD, lender's exposure, dollar shortfall, LGD, expected loss, DSCR "
+    "percentiles, fair spread ('distressed' above 2,000 bp).",
     args=[
         Arg(
             "assumptions",
@@ -246,12 +156,18 @@ def debt_profile_principal(a: DealAssumptions) -> float:
         ),
         Arg("headers", "TRUE adds a header row.", "headers"),
     ],
-    result=Result("table", ("metric", "value"), "One row per metric; probabilities as decimals."),
+    result=Result(
+        "table",
+        ("metric", "value"),
+        "One row per metric; probabilities as decimals. Rows: "
+        + "; ".join(f"{name} = {meaning}" for name, meaning in STRESS_METRICS)
+        + ".",
+    ),
 )
 def joint_stress(
     assumptions: Any, paths: int = 10_000, seed: int = 1, workers: int = 1
 ) -> StressResult:
-    """Joint BTC/rent stress of a deal.
+    """Joint BTC/rent stress of a deal, every path through the deal's cash waterfall.
 
     Parameters
     ----------
@@ -269,17 +185,17 @@ def joint_stress(
     Returns
     -------
     StressResult
-        ``prob_dscr_below_1`` (DSCR below 1 in any period), ``prob_default`` (below
-        ``default_dscr``), ``prob_firesale_ltv_above_1``, ``annual_pd = 1-(1-PD)^(1/years)``,
-        ``expected_lgd`` (mean LGD of defaulted paths, LGD of the fire-sale recovery at default),
-        ``expected_loss`` (mean loss / the senior loan at the start), percentiles of each path's minimum DSCR,
-        ``fair_spread = FAIR_SPREAD(annual_pd, expected_lgd)`` and
-        ``repriced_spread = REPRICED_SPREAD(market_spread, market_pd, 1-market_recovery,
-        annual_pd, expected_lgd)``: the market's spread per unit of expected loss applied to the
-        stressed expected loss. With ``market_pd`` blank the market PD comes from
-        ``HAZARD_RATE(market_spread, market_recovery)``, whose expected loss is the spread itself,
-        so the repriced spread equals the fair spread; a physical PD (a rating's default rate)
-        keeps the market's risk premium.
+        The rows of :data:`pyfuncs.deal.metrics.STRESS_METRICS`, defined once in
+        :mod:`pyfuncs.deal.metrics`: ``prob_default`` is the share of paths in payment, covenant
+        or maturity default in the waterfall; ``annual_pd = 1-(1-PD)^(1/years)``;
+        ``expected_lgd`` the exposure-weighted shortfall ``(EAD - net recovery)/EAD``;
+        ``fair_spread = FAIR_SPREAD(annual_pd, expected_lgd)`` and ``repriced_spread =
+        REPRICED_SPREAD(market_spread, market_pd, 1-market_recovery, annual_pd, expected_lgd)``:
+        the market's spread per unit of expected loss applied to the stressed expected loss.
+        With ``market_pd`` blank the market PD comes from ``HAZARD_RATE(market_spread,
+        market_recovery)``, whose expected loss is the spread itself, so the repriced spread
+        equals the fair spread; a physical PD (a rating's default rate) keeps the market's risk
+        premium.
     """
     a = parse_assumptions(assumptions)
     n_paths = as_count("paths", paths, minimum=1, maximum=MAX_PATHS)
@@ -291,11 +207,21 @@ def joint_stress(
         sizes.append(n_paths % CHUNK_PATHS)
     seeds = np.random.SeedSequence(seed_value).spawn(len(sizes))
     values = a.model_dump()
-    tasks = [(values, s, m) for s, m in zip(seeds, sizes, strict=True)]
     n_workers = as_count("workers", workers, minimum=1, maximum=256)
+    group = CHUNKS_PER_BATCH
+    if n_workers > 1:  # keep every worker busy
+        group = max(1, min(group, len(sizes) // n_workers))
+    tasks = [
+        (values, seeds[k : k + group], sizes[k : k + group]) for k in range(0, len(sizes), group)
+    ]
     if n_workers == 1 or len(tasks) == 1:
-        parts = [_run_chunk(t) for t in tasks]
+        parts = [_run_batch(t) for t in tasks]
     else:
         with ProcessPoolExecutor(max_workers=n_workers) as pool:
-            parts = list(pool.map(_run_chunk, tasks))
-    return _summary(a, n_paths, seed_value, PathOutcomes.concat(parts))
+            parts = list(pool.map(_run_batch, tasks))
+    outcomes = StressOutcomes.concat(parts)
+    principal = debt_profile(a).senior_principal or float(a.convert_principal)
+    rows = stress_summary(a, n_paths, seed_value, outcomes.outcome, principal)
+    value = np.empty(len(METRICS), dtype=object)
+    value[:] = [rows[m] for m in METRICS]
+    return StressResult(METRICS, value, outcomes)

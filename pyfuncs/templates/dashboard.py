@@ -185,13 +185,13 @@ def stress_headlines(values: tuple[str, ...]) -> list[Headline]:
             "Probability of a lock-up",
             tuple(f"={p}" for p in pick("prob_lockup")),
             PERCENT,
-            "Share of paths whose DSCR falls below the lock-up level in some period.",
+            "Share of paths with a covenant test (trailing DSCR) below the lock-up level.",
         ),
         Headline(
             "Probability of default over the loan",
             tuple(f"={p}" for p in prob_default),
             PERCENT,
-            "Share of paths whose DSCR falls below the default level in some period.",
+            "Share of paths in payment, covenant or maturity default in the cash waterfall.",
         ),
         Headline(
             "Annual probability of default",
@@ -203,10 +203,10 @@ def stress_headlines(values: tuple[str, ...]) -> list[Headline]:
             "The loan's PD as a constant yearly rate; meaningless when every path defaults.",
         ),
         Headline(
-            "Probability fire-sale value is below the debt",
-            tuple(f"={p}" for p in pick("prob_firesale_ltv_above_1")),
-            PERCENT,
-            "Share of paths on which selling the fleet at once would not repay the loan.",
+            "Average shortfall at default",
+            tuple(f"={p}" for p in pick("expected_shortfall")),
+            MONEY_M,
+            "Lender's exposure less reserves and net fire sale, averaged over defaulting paths.",
         ),
         Headline(
             "Expected loss given default",

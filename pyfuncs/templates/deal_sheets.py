@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from openpyxl.chart import Reference
+from openpyxl.utils import column_index_from_string
 from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -119,10 +120,17 @@ def write_deal_schedule(book: Any, writer: SheetWriter, periods: int, title: str
         writer.formula(extra["lockup"], "=lockup_dscr", RATIO)
         writer.formula(extra["default"], "=default_dscr", RATIO)
         writer.formula(
-            extra["covenant"], f"=GPU.COVENANT_STATUS({dscr}{row}, lockup_dscr, default_dscr)"
+            extra["covenant"],
+            f"=IF(ISNUMBER({dscr}{row}), GPU.COVENANT_STATUS({dscr}{row}, lockup_dscr, "
+            'default_dscr), "")',
         )
-        # As usually modelled: rents stay at their period-1 level, so CFADS stays at period 1's.
-        writer.formula(extra["flat_rent_dscr"], f"=${cfads}${layout.first}/{service}{row}", RATIO)
+        # As usually modelled: rents stay at their period-1 level, so CFADS stays at period 1's;
+        # blank where nothing is due (after a default or repayment).
+        writer.formula(
+            extra["flat_rent_dscr"],
+            f'=IF({service}{row}>0, ${cfads}${layout.first}/{service}{row}, "")',
+            RATIO,
+        )
     for name, key in SCHEDULE_NAMES.items():
         letter = COL.get(key) or EXTRA_COLUMNS[key]
         define_name(book, name, layout.sheet, f"{letter}{layout.first}:{letter}{layout.last}")
@@ -224,8 +232,8 @@ def deal_charts(
     schedule = writer.sheet.parent[layout.sheet]
     periods = Reference(schedule, min_col=1, min_row=layout.first, max_row=layout.last)
 
-    def col(letter: str) -> int:
-        return ord(letter) - ord("A") + 1
+    def col(letter: str) -> int:  # "A" -> 1, "AA" -> 27
+        return column_index_from_string(letter)
 
     def series(letter: str, legend: str) -> tuple:
         return (schedule, col(letter), layout.first, layout.last, legend)

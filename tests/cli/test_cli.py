@@ -38,10 +38,15 @@ def test_demo_json_flat_dscr_matches_a_hand_calculation():
     opex = 1.275 * 1.3 * 0.08 + 1.275 * deal["colo_kw_month"] / 730
     cfads = (deal["rent0"] * deal["utilization"] - opex) * 730 * deal["gpus"]
     payment = float(npf.pmt(deal["annual_rate"] / 12, 60, -deal["principal"]))
-    flat, deflating = result["scenarios"]
+    flat, deflating, swept = result["scenarios"]
     assert flat["min_dscr"] == pytest.approx(cfads / payment)
+    assert flat["default_breach_period"] is None and flat["repaid_period"] == 60
     assert deflating["min_dscr"] < flat["min_dscr"]
     assert deflating["lockup_breach_period"] is not None
+    # the reserve pays before the default: the DSRA is drawn first
+    assert deflating["dsra_first_draw"] < deflating["default_breach_period"]
+    # a full cash sweep takes the balance down faster: the same loan, less of it at risk
+    assert swept["dscr_by_year"]["1"] > deflating["dscr_by_year"]["1"]
     first_year = result["ltv_by_year"]["1"]
     assert first_year["book"] < first_year["market"] < first_year["firesale"]
 

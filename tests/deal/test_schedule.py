@@ -27,13 +27,15 @@ NEOCLOUD = {
     "site_factor": 1.0,
     "cost_per_unit": 1_000,
 }
+#: Rents high enough that the loan never draws its reserve: the plain annuity schedule.
+SOUND = {**NEOCLOUD, "rent0": 3.0, "annual_decline": 0.1}
 
 
 def test_neocloud_schedule_by_hand():
-    s = pyfuncs.deal_schedule(NEOCLOUD)
+    s = pyfuncs.deal_schedule(SOUND)
     n = 36
     t = np.arange(1, n + 1)
-    rent = 2.40 * 0.72 ** ((t - 1) / 12)
+    rent = 3.0 * 0.9 ** ((t - 1) / 12)
     revenue = rent * 1_000 * 0.9 * 730
     opex = 0.5 * 1_000 * 730
     principal = 0.6 * 1_000 * 50_000
@@ -53,6 +55,13 @@ def test_neocloud_schedule_by_hand():
     selling = (1 - 0.7**0.5) / (-0.5 * math.log(0.7))  # mean value over a 6-month even sale
     firesale = 1_000 * (unit_market * selling * (1 - discount) * 1.0 - 1_000 - 0.0)
     np.testing.assert_allclose(s.firesale_ltv, balance / firesale, rtol=1e-9, atol=1e-12)
+    # The DSRA holds six level payments until the last six months, then releases one a month.
+    reserve = payment * np.minimum(6, n - t)
+    np.testing.assert_allclose(s.dsra_balance, reserve, rtol=1e-9, atol=1e-6)
+    np.testing.assert_allclose(s.dsra_draw, 0.0)
+    cash = revenue - opex - payment
+    np.testing.assert_allclose(s.distributed, cash + np.where(t >= n - 5, payment, 0.0), rtol=1e-9)
+    assert list(s.status[:-1]) == ["OK"] * (n - 1) and s.status[-1] == "REPAID"
 
 
 def test_contracts_hold_rent_until_they_roll_to_market():
@@ -74,9 +83,7 @@ def test_sculpted_profile_holds_target_dscr_in_the_base_case():
 
 def test_floating_rate_path():
     sofr = [0.04] * 18 + [0.03] * 18
-    s = pyfuncs.deal_schedule(
-        {**NEOCLOUD, "base_rate_path": ";".join(map(str, sofr)), "margin": 0.06}
-    )
+    s = pyfuncs.deal_schedule({**SOUND, "base_rate_path": ";".join(map(str, sofr)), "margin": 0.06})
     assert s.interest[0] == pytest.approx(30e6 * 0.10 / 12)
     assert s.interest[18] == pytest.approx(s.opening[18] * 0.09 / 12)
     assert s.balance[-1] == pytest.approx(0, abs=1e-6)
@@ -91,7 +98,7 @@ def test_miner_mining_cash_halving_curtailment_and_converts():
         "hash_cost_ph_day": 20,
         "halving_periods": "7",
         "btc_held": 500,
-        "debt_principal": 1e8,
+        "debt_principal": 5e7,
         "annual_rate": 0.08,
         "tenor_years": 1,
         "convert_principal": 2e8,
@@ -99,6 +106,7 @@ def test_miner_mining_cash_halving_curtailment_and_converts():
         "convert_years": 2,
         "horizon_years": 1,
         "curtail_mining": True,
+        "network_growth": 0.0,  # a flat network, so hashprice moves only with the halving
     }
     s = pyfuncs.deal_schedule(miner)
     hp = 3.125 * 144 * 100_000 / 1e6  # $45/PH/day
@@ -107,9 +115,15 @@ def test_miner_mining_cash_halving_curtailment_and_converts():
     assert s.opex[0] == pytest.approx(20 * 10_000 * days)
     # After the halving hashprice is $22.5 > $20 cost: still mining, at half the revenue.
     assert s.revenue[6] == pytest.approx(hp / 2 * 10_000 * days)
-    senior = float(npf.pmt(0.08 / 12, 12, -1e8))
+    senior = float(npf.pmt(0.08 / 12, 12, -5e7))
     assert s.debt_service[0] == pytest.approx(senior + 2e8 * 0.03 / 12)
-    assert s.balance[-1] == pytest.approx(2e8)  # the notes mature after the horizon
+    # After the halving the DSRA (six months of senior debt service, funded at close) carries
+    # the loan: it is repaid, and the notes, maturing after the horizon, are still owed.
+    assert s.dsra_balance[0] == pytest.approx(6 * senior)
+    assert s.dsra_draw[6] == pytest.approx(
+        senior + 2e8 * 0.03 / 12 - hp / 2 * 10_000 * days + 20 * 10_000 * days
+    )
+    assert s.balance[-1] == pytest.approx(2e8)
     assert s.market_ltv[-1] == pytest.approx(2e8 / (500 * 100_000))
     curtailed = pyfuncs.deal_schedule({**miner, "hash_cost_ph_day": 30})
     assert curtailed.revenue[6] == 0 and curtailed.opex[6] == 0  # $22.5 < $30: switched off

@@ -13,6 +13,7 @@ import pyfuncs
 from pyfuncs import call
 from pyfuncs.deal.assumptions import parse_assumptions
 from pyfuncs.deal.stress import correlated_shocks
+from pyfuncs.excel.values import to_excel
 
 DEAL = {
     "gpus": 1_000,
@@ -39,6 +40,9 @@ MINER = {
     "tenor_years": 4,
     "btc_vol": 0.5,
     "rent_vol": 0.3,
+    # a network on a fixed path, so that mining cash moves one for one with the BTC shock
+    "network_growth": 0.0,
+    "hashrate_elasticity": 0.0,
 }
 
 
@@ -119,7 +123,7 @@ def test_same_seed_same_numbers_in_python_excel_and_workers():
     kv = [[k, v] for k, v in DEAL.items()]
     rows = call("JOINT_STRESS", kv, 9_000, 7)
     assert [r[0] for r in rows] == list(one.metric)
-    np.testing.assert_allclose([r[1] for r in rows], one.value, rtol=0, atol=0)
+    assert [r[1] for r in rows] == [to_excel(v) for v in one.value]
     other = pyfuncs.joint_stress(DEAL, paths=9_000, seed=8)
     assert not np.array_equal(one.outcomes.min_dscr, other.outcomes.min_dscr)
 
@@ -128,14 +132,38 @@ def test_expected_loss_is_pd_times_lgd_times_exposure():
     stress = pyfuncs.joint_stress(MINER, paths=3_000, seed=4)
     o = stress.outcomes
     defaulted = o.default_period > 0
+    assert 0 < defaulted.mean() < 1
     assert stress["prob_default"] == pytest.approx(defaulted.mean())
-    assert np.all(o.loss[~defaulted] == 0)
-    assert stress["expected_lgd"] == pytest.approx(np.mean(o.lgd[defaulted]))
+    # Shortfall of a defaulted path: EAD less the reserves and the discounted net fire sale.
+    discount = 1.10 ** (6 / 12)
+    net = o.cash_at_default + o.firesale_at_default / discount
+    shortfall = np.where(defaulted, np.maximum(o.ead - net, 0.0), 0.0)
+    assert stress["expected_loss_usd"] == pytest.approx(shortfall.mean())
+    assert stress["expected_lgd"] == pytest.approx(shortfall.sum() / o.ead[defaulted].sum())
+    assert stress["expected_loss_usd"] == pytest.approx(
+        stress["prob_default"] * stress["expected_lgd"] * stress["expected_ead"]
+    )
     years = 4
     assert stress["annual_pd"] == pytest.approx(1 - (1 - defaulted.mean()) ** (1 / years))
     assert stress["fair_spread"] == pytest.approx(
         -math.log(1 - stress["annual_pd"]) * stress["expected_lgd"]
     )
+    # More debt: the fair spread passes 2,000 bp and is shown as distressed, not as a price.
+    heavy = pyfuncs.joint_stress({**MINER, "debt_principal": 3.0e8}, paths=3_000, seed=4)
+    assert -math.log(1 - heavy["annual_pd"]) * heavy["expected_lgd"] > 0.20
+    assert heavy["fair_spread"] == "distressed"
+
+
+def test_every_path_defaulting_has_no_annual_pd_but_a_first_default_period():
+    doomed = {**DEAL, "rent0": 1.0, "btc_vol": 0.0, "rent_vol": 0.0}
+    stress = pyfuncs.joint_stress(doomed, paths=200, seed=1)
+    base = pyfuncs.deal_schedule(doomed)
+    first = int(np.argmax(base.status == "DEFAULT")) + 1
+    assert stress["prob_default"] == 1.0
+    assert stress["annual_pd"].code == "#NUM!"
+    assert f"period {first}" in stress["annual_pd"].reason
+    assert stress["first_default_p50"] == first
+    assert stress["fair_spread"] == "distressed"
 
 
 def test_stress_errors():

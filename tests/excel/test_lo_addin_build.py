@@ -133,7 +133,7 @@ def test_matrix_results_are_rows_of_cells_and_errors_stay_in_their_cell():
     out = bridge.evaluate("DSCR", (((2.0,), (3.0,), ("",)), ((1.0,), (0.0,), (1.0,))), True)
     assert out[0] == (2.0,)
     assert payload(out[1][0]) == 532  # #DIV/0! for the zero, the other cells computed
-    assert out[2] == (None,)  # a blank input gives a blank result
+    assert out[2] == ("",)  # a blank input gives a blank result (empty text: MIN skips it)
     # A whole-call error becomes a 1x1 matrix, which Calc repeats over the array range.
     (only,) = bridge.evaluate("RENT_CURVE", (2.0, -1.0, None, None, None, None, None), True)
     assert len(only) == 1 and payload(only[0]) == 503

@@ -186,9 +186,9 @@ def test_spreads_above_2000_bp_or_at_certain_default_read_distressed(tmp_path):
 
 
 def test_the_demos_refreshed_neocloud_has_no_error_on_its_dashboard(tmp_path):
-    """At a 35% decline every path defaults: spreads read distressed, annual PD in words."""
+    """At a 60% decline every path defaults: spreads read distressed, annual PD in words."""
     out = tmp_path / "steeper.xlsx"
-    refresh(WORKBOOKS / "neocloud.xlsx", out, assignments=[("annual_decline", 0.35)])
+    refresh(WORKBOOKS / "neocloud.xlsx", out, assignments=[("annual_decline", 0.6)])
     sheet = openpyxl.load_workbook(out, data_only=True)["Dashboard"]
     shown = {r[0].value: r[1].value for r in sheet.iter_rows(min_row=3) if r[0].value}
     errors = {k: v for k, v in shown.items() if isinstance(v, str) and v.startswith("#")}

@@ -91,7 +91,11 @@ def evaluate(name: str, args: Sequence[Any], as_matrix: bool) -> Any:
         result = call(name, *args)
         if as_matrix:
             rows = result if isinstance(result, list) else [[result]]
-            return tuple(tuple(to_calc(cell) for cell in row) for row in rows)
+            # A blank inside a matrix would reach Calc as 0 (MIN and AVERAGE would count it);
+            # an empty text is blank to them, as a blank cell is to Excel's.
+            return tuple(
+                tuple("" if cell is None else to_calc(cell) for cell in row) for row in rows
+            )
         if isinstance(result, list):  # a scalar function never returns rows; guard anyway
             return coded_error("#VALUE!")
         calc = to_calc(result)

@@ -1,0 +1,450 @@
+"""The deal's cash waterfall: debt service, DSRA, covenant tests, lock-up, sweep and default.
+
+One loop over periods; every quantity inside it is a vector over paths, so a deterministic
+schedule (one path) and a Monte Carlo run (a hundred thousand) take the same steps. The order of
+the waterfall each period (docs/domain.md section 10, "Cash waterfall practice"):
+
+1. Debt service due: senior interest and scheduled principal, refinanced tranches, convertible
+   coupon, and any amount due at a maturity (a bullet, a balloon, the convertible).
+   A maturity inside the horizon is refinanced at ``refi_rate`` over ``refi_years`` when the
+   refinancing DSCR (trailing average CFADS over the debt service after refinancing) passes
+   ``default_dscr``; otherwise it is due from cash.
+2. Paid from CFADS, then the lock-up account, then the DSRA (which does not pay the
+   convertible's maturity). What cannot be paid is a payment default (a maturity default when a
+   maturity is due); an operating deficit with no debt service due is the sponsor's to fund.
+3. At a test date (``test_frequency`` a year), the trailing ``dscr_lookback``-month DSCR
+   ``sum(CFADS)/sum(debt service)`` is tested: below ``lockup_dscr`` the deal is locked up until a
+   later test passes; below ``default_dscr`` it is a covenant default when
+   ``default_trigger="covenant"``.
+4. Excess cash (CFADS less debt service) first refills the DSRA to its target (the next
+   ``dsra_months`` of scheduled senior debt service; a reserve above its target is released),
+   then ``cash_sweep`` of the rest prepays the senior loan; the remainder is trapped in the
+   lock-up account (``lockup_action="trap"``) or prepays (``"sweep"``) while locked up, and is
+   distributed otherwise, with the lock-up account, when a test passes.
+
+Prepayments reduce the remaining scheduled instalments pro rata (the maturity is kept and every
+later instalment falls by the same fraction), so the scheduled principal of a path is its
+balance times the base schedule's fraction repaid that period.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from pyfuncs.debt import level_payment
+
+if TYPE_CHECKING:
+    from pyfuncs.deal.assumptions import DealAssumptions
+
+#: Status codes of the ``status`` column, in order.
+STATUS_NAMES = ("OK", "LOCKUP", "DEFAULT", "REPAID")
+OK, LOCKUP, DEFAULT, REPAID = range(4)
+#: Kinds of default in :attr:`PathOutcome.default_kind`.
+NO_DEFAULT, PAYMENT_DEFAULT, COVENANT_DEFAULT, MATURITY_DEFAULT = range(4)
+DEFAULT_KINDS = ("none", "payment", "covenant", "maturity")
+#: Unpaid amounts below this many dollars are rounding, not a default.
+CENT = 0.005
+
+
+@dataclass(frozen=True)
+class ScheduledDebt:
+    """The capital structure as scheduled at close, per period (arrays of shape ``(n,)``).
+
+    ``senior_fraction[t]`` is the share of the senior opening balance repaid by schedule in
+    period t (1 in the final period); ``senior_wall_share[t]`` the part of it that is a maturity
+    wall (a bullet or a balloon); ``dsra_per_balance[t]`` the DSRA target after period t per
+    dollar of senior balance then outstanding; ``dsra_at_close`` the reserve funded at close.
+    """
+
+    senior_principal: float
+    senior_rate: np.ndarray
+    senior_fraction: np.ndarray
+    senior_wall_share: np.ndarray
+    dsra_per_balance: np.ndarray
+    dsra_at_close: float
+    junior_principal: float
+    junior_coupon: float
+    junior_maturity: int  # 1-based period; 0 = none inside the horizon
+    # the base-case schedule itself, for reports
+    opening: np.ndarray = field(repr=False)
+    interest: np.ndarray = field(repr=False)
+    principal: np.ndarray = field(repr=False)
+    senior_opening: np.ndarray = field(repr=False)
+
+    @property
+    def debt_service(self) -> np.ndarray:
+        return self.interest + self.principal
+
+
+@dataclass
+class PathOutcome:
+    """What each path did, shape ``(paths,)``: the inputs of :mod:`pyfuncs.deal.metrics`."""
+
+    default_period: np.ndarray  # first period in default; 0 = never
+    default_kind: np.ndarray  # NO_DEFAULT, PAYMENT_DEFAULT, COVENANT_DEFAULT, MATURITY_DEFAULT
+    lockup_period: np.ndarray  # first test below lockup_dscr; 0 = never
+    repaid_period: np.ndarray  # period in which every debt was repaid; 0 = not in the horizon
+    min_dscr: np.ndarray  # lowest period DSCR while debt was due (to default); NaN if none due
+    min_tested_dscr: np.ndarray  # lowest tested (trailing) DSCR; NaN if never tested
+    ead: np.ndarray  # the lender's exposure at default, $ (0 if no default)
+    cash_at_default: np.ndarray  # DSRA + lock-up account at default, pledged to the lender, $
+    btc_at_default: np.ndarray  # the senior lender's BTC collateral at default, $
+    margin_call_period: np.ndarray  # first margin call on the BTC-backed loan; 0 = never
+    liquidation_period: np.ndarray  # first liquidation of BTC by the BTC lender; 0 = never
+    firesale_at_default: np.ndarray | None = None  # fire-sale value of the collateral then, $
+
+
+@dataclass
+class WaterfallColumns:
+    """Per-period arrays of the waterfall, shape ``(periods, paths)`` (transposed)."""
+
+    interest: np.ndarray
+    principal: np.ndarray
+    debt_service: np.ndarray
+    opening: np.ndarray
+    senior_opening: np.ndarray
+    balance: np.ndarray
+    dsra_balance: np.ndarray
+    dsra_draw: np.ndarray
+    lockup_balance: np.ndarray
+    swept: np.ndarray
+    distributed: np.ndarray
+    tested_dscr: np.ndarray
+    status: np.ndarray
+    due_at_maturity: np.ndarray
+    refi_dscr: np.ndarray
+    cash_available: np.ndarray
+    btc_collateral: np.ndarray
+
+
+def _annuity_step(balance: np.ndarray, payment: np.ndarray, left: np.ndarray, rate: float):
+    """Interest and principal of a level-payment tranche this period (the last one clears it)."""
+    interest = balance * rate
+    principal = np.where(left <= 1, balance, np.minimum(balance, payment - interest))
+    return interest, np.maximum(principal, 0.0)
+
+
+def run_waterfall(
+    a: DealAssumptions,
+    debt: ScheduledDebt,
+    cfads: np.ndarray,
+    record: bool = True,
+    btc_price: np.ndarray | None = None,
+) -> tuple[PathOutcome, WaterfallColumns | None]:
+    """Run the cash waterfall on CFADS paths.
+
+    A loan against the BTC held (``btc_loan``) pays interest with the debt service; each period
+    its LTV ``btc_loan/(BTC held x price)`` is watched (docs/domain.md section 10): at
+    ``btc_margin_call_ltv`` (~70%) excess cash, after the DSRA top-up and before any sweep or
+    distribution, pays it down to ``btc_cure_ltv``; at ``btc_liquidation_ltv`` (80-85%) the BTC
+    lender sells enough BTC to repay itself. The senior lender's BTC collateral is what is left:
+    ``max(0, BTC held x price - btc_loan)``.
+
+    Parameters
+    ----------
+    a : DealAssumptions
+        The deal: covenant levels, DSRA, sweep, lock-up, refinancing.
+    debt : ScheduledDebt
+        The capital structure as scheduled at close.
+    cfads : ndarray, shape (paths, periods)
+        Cash flow available for debt service.
+    record : bool, default True
+        Keep every period's columns (DEAL_SCHEDULE); False keeps only each path's outcome
+        (JOINT_STRESS), which touches no ``(paths, periods)`` array but CFADS.
+    btc_price : ndarray, shape (paths, periods) or (1, periods), optional
+        BTC price per path and period (needed when the deal holds BTC).
+
+    Returns
+    -------
+    (PathOutcome, WaterfallColumns or None)
+    """
+    paths, n = cfads.shape
+    py = a.per_year
+    step, lookback = a.test_step, a.lookback_periods
+    cf_by_period = np.ascontiguousarray(cfads.T)
+    no_senior = debt.senior_principal <= 0
+
+    senior = np.full(paths, debt.senior_principal)
+    refi_senior = np.zeros(paths)
+    refi_senior_pmt = np.zeros(paths)
+    refi_senior_left = np.zeros(paths)
+    junior = np.full(paths, debt.junior_principal)
+    refi_junior = np.zeros(paths)
+    refi_junior_pmt = np.zeros(paths)
+    refi_junior_left = np.zeros(paths)
+    dsra = np.full(paths, debt.dsra_at_close)
+    lock = np.zeros(paths)
+    locked = np.zeros(paths, dtype=bool)
+    dead = np.zeros(paths, dtype=bool)
+    ds_ring = np.zeros((lookback, paths))
+    refi_rate = a.refi_rate
+    refi_period_rate = (refi_rate or 0.0) / py
+    watch_btc = a.btc_held > 0 and btc_price is not None
+    if watch_btc:
+        price_by_period = np.broadcast_to(np.asarray(btc_price, dtype=np.float64), (paths, n))
+        price_by_period = np.ascontiguousarray(price_by_period.T)
+    btc_units = np.full(paths, float(a.btc_held))
+    btc_debt = np.full(paths, float(a.btc_loan))
+    btc_rate = a.btc_loan_rate / py
+
+    out = PathOutcome(
+        default_period=np.zeros(paths, dtype=np.int64),
+        default_kind=np.zeros(paths, dtype=np.int8),
+        lockup_period=np.zeros(paths, dtype=np.int64),
+        repaid_period=np.zeros(paths, dtype=np.int64),
+        min_dscr=np.full(paths, np.inf),
+        min_tested_dscr=np.full(paths, np.inf),
+        ead=np.zeros(paths),
+        cash_at_default=np.zeros(paths),
+        btc_at_default=np.zeros(paths),
+        margin_call_period=np.zeros(paths, dtype=np.int64),
+        liquidation_period=np.zeros(paths, dtype=np.int64),
+    )
+    cols = None
+    if record:
+        cols = WaterfallColumns(
+            **{name: np.zeros((n, paths)) for name in WaterfallColumns.__dataclass_fields__}
+        )
+        cols.status = np.zeros((n, paths), dtype=np.int8)
+        cols.tested_dscr.fill(np.nan)
+        cols.refi_dscr.fill(np.nan)
+        cols.cash_available.fill(np.nan)
+
+    for t in range(n):
+        period = t + 1
+        cf = cf_by_period[t]
+        opening_senior = senior + refi_senior
+        opening_total = opening_senior + junior + refi_junior
+        active = ~dead & (opening_total > CENT)
+
+        # 1. debt service due
+        i_senior = senior * (debt.senior_rate[t] / py)
+        p_senior = senior * debt.senior_fraction[t]
+        wall_senior = senior * debt.senior_wall_share[t]
+        i_rs, p_rs = _annuity_step(refi_senior, refi_senior_pmt, refi_senior_left, refi_period_rate)
+        i_rj, p_rj = _annuity_step(refi_junior, refi_junior_pmt, refi_junior_left, refi_period_rate)
+        i_junior = junior * (debt.junior_coupon / py)
+        junior_due = period == debt.junior_maturity
+        wall_junior = junior if junior_due else np.zeros(paths)
+        regular = i_senior + (p_senior - wall_senior) + i_rs + p_rs + i_junior + i_rj + p_rj
+        if a.btc_loan > 0:
+            regular = regular + btc_debt * btc_rate
+        if watch_btc:
+            price = price_by_period[t]
+            if a.btc_loan > 0:  # liquidation first: the BTC lender sells to repay itself
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    btc_ltv = btc_debt / (btc_units * price)
+                sold = active & (btc_debt > CENT) & (btc_ltv >= a.btc_liquidation_ltv)
+                if sold.any():
+                    units = np.minimum(btc_units, btc_debt / price)
+                    btc_debt = np.where(sold, btc_debt - units * price, btc_debt)
+                    btc_units = np.where(sold, btc_units - units, btc_units)
+                    out.liquidation_period[sold & (out.liquidation_period == 0)] = period
+                called = active & ~sold & (btc_debt > CENT) & (btc_ltv >= a.btc_margin_call_ltv)
+                cure = np.where(called, btc_debt - a.btc_cure_ltv * btc_units * price, 0.0)
+                out.margin_call_period[called & (out.margin_call_period == 0)] = period
+            btc_equity = np.maximum(btc_units * price - btc_debt, 0.0)
+        wall = wall_senior + wall_junior
+        has_wall = bool(debt.senior_wall_share[t] > 0 or junior_due)
+        refinanced_senior = refinanced_junior = None
+        if has_wall:
+            past = cf_by_period[max(0, t - lookback + 1) : t + 1]
+            average_cf = past.mean(axis=0)
+            maturing = (i_senior + p_senior - wall_senior) if debt.senior_wall_share[t] > 0 else 0.0
+            if junior_due:
+                maturing = maturing + i_junior
+            continuing = regular - maturing
+            if refi_rate is not None:
+                new_payment = level_payment(wall, refi_period_rate, a.refi_periods)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    refi_dscr = average_cf / (continuing + new_payment)
+                can_refi = active & (wall > CENT) & (refi_dscr >= a.default_dscr)
+                refinanced_senior = can_refi & (wall_senior > CENT)
+                refinanced_junior = can_refi & (wall_junior > CENT)
+            else:
+                refi_dscr = np.full(paths, np.nan)
+                can_refi = np.zeros(paths, dtype=bool)
+            wall_due = np.where(can_refi, 0.0, wall)
+            if record:
+                cols.due_at_maturity[t] = np.where(active | dead, wall, 0.0)
+                cols.refi_dscr[t] = np.where(active & (wall > CENT), refi_dscr, np.nan)
+                cols.cash_available[t] = np.where(active, cf - regular + lock + dsra, np.nan)
+        else:
+            wall_due = 0.0
+        ds_due = regular + wall_due
+        ds_due = np.where(active, ds_due, 0.0)
+
+        # 2. pay from CFADS, the lock-up account, the DSRA
+        need = ds_due - cf
+        lock_used = np.clip(need, 0.0, lock)
+        need -= lock_used
+        # the DSRA covers any shortfall of debt service, an operating deficit included
+        # (CFADS + lock-up account + DSRA must pay it), but not the convertible's maturity
+        junior_wall_due = (
+            wall_junior
+            if refinanced_junior is None
+            else (np.where(refinanced_junior, 0.0, wall_junior))
+        )
+        draw = np.minimum(dsra, np.maximum(need - junior_wall_due, 0.0))
+        unpaid = need - draw
+        # an operating deficit with nothing due is the sponsor's to fund, not a payment default
+        payment_default = active & (ds_due > CENT) & (unpaid > CENT)
+
+        # 3. covenant test on the trailing DSCR
+        ds_ring[t % lookback] = ds_due
+        tested = None
+        if period % step == 0:
+            cf_sum = cf_by_period[max(0, t - lookback + 1) : t + 1].sum(axis=0)
+            ds_sum = ds_ring.sum(axis=0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                tested = np.where(active & (ds_sum > CENT), cf_sum / ds_sum, np.nan)
+            valid = ~np.isnan(tested)
+            np.fmin(out.min_tested_dscr, tested, out=out.min_tested_dscr)
+            below_lockup = valid & (tested < a.lockup_dscr)
+            release = active & ~below_lockup
+            newly = below_lockup & (out.lockup_period == 0)
+            out.lockup_period[newly] = period
+            locked = below_lockup
+        else:
+            release = None
+        covenant_default = np.zeros(paths, dtype=bool)
+        if tested is not None and a.default_trigger == "covenant":
+            covenant_default = active & ~payment_default & (tested < a.default_dscr)
+        default_now = payment_default | covenant_default
+
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(active & (ds_due > CENT), cf / ds_due, np.nan)
+        np.fmin(out.min_dscr, ratio, out=out.min_dscr)
+
+        if default_now.any():
+            out.default_period[default_now] = period
+            kind = np.where(
+                covenant_default,
+                COVENANT_DEFAULT,
+                np.where(np.asarray(wall_due) > CENT, MATURITY_DEFAULT, PAYMENT_DEFAULT),
+            )
+            out.default_kind[default_now] = kind[default_now]
+            exposure = (junior + refi_junior) if no_senior else opening_senior
+            out.ead[default_now] = exposure[default_now]
+            out.cash_at_default[default_now] = (dsra + lock)[default_now]
+            if watch_btc:
+                out.btc_at_default[default_now] = btc_equity[default_now]
+            dead |= default_now
+        paying = active & ~default_now
+
+        # pay what is due
+        p_senior_paid = (
+            p_senior
+            if refinanced_senior is None
+            else (np.where(refinanced_senior, p_senior - wall_senior, p_senior))
+        )
+        new_senior = np.where(paying, senior - p_senior, senior)
+        new_refi_senior = np.where(paying, refi_senior - p_rs, refi_senior)
+        new_refi_junior = np.where(paying, refi_junior - p_rj, refi_junior)
+        new_junior = np.where(paying & junior_due, 0.0, junior)
+        refi_senior_left = np.where(
+            paying & (refi_senior > 0), refi_senior_left - 1, refi_senior_left
+        )
+        refi_junior_left = np.where(
+            paying & (refi_junior > 0), refi_junior_left - 1, refi_junior_left
+        )
+        if refinanced_senior is not None:
+            moved = paying & refinanced_senior
+            new_refi_senior = np.where(moved, new_refi_senior + wall_senior, new_refi_senior)
+            refi_senior_pmt = np.where(
+                moved,
+                level_payment(new_refi_senior, refi_period_rate, a.refi_periods),
+                refi_senior_pmt,
+            )
+            refi_senior_left = np.where(moved, a.refi_periods, refi_senior_left)
+            moved_j = paying & refinanced_junior
+            new_refi_junior = np.where(moved_j, new_refi_junior + wall_junior, new_refi_junior)
+            refi_junior_pmt = np.where(
+                moved_j,
+                level_payment(new_refi_junior, refi_period_rate, a.refi_periods),
+                refi_junior_pmt,
+            )
+            refi_junior_left = np.where(moved_j, a.refi_periods, refi_junior_left)
+        lock = np.where(paying, lock - lock_used, lock)
+        dsra = np.where(paying, dsra - draw, dsra)
+
+        # 4. excess cash: DSRA, sweep, lock-up or distribution
+        excess = np.where(paying, np.maximum(cf - ds_due, 0.0), 0.0)
+        target = new_senior * debt.dsra_per_balance[t]
+        released = np.where(paying, np.maximum(dsra - target, 0.0), 0.0)
+        dsra -= released
+        excess += released
+        top_up = np.minimum(excess, np.maximum(target - dsra, 0.0))
+        dsra += top_up
+        excess -= top_up
+        if watch_btc and a.btc_loan > 0:  # a margin call is met from excess cash
+            paid = np.where(paying, np.minimum(cure, excess), 0.0)
+            btc_debt = btc_debt - paid
+            excess -= paid
+            btc_equity = np.maximum(btc_units * price - btc_debt, 0.0)
+        sweep = np.minimum(excess * a.cash_sweep, new_senior + new_refi_senior)
+        if a.lockup_action == "sweep":
+            extra = np.where(
+                locked, np.minimum(excess - sweep, new_senior + new_refi_senior - sweep), 0.0
+            )
+            sweep = sweep + np.maximum(extra, 0.0)
+        excess -= sweep
+        from_senior = np.minimum(sweep, new_senior)
+        new_senior = new_senior - from_senior
+        new_refi_senior = new_refi_senior - (sweep - from_senior)
+        trap = locked & paying
+        if a.lockup_action == "trap":
+            lock = np.where(trap, lock + excess, lock)
+            excess = np.where(trap, 0.0, excess)
+        distributed = excess
+        if release is not None:
+            freed = np.where(release & paying, lock, 0.0)
+            distributed = distributed + freed
+            lock = lock - freed
+        closing_total = new_senior + new_refi_senior + new_junior + new_refi_junior
+        repaid_now = paying & (closing_total <= CENT)
+        if repaid_now.any():
+            distributed = distributed + np.where(repaid_now, dsra + lock, 0.0)
+            dsra = np.where(repaid_now, 0.0, dsra)
+            lock = np.where(repaid_now, 0.0, lock)
+            out.repaid_period[repaid_now & (out.repaid_period == 0)] = period
+
+        if record:
+            c = cols
+            c.opening[t] = np.where(active | dead, opening_total, 0.0)
+            c.senior_opening[t] = np.where(active | dead, opening_senior, 0.0)
+            c.interest[t] = np.where(paying, i_senior + i_rs + i_junior + i_rj, 0.0)
+            c.principal[t] = np.where(
+                paying, p_senior_paid + p_rs + p_rj + (wall_junior if junior_due else 0.0), 0.0
+            )
+            if junior_due and refinanced_junior is not None:
+                c.principal[t] -= np.where(paying & refinanced_junior, wall_junior, 0.0)
+            c.debt_service[t] = ds_due
+            c.balance[t] = np.where(dead, opening_total, closing_total)
+            c.dsra_balance[t] = dsra
+            c.dsra_draw[t] = np.where(paying, draw, 0.0)
+            c.lockup_balance[t] = lock
+            c.swept[t] = sweep
+            c.distributed[t] = distributed
+            if tested is not None:
+                c.tested_dscr[t] = tested
+            if watch_btc:
+                c.btc_collateral[t] = btc_equity
+            c.status[t] = np.select(
+                [dead, ~active | repaid_now, locked & active],
+                [DEFAULT, REPAID, LOCKUP],
+                OK,
+            )
+        senior, refi_senior, junior, refi_junior = (
+            new_senior,
+            new_refi_senior,
+            new_junior,
+            new_refi_junior,
+        )
+
+    out.min_dscr[np.isinf(out.min_dscr)] = np.nan
+    out.min_tested_dscr[np.isinf(out.min_tested_dscr)] = np.nan
+    return out, cols
