@@ -23,6 +23,7 @@ from pyfuncs.coverage import (
 from pyfuncs.deal.assumptions import DealAssumptions, parse_assumptions
 from pyfuncs.deal.engine import DealSchedule, run_deal
 from pyfuncs.deal.schedule import deal_schedule
+from pyfuncs.deal.sensitivity import headroom, sensitivity
 from pyfuncs.deal.stress import StressResult, joint_stress
 from pyfuncs.debt import (
     DebtSchedule,
@@ -92,6 +93,7 @@ __all__ = [
     "floating_rate",
     "gpu_curve",
     "hashprice",
+    "headroom",
     "hazard_rate",
     "implied_decline",
     "income_value",
@@ -112,6 +114,7 @@ __all__ = [
     "repriced_spread",
     "residual_value",
     "revenue",
+    "sensitivity",
     "run_deal",
     "sculpted_debt",
     "vasicek_pd",
