@@ -66,7 +66,7 @@ def _bisect(breached: Callable[[float], bool], top: float) -> float:
     "HEADROOM",
     category=CATEGORY,
     help="How far a driver can move before the deal's first lock-up (or default) breach: a fall "
-    'in rent0, utilization or btc_price as a fraction, a rise in annual_decline in points.',
+    "in rent0, utilization or btc_price as a fraction, a rise in annual_decline in points.",
     args=[
         Arg("assumptions", ASSUMPTIONS_HELP, "keyvalue"),
         Arg(
@@ -76,8 +76,12 @@ def _bisect(breached: Callable[[float], bool], top: float) -> float:
             "text",
             choices=DRIVERS,
         ),
-        Arg("test", 'The breach: "lockup" (a lock-up test or a default) or "default".', "text",
-            choices=TESTS),
+        Arg(
+            "test",
+            'The breach: "lockup" (a lock-up test or a default) or "default".',
+            "text",
+            choices=TESTS,
+        ),
     ],
     result=Result("scalar", help="The move at the breach: a fraction (0.25 = 25%) or points."),
 )
@@ -214,7 +218,9 @@ def sensitivity(
         line: list[Any] = []
         for y in cols:
             try:
-                line.append(_cell(parse_assumptions(base, **{key1: float(x), key2: float(y)}), output))
+                line.append(
+                    _cell(parse_assumptions(base, **{key1: float(x), key2: float(y)}), output)
+                )
             except GpuCreditError as exc:
                 line.append(ExcelError(exc.code, exc.reason))
         table.append(line)

@@ -95,8 +95,9 @@ def test_sensitivity_cells_equal_deal_schedule_at_each_pair():
 
 
 def test_sensitivity_first_breach_and_pd_cells():
-    grid = call("SENSITIVITY", _kv(PLAIN), "rent0", [[4.00, 1.2]], "annual_decline", [[0.1]],
-                "first_breach")
+    grid = call(
+        "SENSITIVITY", _kv(PLAIN), "rent0", [[4.00, 1.2]], "annual_decline", [[0.1]], "first_breach"
+    )
     assert isinstance(grid[0][0], ExcelError) and grid[0][0].code == "#N/A"
     table = call("DEAL_SCHEDULE", _kv({**PLAIN, "rent0": 1.2}), True)
     tested, status = table[0].index("tested_dscr"), table[0].index("status")
