@@ -310,6 +310,7 @@ CATALOGUE_MODULES = (
     "pyfuncs.miners",
     "pyfuncs.deal.schedule",
     "pyfuncs.deal.stress",
+    "pyfuncs.deal.sensitivity",
     "pyfuncs.portfolio_loss",
     "pyfuncs.spreads",
     "pyfuncs.gpu_curves",
