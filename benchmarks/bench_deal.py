@@ -147,8 +147,8 @@ def main() -> None:
     ]
     print(f"Correlated portfolio of {deals:,} deals, 500 paths each (shared factor draws)")
     rates = {}
+    results: list = []
     for n_workers in (1, 2):
-        results = []
         seconds = timed(
             lambda n_workers=n_workers: results.append(
                 run_portfolio(book, paths=500, seed=1, workers=n_workers)
