@@ -222,7 +222,9 @@ def test_vba_parameter_names_avoid_reserved_words():
             assert vba in (arg.name, f"{arg.name}_"), (spec.name, arg.name)
     # ... and the renamed parameter still reaches the function
     kv = [["gpus", 1.0], ["tenor_years", 2.0]]
-    grid = plain_module.GPU_SENSITIVITY(kv, [["gpus"]], [[1.0]], [["tenor_years"]], [[2.0]], [["pd"]])
+    grid = plain_module.GPU_SENSITIVITY(
+        kv, [["gpus"]], [[1.0]], [["tenor_years"]], [[2.0]], [["pd"]]
+    )
     assert isinstance(grid[0][0], float) and 0.0 <= grid[0][0] <= 1.0
 
 
