@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pyfuncs.errors import ExcelError
+from pyfuncs.formulas import references
 from pyfuncs.formulas.builtins import BUILTINS, Builtin
 from pyfuncs.formulas.parser import MAX_COL, MAX_ROW, FormulaSyntaxError, parse_formula
 from pyfuncs.formulas.problems import UnsupportedFormulaError
@@ -26,7 +27,11 @@ if TYPE_CHECKING:
 class Compiler:
     """The compiling part of :class:`~pyfuncs.formulas.evaluator.Evaluator`."""
 
+    let_scopes: list[dict[str, Callable]]  # LET names being compiled, innermost last
+
     def compile(self, node: Any, array: bool, sheet: int) -> Callable[[int, int], Any]:
+        if self.let_scopes:  # LET's names shadow defined names: no sharing inside a LET
+            return self._compile(node, array, sheet)
         key = (node, array, sheet)
         fn = self._compiled.get(key)
         if fn is None:
@@ -63,6 +68,14 @@ class Compiler:
             return self._compile_call(node[1], node[2], array, sheet)
         if kind == "gpu":
             return self._compile_gpu(node[1], node[2], array, sheet)
+        if kind == "struct":
+            return references.compile_struct(self, node, sheet)  # type: ignore[arg-type]
+        if kind == "union":
+            return references.compile_union(self, node, array, sheet)  # type: ignore[arg-type]
+        if kind == "isect":
+            return references.compile_isect(self, node, array, sheet)  # type: ignore[arg-type]
+        if kind == "ref3d":
+            return references.compile_ref3d(self, node, sheet)  # type: ignore[arg-type]
         raise UnsupportedFormulaError(f"unsupported formula element {kind}")
 
     def _sheet_of(self, name: str | None, sheet: int) -> int | None:
@@ -92,6 +105,11 @@ class Compiler:
 
     def _compile_name(self, node: Any, array: bool, sheet: int) -> Callable[[int, int], Any]:
         _, qualifier, name = node
+        if qualifier is None:
+            for names in reversed(self.let_scopes):
+                bound = names.get(references.let_name(name))
+                if bound is not None:
+                    return bound
         scope = sheet if qualifier is None else self._sheet_of(qualifier, sheet)
         defined: DefinedName | None = None
         if scope is not None:
@@ -297,6 +315,8 @@ def call_builtin(
     value_positions = [i for i, k in enumerate(kinds) if k == "v"]
     errors_ok = spec.errors_ok
     wants_context = spec.context
+    Areas = references.Areas  # noqa: N806
+    variadic = spec.params in ("r*", "a*")  # SUM, COUNT, MAX...: one argument per area
 
     def scalar_call(*args: Any) -> Any:
         if not errors_ok:
@@ -319,6 +339,11 @@ def call_builtin(
                     lifted = True
             elif type(x) is Ref and kind != "R":  # "R": the function reads the reference
                 x = as_array(clipped(x))
+            elif type(x) is Areas:
+                if not variadic:
+                    return ExcelError("#VALUE!", f"{spec.name} takes one range here, not several")
+                args.extend(as_array(clipped(ref)) for ref in x.refs)
+                continue
             args.append(x)
         if lifted:
             positions = set(value_positions)
