@@ -277,8 +277,15 @@ class Evaluator(Compiler, Scheduler, Placement):
                 self._setup_pass(base)
                 for s, cells in enumerate(self.cells):
                     vals = self.vals[s]
-                    for key in cells:
-                        if vals.get(key) is PENDING:
+                    for key, entry in cells.items():
+                        if vals.get(key) is not PENDING:
+                            continue
+                        # The common case first: everything the cell reads is computed.
+                        vals[key] = WAITING
+                        self.work = [(s, *key)]
+                        try:
+                            self.compute(s, key, entry)
+                        except Miss:
                             self.settle((s, *key))
                 if not self.changed_area:
                     return
