@@ -156,29 +156,24 @@ def __dir__() -> list[str]:
 
 
 class _Package(types.ModuleType):
-    """``pyfuncs.ltv`` and ``pyfuncs.catalogue`` are functions that share their name with the
-    modules they live in: importing the module binds the name on the package, so these two
-    are properties that always answer the function (the module stays in ``sys.modules``)."""
+    """The package's module type. ``pyfuncs.ltv``, ``pyfuncs.catalogue``... are functions that
+    share their name with the module they live in; importing that module binds the name on the
+    package, so those names are properties that always answer the function (the module stays
+    in ``sys.modules``)."""
 
-    @property
-    def ltv(self) -> Any:
-        from pyfuncs.ltv import ltv
 
-        return ltv
+def _function_property(name: str, home: str) -> property:
+    def get(module: types.ModuleType) -> Any:
+        return getattr(importlib.import_module(home), name)
 
-    @ltv.setter
-    def ltv(self, value: Any) -> None:
+    def set_(module: types.ModuleType, value: Any) -> None:
         pass  # the submodule's import binding; the function keeps the name
 
-    @property
-    def catalogue(self) -> Any:
-        from pyfuncs.catalogue import catalogue
+    return property(get, set_)
 
-        return catalogue
 
-    @catalogue.setter
-    def catalogue(self, value: Any) -> None:
-        pass
-
+for _name, _home in _HOME.items():
+    if _home == f"pyfuncs.{_name}":
+        setattr(_Package, _name, _function_property(_name, _home))
 
 sys.modules[__name__].__class__ = _Package
