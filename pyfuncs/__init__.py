@@ -146,7 +146,10 @@ def __getattr__(name: str) -> Any:
     home = _HOME.get(name)
     if home is None:
         raise AttributeError(f"module 'pyfuncs' has no attribute {name!r}")
-    value = getattr(importlib.import_module(home), name)
+    module = importlib.import_module(home)
+    if name == "REGISTRY":  # filled as the catalogue's modules are imported
+        module._load_catalogue()
+    value = getattr(module, name)
     globals()[name] = value
     return value
 
