@@ -272,7 +272,7 @@ def maturity_wall(per_year: int) -> list[Headline]:
     previous = f"INDEX({{name}}, MAX(1, {WALL}-1))*({WALL}>1)"
     return [
         headline(
-            "Maturity wall",
+            "Wall month",
             f'=IF(MAX(Due)=0, "none", {WALL})',
             PERIOD,
             "Month of the largest bullet, balloon or convertible due inside the horizon.",

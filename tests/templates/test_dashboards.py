@@ -14,8 +14,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import yaml
 from openpyxl.worksheet.formula import ArrayFormula
 
+import pyfuncs
 from pyfuncs.deal.engine import SCHEDULE_COLUMNS
 from pyfuncs.deal.stress import METRICS
 from pyfuncs.recovery import WATERFALL_ITEMS
@@ -232,3 +234,26 @@ def test_an_error_in_the_schedule_shows_on_the_dashboard_not_never(tmp_path):
         assert str(shown["First covenant test below lock-up"]).startswith("#")
         assert str(shown["First default"]).startswith("#")
         assert str(shown["Loan repaid in full"]).startswith("#")
+
+
+def test_the_miner_runs_to_the_convertibles_maturity_and_shows_the_wall(tmp_path):
+    """The schedule ends at the convertible's maturity; the wall cells match the deal summary."""
+    from pyfuncs.deal.engine import run_deal
+    from pyfuncs.deal.metrics import deal_summary
+
+    example = yaml.safe_load((WORKBOOKS / "examples" / "miner.yaml").read_text())
+    a = pyfuncs.parse_assumptions({**example, "refi_rate": example.get("annual_rate", 0.0775)})
+    months = round(example["convert_years"] * 12)
+    assert a.horizon_periods == months > example["tenor_years"] * 12
+    out = tmp_path / "refi.xlsx"
+    refresh(WORKBOOKS / "miner.xlsx", out, assignments=[("refi_rate", a.refi_rate)])
+    book = openpyxl.load_workbook(out, data_only=True)
+    periods = [r[0] for r in book["Schedule"].iter_rows(min_row=4, values_only=True) if r[0]]
+    assert periods[-1] == months
+    sheet = book["Dashboard"]
+    shown = {r[0].value: r[2].value for r in sheet.iter_rows(min_row=3) if r[0].value}
+    wall = deal_summary(a, run_deal(a)).wall
+    assert shown["Wall month"] == wall.period == months
+    assert shown["Amount due at the wall"] == pytest.approx(example["convert_principal"])
+    assert shown["Cash available at the wall"] == pytest.approx(wall.cash_available, rel=1e-9)
+    assert shown["Refinancing DSCR at the wall"] == pytest.approx(wall.refi_dscr, rel=1e-9)
