@@ -29,7 +29,7 @@ from pyfuncs.deal.engine import debt_profile
 from pyfuncs.deal.portfolio import portfolio_loss, run_portfolio
 from pyfuncs.deal.stress import correlated_shocks, path_outcomes
 
-DEAL = {**SAMPLE_MINER, "tenor_years": 10, "convert_years": 12}  # 120 monthly periods
+DEAL = {**SAMPLE_MINER, "tenor_years": 10, "convert_years": 12, "horizon_years": 10}  # 120 months
 #: Path arrays the engine materialises per path and period with the waterfall: the two shocks,
 #: rent, revenue, BTC price, hashprice, the lagged network response (two), mining revenue,
 #: opex, CFADS, the idle mask, and the waterfall's period-major copies of CFADS and BTC price.

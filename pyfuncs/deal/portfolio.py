@@ -149,7 +149,7 @@ def evaluate_deal(
         )
         names = (
             a.contract_counterparty or "(none)",
-            getattr(a, "gpu_model", None) or "(none)",
+            a.gpu_model or "(none)",
             a.site or "(none)",
         )
         return DealResult(index, row, shortfalls, names)
