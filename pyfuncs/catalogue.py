@@ -58,7 +58,7 @@ class Arg:
     Parameters
     ----------
     name : str
-        The argument's name, as in FUNCTIONS.md and in the Python signature.
+        The argument's name, as in docs/functions.md and in the Python signature.
     help : str
         What it is, with units (shown in Excel's function wizard).
     kind : str
@@ -276,7 +276,7 @@ def lookup(name: str) -> FunctionSpec | None:
 
 
 def catalogue() -> list[FunctionSpec]:
-    """Every registered function, grouped by category in the order of FUNCTIONS.md."""
+    """Every registered function, grouped by category in the catalogue's order (CATEGORY_ORDER)."""
     _load_catalogue()
     return sorted(REGISTRY.values(), key=lambda s: CATEGORY_ORDER.index(s.category))
 

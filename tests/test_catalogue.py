@@ -1,4 +1,4 @@
-"""The registry against the published catalogue (FUNCTIONS.md v1) and Excel's limits."""
+"""The registry against the published catalogue (v1, tests/data/functions_v1.txt) and Excel's limits."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Portfolios: every deal through the same engine, on local processes or a Dask cluster.
 
-A portfolio run is a map over deals (ARCHITECTURE.md): each deal gets its base-case schedule, a
+A portfolio run is a map over deals (docs/architecture.md): each deal gets its base-case schedule, a
 joint stress, its fire-sale recovery and a repriced spread. A deal with bad inputs is reported
 with its reason and the others still complete.
 """
