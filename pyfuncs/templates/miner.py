@@ -2,7 +2,7 @@
 
 Mining plus hosting cash flow carries senior secured debt; BTC held is collateral; convertible
 notes add to leverage. The dashboard stresses BTC and GPU rents together at the default
-correlation (0.5) and at the stress correlation (0.8): "correlation convergence" (DOMAIN.md
+correlation (0.5) and at the stress correlation (0.8): "correlation convergence" (docs/domain.md
 section 7).
 """
 

@@ -1,6 +1,6 @@
 """Template 1: a neocloud's GPU-backed delayed-draw term loan (contracted and merchant GPUs).
 
-CoreWeave-style terms (DOMAIN.md section 3): 11% effective rate, draws maturing in 5 years, most
+CoreWeave-style terms (docs/domain.md section 3): 11% effective rate, draws maturing in 5 years, most
 revenue on take-or-pay contracts, the rest on market rent; the contracts roll to market rent when
 they end (re-leasing risk).
 """
