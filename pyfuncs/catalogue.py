@@ -20,7 +20,8 @@ Argument kinds
 Result kinds
 ------------
 ``scalar``, ``column`` (spills down, one row per period), ``table`` (named columns, optional
-header row), ``elementwise`` (the broadcast shape of the ``array`` arguments).
+header row), ``grid`` (a block of rows by columns, e.g. a two-way sensitivity table),
+``elementwise`` (the broadcast shape of the ``array`` arguments).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ EXCEL_HELP_LIMIT = 255
 NAMESPACE = "GPU"
 
 ARG_KINDS = ("number", "integer", "range", "array", "text", "bool", "keyvalue", "headers")
-RESULT_KINDS = ("scalar", "column", "table", "elementwise")
+RESULT_KINDS = ("scalar", "column", "table", "grid", "elementwise")
 
 
 class _Required:
@@ -309,6 +310,7 @@ CATALOGUE_MODULES = (
     "pyfuncs.miners",
     "pyfuncs.deal.schedule",
     "pyfuncs.deal.stress",
+    "pyfuncs.deal.sensitivity",
     "pyfuncs.portfolio_loss",
     "pyfuncs.spreads",
     "pyfuncs.gpu_curves",

@@ -14,8 +14,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).parents[1]
 DOMAIN = ROOT / "docs" / "domain.md"
-# The templates' Notes sheets (and so the committed workbooks) are rebuilt by their owner.
-PENDING = ("pyfuncs/templates/", "workbooks/")
 SKIP_DIRS = {".git", ".venv", "node_modules", "__pycache__", "build", "dist", "gpucredit-demo"}
 
 # A path into the folder of design notes (``shared`` then a slash, not inside a longer path such
@@ -41,13 +39,7 @@ def _repository_files() -> list[Path]:
         paths = [ROOT / p for p in listed]
     except (OSError, subprocess.CalledProcessError):  # not a git checkout: walk it
         paths = [p for p in ROOT.rglob("*") if not SKIP_DIRS & set(p.relative_to(ROOT).parts)]
-    return [
-        p
-        for p in paths
-        if p.is_file()
-        and not SKIP_DIRS & set(p.relative_to(ROOT).parts)
-        and not str(p.relative_to(ROOT)).startswith(PENDING)
-    ]
+    return [p for p in paths if p.is_file() and not SKIP_DIRS & set(p.relative_to(ROOT).parts)]
 
 
 def _texts(path: Path) -> list[tuple[str, str]]:

@@ -396,6 +396,12 @@ class DealAssumptions(BaseModel):
         "they are applied.",
     )
 
+    # --- portfolio names (concentration; docs/domain.md section 10) ------------------------------
+    contract_counterparty: str | None = _field(
+        None, "name", "The contracts' counterparty (offtaker), for portfolio concentration."
+    )
+    site: str | None = _field(None, "name", "Data-centre site, for portfolio concentration.")
+
     # --- validators -----------------------------------------------------------------------------
     @field_validator("gen_periods", "halving_periods", "base_rate_path", mode="before")
     @classmethod
