@@ -144,3 +144,10 @@ MARKET_SPREAD = 0.0675
 #: Spreads above this are shown as "distressed": beyond 2,000 bp a spread is not a price of
 #: credit risk but of a recovery (FUNCTIONS.md v2).
 DISTRESSED_SPREAD = 0.20
+
+#: Asset correlation of a contract counterparty with the GPU-rent factor: the Basel IRB corporate
+#: correlation at low PD, 0.24 (BCBS Basel Framework CRE31.5: 0.12-0.24 falling with PD).
+OFFTAKER_CORRELATION = 0.24
+#: Correlation of a backstop guarantor's latent default variable with the counterparty's
+#: (bivariate normal joint default); unsourced.
+BACKSTOP_CORRELATION = 0.5

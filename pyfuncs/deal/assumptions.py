@@ -375,6 +375,61 @@ class DealAssumptions(BaseModel):
         lt=1,
     )
 
+    # --- portfolio names (concentration; docs/domain.md section 10) ------------------------------
+    contract_counterparty: str | None = _field(
+        None, "name", "The contracts' counterparty (offtaker), for portfolio concentration."
+    )
+
+    # --- offtakers and re-leasing (KBRA re-leasing risk, kbra.com/publications/BhxpJMrf) -------
+    contract_pd: float = _field(
+        0.0,
+        "decimal a year",
+        "Annual PD of the contract counterparty; JOINT_STRESS draws its default (constant hazard), "
+        "which stops the contract cash and sends the GPUs to market rent; 0 = no offtaker risk.",
+        ge=0,
+        le=1,
+    )
+    backstop_pd: float | None = _field(
+        None,
+        "decimal a year",
+        "Annual PD of a backstop guarantor of the contracts; blank = none. The contract cash "
+        "stops only when the counterparty and the guarantor have both defaulted.",
+        ge=0,
+        le=1,
+    )
+    releasing_months: float = _field(
+        0.0,
+        "months",
+        "Downtime when GPUs come off contract (contract end or default) before they earn market "
+        "rent; KBRA rates re-leasing risk (kbra.com/publications/BhxpJMrf); no sourced figure, "
+        "0 = re-leased at once; 3-6 for a downside (unsourced).",
+        ge=0,
+    )
+    release_haircut: float = _field(
+        0.0,
+        "decimal",
+        "Discount to market rent of GPUs re-leased after their contract (unsourced; 0 = none).",
+        ge=0,
+        le=1,
+    )
+    offtaker_correlation: float = _field(
+        d.OFFTAKER_CORRELATION,
+        "decimal",
+        "Asset correlation (Vasicek rho, as in LOSS_QUANTILE) of the counterparty with the "
+        "path's GPU-rent shock; 0.24 = the Basel IRB corporate correlation at low PD (BCBS "
+        "CRE31.5); above 0 concentrates defaults on low-rent paths.",
+        ge=0,
+        le=1,
+    )
+    backstop_correlation: float = _field(
+        d.BACKSTOP_CORRELATION,
+        "decimal",
+        "Gaussian-copula correlation of the backstop guarantor's default with the "
+        "counterparty's (joint default = bivariate normal); 0.5 unsourced.",
+        ge=-1,
+        le=1,
+    )
+
     # --- validators -----------------------------------------------------------------------------
     @field_validator("gen_periods", "halving_periods", "base_rate_path", mode="before")
     @classmethod
