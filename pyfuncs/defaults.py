@@ -151,3 +151,6 @@ OFFTAKER_CORRELATION = 0.24
 #: Correlation of a backstop guarantor's latent default variable with the counterparty's
 #: (bivariate normal joint default); unsourced.
 BACKSTOP_CORRELATION = 0.5
+#: DDTL 2.0 margin grid by contract counterparty [41]: IG contracts SOFR + 6.00-6.50% (midpoint),
+#: non-IG contracts SOFR + 13.00%.
+MARGIN_BY_GRADE = {"IG": DDTL_MARGIN, "non-IG": 0.13}

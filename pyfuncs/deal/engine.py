@@ -152,10 +152,14 @@ def deal_opex_hour(a: DealAssumptions) -> float:
 
 
 def debt_rates(a: DealAssumptions) -> np.ndarray | float:
-    """Fixed ``annual_rate``, or ``FLOATING_RATE(base_rate_path, margin, rate_floor)`` per period."""
+    """Fixed ``annual_rate``, or ``FLOATING_RATE(base_rate_path, margin, rate_floor)`` per period.
+
+    A blank ``margin`` comes from the DDTL 2.0 grid by ``counterparty_grade``
+    (:attr:`~pyfuncs.deal.assumptions.DealAssumptions.floating_margin`).
+    """
     if not a.base_rate_path:
         return a.annual_rate
-    path = floating_rate(np.asarray(a.base_rate_path), a.margin, a.rate_floor)
+    path = floating_rate(np.asarray(a.base_rate_path), a.floating_margin, a.rate_floor)
     return np.broadcast_to(path, (a.tenor_periods,))
 
 

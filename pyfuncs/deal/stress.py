@@ -195,6 +195,9 @@ def joint_stress(
     assumptions : DealAssumptions or mapping
         The deal, with ``btc_vol`` (46-54%/yr [100][101]), ``rent_vol`` (unsourced),
         ``correlation`` (0.5 default, 0.8 stress [98]) and ``copula`` ("gaussian" or "t").
+        With ``contract_pd`` above 0 each path also draws the contract counterparty's default
+        (and a backstop's, ``backstop_pd``) after its shocks: see
+        :func:`pyfuncs.deal.offtakers.contract_stop_periods`.
     paths : int, optional
         Monte Carlo paths.
     seed : int, optional
