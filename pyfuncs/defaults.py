@@ -146,7 +146,8 @@ MARKET_SPREAD = 0.0675
 DISTRESSED_SPREAD = 0.20
 
 #: Asset correlation of a contract counterparty with the GPU-rent factor: the Basel IRB corporate
-#: correlation at low PD, 0.24 (BCBS Basel Framework CRE31.5: 0.12-0.24 falling with PD).
+#: correlation at low PD, 0.24 (Basel's corporate asset correlations run 0.12-0.24 [102],
+#: falling with PD: BCBS Basel Framework CRE31.5).
 OFFTAKER_CORRELATION = 0.24
 #: Correlation of a backstop guarantor's latent default variable with the counterparty's
 #: (bivariate normal joint default); unsourced.

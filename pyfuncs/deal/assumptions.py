@@ -383,7 +383,7 @@ class DealAssumptions(BaseModel):
         None, "name", "The contracts' counterparty (offtaker), for portfolio concentration."
     )
 
-    # --- offtakers and re-leasing (KBRA re-leasing risk, kbra.com/publications/BhxpJMrf) -------
+    # --- offtakers and re-leasing (docs/domain.md section 10; KBRA re-leasing risk [84]) ------
     contract_pd: float = _field(
         0.0,
         "decimal a year",
@@ -404,8 +404,8 @@ class DealAssumptions(BaseModel):
         0.0,
         "months",
         "Downtime when GPUs come off contract (contract end or default) before they earn market "
-        "rent; KBRA rates re-leasing risk (kbra.com/publications/BhxpJMrf); no sourced figure, "
-        "0 = re-leased at once; 3-6 for a downside (unsourced).",
+        "rent; KBRA rates re-leasing risk [84] but no figure was found: 0 = re-leased at once; "
+        "3-6 for a downside (unsourced).",
         ge=0,
     )
     release_haircut: float = _field(
@@ -419,8 +419,8 @@ class DealAssumptions(BaseModel):
         d.OFFTAKER_CORRELATION,
         "decimal",
         "Asset correlation (Vasicek rho, as in LOSS_QUANTILE) of the counterparty with the "
-        "path's GPU-rent shock; 0.24 = the Basel IRB corporate correlation at low PD (BCBS "
-        "CRE31.5); above 0 concentrates defaults on low-rent paths.",
+        "path's GPU-rent shock; 0.24 = Basel's corporate asset correlation at low PD, range "
+        "0.12-0.24 [102]; above 0 concentrates defaults on low-rent paths.",
         ge=0,
         le=1,
     )
