@@ -165,3 +165,11 @@ def test_out_of_range_offtaker_inputs_are_one_line_errors(bad):
     with pytest.raises(DomainError) as info:
         parse_assumptions(CONTRACTED, **bad)
     assert "\n" not in str(info.value)
+
+
+def test_the_same_seed_gives_the_same_offtaker_defaults_on_one_and_two_workers():
+    deal = {**CONTRACTED, "contract_pd": 0.2, "backstop_pd": 0.05, "releasing_months": 3}
+    one = joint_stress(deal, paths=9_000, seed=5, workers=1).as_dict()
+    two = joint_stress(deal, paths=9_000, seed=5, workers=2).as_dict()
+    assert one == two
+    assert one["prob_default"] > joint_stress(CONTRACTED, paths=9_000, seed=5)["prob_default"]
