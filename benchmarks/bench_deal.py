@@ -27,9 +27,11 @@ from pyfuncs.deal.engine import debt_profile
 from pyfuncs.deal.portfolio import run_portfolio
 from pyfuncs.deal.stress import correlated_shocks, path_outcomes
 
-DEAL = {**SAMPLE_MINER, "tenor_years": 10, "convert_years": 12}  # 120 monthly periods
-#: Path arrays the engine materialises per path and period: the two shocks, BTC price and
-#: hashprice, rent, revenue, opex, CFADS, DSCR, book, market and fire-sale value, three LTVs.
+DEAL = {**SAMPLE_MINER, "tenor_years": 10, "convert_years": 12, "horizon_years": 10}  # 120 months
+#: Path arrays the engine materialises per path and period with the waterfall: the two shocks,
+#: rent, revenue, BTC price, hashprice, the lagged network response (two), mining revenue,
+#: opex, CFADS, the idle mask, and the waterfall's period-major copies of CFADS and BTC price.
+#: The waterfall itself keeps vectors over paths only (its outcome), no period arrays.
 PATH_ARRAYS = 15
 
 

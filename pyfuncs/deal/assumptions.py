@@ -378,6 +378,27 @@ class DealAssumptions(BaseModel):
         lt=1,
     )
 
+    # --- GPU curves by model (docs/gpu-curves.md) ---------------------------------------------
+    gpu_model: Literal["A100", "H100", "H200", "B200", "GB200", "B300"] | None = _field(
+        None,
+        "text",
+        "GPU model whose documented curves (GPU_CURVE) give market rent and value; an explicit "
+        "rent0 or annual_decline (rent) or market_decay (value) still overrides.",
+    )
+    gpu_scenario: Literal["low", "base", "high"] = _field(
+        "base", "text", "GPU_CURVE scenario of gpu_model: low, base or high."
+    )
+    gpu_age_years: float = _field(
+        0.0, "years", "Age of the fleet at period 1, for the value curve of gpu_model.", ge=0
+    )
+    decline_basis: Literal["all_in", "within_generation"] = _field(
+        "all_in",
+        "text",
+        "all_in: annual_decline and market_decay are observed declines that already price new "
+        "generations, so gen_periods steps are not applied (the deal warns); within_generation: "
+        "they are applied.",
+    )
+
     # --- portfolio names (concentration; docs/domain.md section 10) ------------------------------
     contract_counterparty: str | None = _field(
         None, "name", "The contracts' counterparty (offtaker), for portfolio concentration."
@@ -506,6 +527,25 @@ class DealAssumptions(BaseModel):
 
     # --- derived ------------------------------------------------------------------------------
     @property
+    def curve_warnings(self) -> tuple[str, ...]:
+        """What the deal's curves ignore to count obsolescence once (docs/gpu-curves.md)."""
+        steps = bool(self.gen_periods) and (self.gen_step > 0 or (self.rent_gen_step or 0) > 0)
+        if not steps:
+            return ()
+        if self.gpu_model is not None:
+            return (
+                f"gen_periods ignored: the {self.gpu_model} curve (GPU_CURVE) is an all-in "
+                "decline that already prices new generations",
+            )
+        if self.decline_basis == "all_in":
+            return (
+                "gen_periods ignored: annual_decline and market_decay are all-in declines that "
+                "already price new generations; set decline_basis to within_generation to apply "
+                "the steps to a within-generation decline",
+            )
+        return ()
+
+    @property
     def tenor_periods(self) -> int:
         return round(self.tenor_years * self.per_year)
 
@@ -616,7 +656,7 @@ def parse_assumptions(
     if isinstance(values, DealAssumptions):
         if not overrides:
             return values
-        values = values.model_dump()
+        values = values.model_dump(exclude_unset=True)
     merged = {**_normalise_keys(values or {}), **_normalise_keys(overrides)}
     try:
         return DealAssumptions.model_validate(merged)

@@ -28,6 +28,7 @@ from pyfuncs.deal.waterfall import (
 )
 from pyfuncs.debt import debt_schedule, floating_rate, sculpted_debt
 from pyfuncs.defaults import DAYS_PER_YEAR, HOURS_PER_YEAR
+from pyfuncs.gpu_curves import MODELS, gpu_curve
 from pyfuncs.miners import hashprice
 from pyfuncs.recovery import firesale_recovery
 from pyfuncs.rent import opex_hour, rent_curve
@@ -99,6 +100,8 @@ class DealSchedule:
         self._columns = columns  # arrays, or zero-argument functions computing them
         #: What each path did (default, lock-up, exposure): see :mod:`pyfuncs.deal.metrics`.
         self.outcome = outcome
+        #: What the curves ignored to count obsolescence once (``DealAssumptions.curve_warnings``).
+        self.warnings: tuple[str, ...] = ()
 
     def __getattr__(self, name: str) -> np.ndarray:
         columns = self.__dict__.get("_columns", {})
@@ -120,7 +123,7 @@ class DealSchedule:
             outcome = PathOutcome(
                 **{f: np.atleast_1d(getattr(self.outcome, f)[k]) for f in PATH_OUTCOME_FIELDS}
             )
-        return DealSchedule(
+        one = DealSchedule(
             outcome,
             **{
                 name: np.broadcast_to(getattr(self, name), shape)[k]
@@ -128,6 +131,8 @@ class DealSchedule:
                 if name in self._columns
             },
         )
+        one.warnings = self.warnings
+        return one
 
     def to_frame(self) -> pd.DataFrame:
         """One path as a DataFrame, DEAL_SCHEDULE's columns in order."""
@@ -245,19 +250,39 @@ def _factor(factor: Any, n: int) -> np.ndarray:
     return arr.reshape(1, -1) if arr.ndim == 1 else arr
 
 
+def _warned(schedule: DealSchedule, a: DealAssumptions) -> DealSchedule:
+    schedule.warnings = a.curve_warnings
+    return schedule
+
+
 def deal_curves(a: DealAssumptions, n: int) -> tuple[np.ndarray, np.ndarray]:
     """The deal's market rent ($/GPU-hour) and unit market value ($, end of period), ``(n,)``.
 
     The one place the engine turns assumptions into rent and value curves, before any shock:
     ``RENT_CURVE(rent0, n, annual_decline, per_year, gen_periods, rent_gen_step)`` floored at
     ``rent_floor``, and ``MARKET_VALUE(capex_per_gpu, n+1, market_decay, per_year, gen_periods,
-    gen_step)`` one period on (the value at the end of each period).
+    gen_step)`` one period on (the value at the end of each period). With ``gpu_model`` set,
+    ``GPU_CURVE`` gives the rent from the model's March 2026 age and the value (capex times the
+    value share, from ``gpu_age_years``) unless ``rent0``/``annual_decline`` or ``market_decay``
+    are given. Generation steps apply only to a ``within_generation`` decline, never to a model
+    curve (docs/gpu-curves.md); ``DealAssumptions.curve_warnings`` says what was ignored.
     """
     py = a.per_year
-    gen = list(a.gen_periods) or None
+    given = a.model_fields_set
+    stepped = a.decline_basis == "within_generation" and a.gpu_model is None
+    gen = (list(a.gen_periods) or None) if stepped else None
     rent_step = a.gen_step if a.rent_gen_step is None else a.rent_gen_step
-    rent = np.maximum(rent_curve(a.rent0, n, a.annual_decline, py, gen, rent_step), a.rent_floor)
-    value = market_value(a.capex_per_gpu, n + 1, a.market_decay, py, gen, a.gen_step)[1:]
+    if a.gpu_model is not None and not given & {"rent0", "annual_decline"}:
+        today = MODELS[a.gpu_model].reference_age  # the deal starts at today's market rent
+        rent = gpu_curve(a.gpu_model, n, "rent", a.gpu_scenario, py, today)
+    else:
+        rent = rent_curve(a.rent0, n, a.annual_decline, py, gen, rent_step)
+    rent = np.maximum(rent, a.rent_floor)
+    if a.gpu_model is not None and "market_decay" not in given:
+        share = gpu_curve(a.gpu_model, n + 1, "value", a.gpu_scenario, py, a.gpu_age_years)
+        value = a.capex_per_gpu * share[1:]
+    else:
+        value = market_value(a.capex_per_gpu, n + 1, a.market_decay, py, gen, a.gen_step)[1:]
     return np.asarray(rent, dtype=np.float64), np.asarray(value, dtype=np.float64)
 
 
@@ -448,7 +473,7 @@ def run_deal(
         "hashprice": cash["hashprice"],
     }
     if cols is None:
-        return DealSchedule(outcome, **columns)
+        return _warned(DealSchedule(outcome, **columns), a)
 
     balance = cols.balance.T
 
@@ -511,7 +536,7 @@ def run_deal(
         refi_dscr=cols.refi_dscr.T,
         cash_available=cols.cash_available.T,
     )
-    return DealSchedule(outcome, **columns)
+    return _warned(DealSchedule(outcome, **columns), a)
 
 
 class _LazyColumns:

@@ -13,9 +13,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pyfuncs.errors import ExcelError
+from pyfuncs.formulas import references
 from pyfuncs.formulas.builtins import BUILTINS, Builtin
 from pyfuncs.formulas.parser import MAX_COL, MAX_ROW, FormulaSyntaxError, parse_formula
 from pyfuncs.formulas.problems import UnsupportedFormulaError
+from pyfuncs.formulas.schedule import PENDING, WAITING
 from pyfuncs.formulas.values import REF, Arr, Ref, XlError, lift, num, scalar_op
 from pyfuncs.xlsx.reader import DefinedName
 
@@ -26,7 +28,11 @@ if TYPE_CHECKING:
 class Compiler:
     """The compiling part of :class:`~pyfuncs.formulas.evaluator.Evaluator`."""
 
+    let_scopes: list[dict[str, Callable]]  # LET names being compiled, innermost last
+
     def compile(self, node: Any, array: bool, sheet: int) -> Callable[[int, int], Any]:
+        if self.let_scopes:  # LET's names shadow defined names: no sharing inside a LET
+            return self._compile(node, array, sheet)
         key = (node, array, sheet)
         fn = self._compiled.get(key)
         if fn is None:
@@ -63,6 +69,14 @@ class Compiler:
             return self._compile_call(node[1], node[2], array, sheet)
         if kind == "gpu":
             return self._compile_gpu(node[1], node[2], array, sheet)
+        if kind == "struct":
+            return references.compile_struct(self, node, sheet)  # type: ignore[arg-type]
+        if kind == "union":
+            return references.compile_union(self, node, array, sheet)  # type: ignore[arg-type]
+        if kind == "isect":
+            return references.compile_isect(self, node, array, sheet)  # type: ignore[arg-type]
+        if kind == "ref3d":
+            return references.compile_ref3d(self, node, sheet)  # type: ignore[arg-type]
         raise UnsupportedFormulaError(f"unsupported formula element {kind}")
 
     def _sheet_of(self, name: str | None, sheet: int) -> int | None:
@@ -92,6 +106,11 @@ class Compiler:
 
     def _compile_name(self, node: Any, array: bool, sheet: int) -> Callable[[int, int], Any]:
         _, qualifier, name = node
+        if qualifier is None:
+            for names in reversed(self.let_scopes):
+                bound = names.get(references.let_name(name))
+                if bound is not None:
+                    return bound
         scope = sheet if qualifier is None else self._sheet_of(qualifier, sheet)
         defined: DefinedName | None = None
         if scope is not None:
@@ -151,18 +170,52 @@ class Compiler:
 
     def _compile_binary(self, node: Any, array: bool, sheet: int) -> Callable:
         op = scalar_op(node[1])
-        left = self.compile(node[2], array, sheet)
-        right = self.compile(node[3], array, sheet)
-        value = self.value_of
+        left = self.value_fn(node[2], array, sheet)
+        right = self.value_fn(node[3], array, sheet)
 
         def binary(r: int, c: int) -> Any:
-            a = value(left(r, c), r, c, array)
-            b = value(right(r, c), r, c, array)
+            a = left(r, c)
+            b = right(r, c)
             if type(a) is Arr or type(b) is Arr:
                 return lift(op, [a, b])
             return op(a, b)
 
         return binary
+
+    def value_fn(self, node: Any, array: bool, sheet: int) -> Callable[[int, int], Any]:
+        """A closure giving ``node``'s value (a reference read as ``value_of`` reads it); a
+        single-cell reference reads its cell directly, without building a :class:`Ref`."""
+        direct = self._cell_reader(node, sheet) if node[0] == "ref" else None
+        if direct is not None:
+            return direct
+        fn = self.compile(node, array, sheet)
+        if node[0] in _NEVER_A_REFERENCE:
+            return fn
+        value = self.value_of
+        return lambda r, c: value(fn(r, c), r, c, array)
+
+    def _cell_reader(self, node: Any, sheet: int) -> Callable[[int, int], Any] | None:
+        _, sheet_name, r1, ra1, c1, ca1, r2, ra2, c2, ca2 = node
+        target = self._sheet_of(sheet_name, sheet)
+        if target is None or (r1, ra1, c1, ca1) != (r2, ra2, c2, ca2):
+            return None
+        if ra1 and ca1 and not (1 <= r1 <= MAX_ROW and 1 <= c1 <= MAX_COL):
+            return None
+        dr, dc = (0 if ra1 else r1), (0 if ca1 else c1)
+        fr, fc = (r1 if ra1 else 0), (c1 if ca1 else 0)
+        evaluator = self
+
+        def read(r: int, c: int) -> Any:
+            a = fr or r + dr
+            b = fc or c + dc
+            if a < 1 or b < 1 or a > MAX_ROW or b > MAX_COL:
+                return REF
+            v = evaluator.vals[target].get((a, b))  # type: ignore[attr-defined]
+            if v is PENDING or v is WAITING:
+                return evaluator.not_ready(target, a, b)  # type: ignore[attr-defined]
+            return v
+
+        return read
 
     def _compile_range(self, node: Any, array: bool, sheet: int) -> Callable:
         left = self.compile(node[1], array, sheet)
@@ -200,7 +253,9 @@ class Compiler:
             return lambda r, c: bad  # Excel would not accept the formula; never a crash
         kinds = [spec.kind(i) for i in range(len(args))]
         compiled = [
-            self.compile(arg, array or kind == "a", sheet)
+            self.value_fn(arg, array, sheet)  # "v": read as a value already
+            if kind == "v"
+            else self.compile(arg, array or kind == "a", sheet)
             for arg, kind in zip(args, kinds, strict=True)
         ]
         return call_builtin(self, spec, kinds, compiled, array)
@@ -237,6 +292,8 @@ class Compiler:
         return gpu
 
 
+#: Formula elements whose value is never a reference (no ``value_of`` needed).
+_NEVER_A_REFERENCE = frozenset({"num", "str", "bool", "err", "missing", "arr", "bin", "neg", "pct"})
 _PARSED: dict[Any, Any] = {}
 # A cell reference in formula text (not a function name such as LOG10, not part of a name).
 _REF_TEXT = re.compile(r"(?<![\w.$\\])(\$?)([A-Za-z]{1,3})(\$?)(\d+)(?![\w(!.\[])")
@@ -291,12 +348,13 @@ def call_builtin(
     ev: Evaluator, spec: Builtin, kinds: list[str], compiled: list[Callable], array: bool
 ) -> Callable[[int, int], Any]:
     fn = spec.fn
-    value_of = ev.value_of
     clipped = ev.clipped
     as_array = ev.array
     value_positions = [i for i, k in enumerate(kinds) if k == "v"]
     errors_ok = spec.errors_ok
     wants_context = spec.context
+    Areas = references.Areas  # noqa: N806
+    variadic = spec.params in ("r*", "a*")  # SUM, COUNT, MAX...: one argument per area
 
     def scalar_call(*args: Any) -> Any:
         if not errors_ok:
@@ -313,12 +371,16 @@ def call_builtin(
         lifted = False
         for kind, arg in zip(kinds, compiled, strict=True):
             x = arg(r, c)
-            if kind == "v":
-                x = value_of(x, r, c, array)
+            if kind == "v":  # compiled by value_fn: already a value
                 if type(x) is Arr:
                     lifted = True
             elif type(x) is Ref and kind != "R":  # "R": the function reads the reference
                 x = as_array(clipped(x))
+            elif type(x) is Areas:
+                if not variadic:
+                    return ExcelError("#VALUE!", f"{spec.name} takes one range here, not several")
+                args.extend(as_array(clipped(ref)) for ref in x.refs)
+                continue
             args.append(x)
         if lifted:
             positions = set(value_positions)

@@ -21,6 +21,7 @@ Design
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +30,7 @@ from pyfuncs.formulas.builtins import BUILTINS
 from pyfuncs.formulas.compiler import Compiler, parse_cached, shape_key
 from pyfuncs.formulas.parser import FormulaSyntaxError
 from pyfuncs.formulas.problems import RefreshRefusedError, UnsupportedFormulaError
+from pyfuncs.formulas.references import VOLATILE, Areas
 from pyfuncs.formulas.schedule import PENDING, WAITING, Key, Miss, Scheduler, on_deep_stack
 from pyfuncs.formulas.special_forms import SPECIAL
 from pyfuncs.formulas.spills import MAX_ARRAY_CELLS, Placement, area_cells, cells_of
@@ -36,6 +38,7 @@ from pyfuncs.formulas.values import Arr, Ref, XlError, snap_root
 from pyfuncs.xlsx.reader import Book, Formula
 from pyfuncs.xlsx.sheet_xml import cell_name, range_name
 
+_VOLATILE_TEXT = re.compile(rf"\b(?:_xlfn\.)?(?:{'|'.join(sorted(VOLATILE))})\(", re.I)
 #: References larger than this are clipped to the rows and columns the workbook uses.
 CLIP_MIN_CELLS = 65_536
 #: The most cells a range may hold once clipped (beyond: ``#NUM!`` in the cell, with a reason).
@@ -57,12 +60,16 @@ class Recalculation:
         Formula cells computed.
     warnings : list of str
         Things the user should know (circular references).
+    volatile : list of (sheet name, "B3")
+        Cells whose formulas use a volatile function (OFFSET, INDIRECT, NOW...): Excel
+        recomputes them on every change.
     """
 
     values: dict[tuple[str, str], Any] = field(default_factory=dict)
     array_refs: dict[tuple[str, str], str] = field(default_factory=dict)
     formulas: int = 0
     warnings: list[str] = field(default_factory=list)
+    volatile: list[tuple[str, str]] = field(default_factory=list)  # (sheet, "B3"), OFFSET...
 
 
 @dataclass
@@ -89,12 +96,15 @@ class Evaluator(Compiler, Scheduler, Placement):
         self.changed_area = False
         self.pinned: set[Key] = set()
         self.indexes: dict[tuple[int, int, int, int, int], Any] = {}  # per pass (lookups)
+        self.let_scopes: list[dict[str, Any]] = []
+        self.volatile: list[tuple[str, str]] = []  # cells using OFFSET, INDIRECT, NOW...
         on_deep_stack(self._compile_all)
 
     # --- compile --------------------------------------------------------------------------
     def _compile_all(self) -> None:
         problems: list[tuple[str, str]] = []
         by_shape: dict[Any, Any] = {}  # one closure per shape (text with relative offsets)
+        volatile_shapes: set[Any] = set()
         max_r, max_c = 1, 1
         for sheet in self.book.sheets:
             for (r, c), formula in sheet.formulas.items():
@@ -119,12 +129,16 @@ class Evaluator(Compiler, Scheduler, Placement):
                     )
                     continue
                 try:
-                    key = shape_key(formula.text, formula.host)
-                    fn = by_shape.get((key, formula.kind == "array", sheet.index))
+                    key = (shape_key(formula.text, formula.host), formula.kind, sheet.index)
+                    fn = by_shape.get(key)
                     if fn is None:
-                        tree = parse_cached(formula.text, formula.host, key)
+                        tree = parse_cached(formula.text, formula.host, key[0])
                         fn = self.compile(snap_root(tree), formula.kind == "array", sheet.index)
-                        by_shape[(key, formula.kind == "array", sheet.index)] = fn
+                        by_shape[key] = fn
+                        if _VOLATILE_TEXT.search(formula.text):
+                            volatile_shapes.add(key)
+                    if key in volatile_shapes:
+                        self.volatile.append((sheet.name, cell_name(r, c)))
                 except (UnsupportedFormulaError, FormulaSyntaxError) as exc:
                     where = f"{sheet.name}!{cell_name(r, c)}"
                     reason = exc.reason if isinstance(exc, UnsupportedFormulaError) else str(exc)
@@ -145,6 +159,8 @@ class Evaluator(Compiler, Scheduler, Placement):
         """A reference as a value: one cell's value, an array (array context), or the implicit
         intersection with the host cell's row or column (a normal formula)."""
         if type(x) is not Ref:
+            if type(x) is Areas:
+                return ExcelError("#VALUE!", "a reference of several areas is not one value")
             return x
         if x.r1 == x.r2 and x.c1 == x.c2:
             return self.cell(x.sheet, x.r1, x.c1)
@@ -261,8 +277,15 @@ class Evaluator(Compiler, Scheduler, Placement):
                 self._setup_pass(base)
                 for s, cells in enumerate(self.cells):
                     vals = self.vals[s]
-                    for key in cells:
-                        if vals.get(key) is PENDING:
+                    for key, entry in cells.items():
+                        if vals.get(key) is not PENDING:
+                            continue
+                        # The common case first: everything the cell reads is computed.
+                        vals[key] = WAITING
+                        self.work = [(s, *key)]
+                        try:
+                            self.compute(s, key, entry)
+                        except Miss:
                             self.settle((s, *key))
                 if not self.changed_area:
                     return
@@ -270,7 +293,7 @@ class Evaluator(Compiler, Scheduler, Placement):
         on_deep_stack(passes)
 
     def result(self) -> Recalculation:
-        out = Recalculation(formulas=sum(len(c) for c in self.cells))
+        out = Recalculation(formulas=sum(len(c) for c in self.cells), volatile=list(self.volatile))
         for sheet in self.book.sheets:
             s = sheet.index
             vals = self.vals[s]

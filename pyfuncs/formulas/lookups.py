@@ -23,14 +23,14 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from pyfuncs.errors import ExcelError
 from pyfuncs.formulas.builtins import BUILTINS
 from pyfuncs.formulas.builtins.logic_lookup import criterion
 from pyfuncs.formulas.values import Arr, Ref, checked, compare, num, text_to_number
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from pyfuncs.formulas.evaluator import Evaluator
 
 #: Ranges shorter than this are left to the built-ins (reading them is cheap).
@@ -54,6 +54,7 @@ class RangeIndex:
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(numbers with NaN elsewhere, is-a-number mask, is-an-error mask)."""
+        np = _numpy()
         if self._arrays is None:
             values = self.values
             is_float = np.fromiter((type(v) is float for v in values), bool, len(values))
@@ -243,12 +244,22 @@ def _comparison(spec: Any) -> tuple[str, float] | None:
 
 
 _NP_OPS = {
-    "<": np.less,
-    ">": np.greater,
-    "<=": np.less_equal,
-    ">=": np.greater_equal,
-    "<>": np.not_equal,
+    "<": "less",
+    ">": "greater",
+    "<=": "less_equal",
+    ">=": "greater_equal",
+    "<>": "not_equal",
 }
+
+
+def _numpy() -> Any:
+    """numpy, imported when a criteria range is first indexed (a refresh without lookups
+    never loads it)."""
+    import numpy
+
+    return numpy
+
+
 _MAX_MASKS = 64  # cached masks a range keeps (criteria that repeat across rows)
 
 
@@ -258,13 +269,14 @@ def _comparison_mask(
     """Which cells (of ``positions``, or all) meet a numeric comparison: decided by numpy
     where the number is clearly apart from the target, by the built-in's test where it is
     within ``_NEAR`` (the built-ins compare with a tolerance)."""
+    np = _numpy()
     floats, is_float, _ = index.arrays()
     if positions is not None:
         floats, is_float = floats[positions], is_float[positions]
     with np.errstate(invalid="ignore"):
         d = floats - target
         border = is_float & (np.abs(d) <= _NEAR * np.maximum(np.abs(floats), abs(target)))
-        mask = np.where(is_float, _NP_OPS[op](d, 0.0), op == "<>")
+        mask = np.where(is_float, getattr(np, _NP_OPS[op])(d, 0.0), op == "<>")
     for k in np.flatnonzero(border):
         i = int(k) if positions is None else int(positions[k])
         mask[k] = test(index.values[i])
@@ -279,6 +291,7 @@ def _chosen(ev: Evaluator, pairs: list[tuple[Ref, Any]]) -> np.ndarray:
     rows; numeric comparisons are numpy masks over those candidates (or over the range); any
     other criterion is the built-in's test, its mask cached per distinct criterion.
     """
+    np = _numpy()
     indexes = [range_index(ev, ref) for ref, _ in pairs]
     tests = [criterion(spec) for _, spec in pairs]
     positions: np.ndarray | None = None
@@ -367,6 +380,7 @@ def _criteria_aggregate(name: str) -> Callable:
                 if past and all(criterion(s)(None) for s in spec_values):
                     return float(len(chosen) + past)
                 return float(len(chosen))
+            np = _numpy()
             target_index = range_index(ev, target)
             floats, is_float, is_error = target_index.arrays()
             average = name.startswith("AVERAGE")

@@ -34,6 +34,10 @@ class FormulaSyntaxError(GpuCreditError):
 
 _ERRORS = r"\#(?:NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A|SPILL!|CALC!|GETTING_DATA)"
 _SHEET = r"(?:\[\d+\])?(?:'(?:[^']|'')+'|[A-Za-z_\u00a1-\uffff][\w.\u00a1-\uffff]*(?::[A-Za-z_][\w.]*)?)!"
+# A structured reference: an optional table name, then [...] nesting one level ("'" escapes).
+_STRUCT = (
+    r"(?:[A-Za-z_\\\u00a1-\uffff][\w.\\\u00a1-\uffff]*)?\[(?:[^\[\]']|'.|\[(?:[^\[\]']|'.)*\])*\]"
+)
 _TOKEN = re.compile(
     rf"""
     (?P<ws>\s+)
@@ -41,6 +45,7 @@ _TOKEN = re.compile(
   | (?P<err>{_ERRORS})
   | (?P<xfunc>\[\d+\]!(?=[A-Za-z_]))
   | (?P<sheet>{_SHEET})
+  | (?P<struct>{_STRUCT})
   | (?P<func>[A-Za-z_\\][\w.\\]*\()
   | (?P<cols>\$?[A-Za-z]{{1,3}}:\$?[A-Za-z]{{1,3}}(?![\w(.!]))
   | (?P<rows>\$?\d+:\$?\d+(?![\w(.!]))
@@ -90,7 +95,7 @@ def tokenize(formula: str) -> list[tuple[str, str]]:
         if kind == "other":
             char = match.group()
             if char == "[":
-                raise FormulaSyntaxError("structured or external references are not supported")
+                raise FormulaSyntaxError("unreadable structured or external reference")
             raise FormulaSyntaxError(f"unexpected character {char!r}")
         text = match.group()
         if spaced and tokens and (kind in _OPERAND_START or text == "("):
@@ -109,14 +114,16 @@ def _col_number(letters: str) -> int:
     return number
 
 
-def _sheet_name(token: str) -> str:
+def _sheet_name(token: str) -> str | tuple[str, str]:
+    """The sheet of a ``Sheet!`` prefix, or (first, last) of a 3-D ``Sheet1:Sheet3!``."""
     text = token[:-1]
     if text.startswith("["):
         raise FormulaSyntaxError(f"external workbook reference {token!r} is not supported")
     if text.startswith("'"):
-        return text[1:-1].replace("''", "'")
+        text = text[1:-1].replace("''", "'")
     if ":" in text:
-        raise FormulaSyntaxError(f"3-D reference {token!r} is not supported")
+        first, last = text.split(":", 1)
+        return (first, last)
     return text
 
 
@@ -134,8 +141,8 @@ def gpu_spelling(name: str) -> bool:
     return name.upper().startswith(_GPU_PREFIXES)
 
 
-_OPERAND_END = {"cell", "cols", "rows", "name"}
-_OPERAND_START = {"cell", "cols", "rows", "name", "sheet", "func"}
+_OPERAND_END = {"cell", "cols", "rows", "name", "struct"}
+_OPERAND_START = {"cell", "cols", "rows", "name", "sheet", "func", "struct"}
 _PREFIX_KIND = {"-": "neg", "+": "pos", "@": "single"}
 
 
@@ -282,6 +289,9 @@ class _Parser:
             out.append(self.rows_ref(None, text))
         elif kind == "sheet":
             out.append(self.sheet_operand(text))
+        elif kind == "struct":
+            table, _, spec = text.partition("[")
+            out.append(("struct", table or None, "[" + spec))
         elif kind == "xfunc":
             kind2, text2 = self.take()
             if kind2 != "func" or not gpu_spelling(text2[:-1]):
@@ -301,6 +311,22 @@ class _Parser:
 
     def sheet_operand(self, text: str) -> Any:
         sheet = _sheet_name(text)
+        if isinstance(sheet, tuple):
+            kind2, text2 = self.take()
+            if kind2 == "cell":
+                ref = self.cell_ref(None, text2)
+            elif kind2 == "cols":
+                ref = self.cols_ref(None, text2)
+            elif kind2 == "rows":
+                ref = self.rows_ref(None, text2)
+            else:
+                raise FormulaSyntaxError(f"unexpected {text2!r} after {text!r}")
+            following = self.tokens[self.pos + 1] if self.pos + 1 < len(self.tokens) else None
+            if self._next_is(":") and following is not None and following[0] == "cell":
+                self.pos += 1  # Sheet1:Sheet3!A1:B2
+                end = self.cell_ref(None, self.take()[1])
+                ref = ("ref", None, *ref[2:6], *end[6:10])
+            return ("ref3d", sheet[0], sheet[1], *ref[2:])
         kind2, text2 = self.take()
         if kind2 == "cell":
             return self.cell_ref(sheet, text2)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pyfuncs.errors import ExcelError
+from pyfuncs.formulas import references
 from pyfuncs.formulas.lookups import LOOKUP_FORMS
 from pyfuncs.formulas.problems import UnsupportedFormulaError
 from pyfuncs.formulas.values import NA, REF, SPILL, Arr, Ref, XlError, boolean, lift, num
@@ -283,4 +284,7 @@ SPECIAL: dict[str, Callable[[Evaluator, tuple, bool, int], Callable]] = {
     "NA": _na_fn,
     "COUNTBLANK": _countblank,
     **LOOKUP_FORMS,
+    "OFFSET": references.offset,
+    "INDIRECT": references.indirect,
+    "LET": references.let,
 }

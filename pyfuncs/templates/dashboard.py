@@ -80,19 +80,26 @@ def headline(label: str, value: str, number_format: str, note: str) -> Headline:
     return Headline(label, (value,), number_format, note)
 
 
-def breach_formula(dscr: str, level: str) -> str:
-    """First period of ``dscr`` below ``level``; "never" only when the column has no error."""
-    return (
-        f"=IF(ISERROR(SUM({dscr})), SUM({dscr}), "
-        f'IFERROR(GPU.BREACH_PERIOD({dscr}, {level}), "never"))'
+def breach_formula(dscr: str, level: str) -> ArrayFormula:
+    """First period of ``dscr`` below ``level``; "never" only when the column has no error.
+
+    A one-cell array formula, ``MATCH(1, ISNUMBER(x)*(x<level), 0)``: months with nothing due or
+    between covenant tests are blank and are skipped (a blank is not a DSCR of 0); ``#N/A`` (no
+    such month) reads "never", any other error shows. ``ISNA`` rather than ``IFNA``, which an
+    .xlsx must spell ``_xlfn.IFNA``.
+    """
+    match = f"MATCH(1, ISNUMBER({dscr})*({dscr}<{level}), 0)"
+    return ArrayFormula(
+        "A1",
+        f'=IF(ISERROR(SUM({dscr})), SUM({dscr}), IF(ISNA({match}), "never", {match}))',
     )
 
 
 def spread_formula(spread: str, prob_default: str) -> str:
     """A spread in bp, or ``distressed`` above 2,000 bp or when every path defaults."""
     return (
-        f'=IF({prob_default}=1, "distressed", IF({spread}>{DISTRESSED_SPREAD:g}, "distressed", '
-        f"{spread}*10000))"
+        f'=IF({prob_default}=1, "distressed", IF(ISTEXT({spread}), "distressed", '
+        f'IF({spread}>{DISTRESSED_SPREAD:g}, "distressed", {spread}*10000)))'
     )
 
 
@@ -167,31 +174,40 @@ def stress_headlines(values: tuple[str, ...]) -> list[Headline]:
     def pick(metric: str) -> tuple[str, ...]:
         return tuple(stress_value(v, metric) for v in values)
 
+    def show(metric: str) -> tuple[str, ...]:
+        return tuple(f"={p}" for p in pick(metric))
+
     prob_default = pick("prob_default")
     return [
         Headline(
             "Paths simulated",
-            tuple(f"={p}" for p in pick("paths")),
+            show("paths"),
             COUNT,
             "Monte Carlo paths; the seed makes them repeatable.",
         ),
         Headline(
             "Correlation of BTC and rent shocks",
-            tuple(f"={p}" for p in pick("correlation")),
+            show("correlation"),
             "0.00",
             "Correlation of the monthly shocks to ln BTC and ln GPU rent.",
         ),
         Headline(
             "Probability of a lock-up",
-            tuple(f"={p}" for p in pick("prob_lockup")),
+            show("prob_lockup"),
             PERCENT,
             "Share of paths with a covenant test (trailing DSCR) below the lock-up level.",
         ),
         Headline(
-            "Probability of default over the loan",
-            tuple(f"={p}" for p in prob_default),
+            "Probability of default over the horizon",
+            show("prob_default"),
             PERCENT,
             "Share of paths in payment, covenant or maturity default in the cash waterfall.",
+        ),
+        Headline(
+            "Probability of default at a maturity wall",
+            show("prob_maturity_default"),
+            PERCENT,
+            "Share of paths that cannot pay or refinance a bullet, balloon or convertible.",
         ),
         Headline(
             "Annual probability of default",
@@ -200,35 +216,47 @@ def stress_headlines(values: tuple[str, ...]) -> list[Headline]:
                 for a, p in zip(pick("annual_pd"), prob_default, strict=True)
             ),
             PERCENT,
-            "The loan's PD as a constant yearly rate; meaningless when every path defaults.",
+            "The PD as a constant yearly rate; when every path defaults, see the next row.",
+        ),
+        Headline(
+            "Median first default, defaulting paths",
+            show("first_default_p50"),
+            PERIOD,
+            "Half the defaulting paths default by this month.",
+        ),
+        Headline(
+            "Average exposure at default",
+            show("expected_ead"),
+            MONEY_M,
+            "The lender's loan outstanding when a path defaults, averaged over those paths.",
         ),
         Headline(
             "Average shortfall at default",
-            tuple(f"={p}" for p in pick("expected_shortfall")),
+            show("expected_shortfall"),
             MONEY_M,
-            "Lender's exposure less reserves and net fire sale, averaged over defaulting paths.",
+            "Exposure less reserves and the net fire sale, averaged over defaulting paths.",
         ),
         Headline(
             "Expected loss given default",
-            tuple(f"={p}" for p in pick("expected_lgd")),
+            show("expected_lgd"),
             PERCENT,
-            "Average share of the exposure lost on the defaulting paths, after the fire sale.",
+            "Shortfalls over exposures, across the defaulting paths.",
         ),
         Headline(
             "Expected loss",
-            tuple(f"={p}" for p in pick("expected_loss_usd")),
+            show("expected_loss_usd"),
             MONEY_M,
             "Average dollar loss over all paths (PD x LGD x exposure).",
         ),
         Headline(
             "Minimum DSCR, 5th percentile path",
-            tuple(f"={p}" for p in pick("min_dscr_p5")),
+            show("min_dscr_p5"),
             RATIO,
             "One path in twenty has a lowest DSCR below this.",
         ),
         Headline(
             "Minimum DSCR, median path",
-            tuple(f"={p}" for p in pick("min_dscr_p50")),
+            show("min_dscr_p50"),
             RATIO,
             "Half the paths have a lowest DSCR below this.",
         ),

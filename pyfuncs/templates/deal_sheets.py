@@ -7,9 +7,10 @@ Code shaped like the sheets: the schedule is one DEAL_SCHEDULE array formula wit
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
 from openpyxl.chart import Reference
 from openpyxl.utils import column_index_from_string
 from openpyxl.worksheet.formula import ArrayFormula
@@ -18,6 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pyfuncs.deal.engine import SCHEDULE_COLUMNS
 from pyfuncs.deal.stress import METRICS
 from pyfuncs.templates.dashboard import (
+    MONEY_M,
     PERCENT,
     PERIOD,
     RATIO,
@@ -61,12 +63,12 @@ class ScheduleLayout:
 
 #: Height of the waterfall chart (cm) and the rows it spans.
 WATERFALL_HEIGHT, WATERFALL_ROWS = 8.0, 16
-#: Columns written beside DEAL_SCHEDULE (letter by name).
+#: Columns written beside DEAL_SCHEDULE (letter by name): the covenant levels, for the chart.
 EXTRA_COLUMNS = {
-    name: column(len(SCHEDULE_COLUMNS) + 1 + i)
-    for i, name in enumerate(("lockup", "default", "covenant", "flat_rent_dscr"))
+    name: column(len(SCHEDULE_COLUMNS) + 1 + i) for i, name in enumerate(("lockup", "default"))
 }
-#: Defined names for schedule columns, as the dashboard's formulas read them.
+#: Defined names for schedule columns, as the dashboard's formulas read them (a second schedule
+#: prefixes them: ``ModelledDSCR``).
 SCHEDULE_NAMES = {
     "Period": "period",
     "Rent": "rent",
@@ -75,168 +77,283 @@ SCHEDULE_NAMES = {
     "DebtService": "debt_service",
     "DSCR": "dscr",
     "Balance": "balance",
+    "Principal": "principal",
     "BookLTV": "book_ltv",
     "MarketLTV": "market_ltv",
     "FiresaleLTV": "firesale_ltv",
-    "FlatRentDSCR": "flat_rent_dscr",
+    "DSRA": "dsra_balance",
+    "LockupBalance": "lockup_balance",
+    "Swept": "swept",
+    "Distributed": "distributed",
+    "TestedDSCR": "tested_dscr",
+    "Status": "status",
+    "Due": "due_at_maturity",
+}
+MONEY = "#,##0"
+#: Number formats of the schedule's columns.
+SCHEDULE_FORMATS = {
+    "rent": "0.000",
+    "dscr": RATIO,
+    "tested_dscr": RATIO,
+    "book_ltv": "0.0%",
+    "market_ltv": "0.0%",
+    "firesale_ltv": "0.0%",
+    "status": "@",
+    "period": "0",
 }
 
 
-def write_deal_schedule(book: Any, writer: SheetWriter, periods: int, title: str) -> ScheduleLayout:
-    """DEAL_SCHEDULE over a fixed range, with covenant lines and the flat-rent DSCR beside it."""
+def write_deal_schedule(
+    book: Any,
+    writer: SheetWriter,
+    periods: int,
+    title: str,
+    assumptions: str = "ScenarioAssumptions",
+    prefix: str = "",
+    subtitle: str = "the assumptions of the scenario in use",
+) -> ScheduleLayout:
+    """DEAL_SCHEDULE over a fixed range (the cash waterfall's columns too), covenant lines beside.
+
+    Its columns get defined names (``DSCR``, ``Status``..., with ``prefix`` for a second run).
+    """
     layout = ScheduleLayout(writer.sheet.title, periods)
+    last_column = COL[SCHEDULE_COLUMNS[-1]]
     writer.title(
         title,
-        f"One row per period. Columns A:{COL[SCHEDULE_COLUMNS[-1]]} are one formula: "
-        "DEAL_SCHEDULE(ScenarioAssumptions), the assumptions of the scenario in use.",
+        f"One row per period. Columns A:{last_column} are one formula: "
+        f"DEAL_SCHEDULE({assumptions}), {subtitle}.",
     )
-    last_column = COL[SCHEDULE_COLUMNS[-1]]
     writer.array(
-        f"A{HEADER_ROW}:{last_column}{layout.last}",
-        "=GPU.DEAL_SCHEDULE(ScenarioAssumptions, TRUE)",
+        f"A{HEADER_ROW}:{last_column}{layout.last}", f"=GPU.DEAL_SCHEDULE({assumptions}, TRUE)"
     )
     writer.header(HEADER_ROW, len(SCHEDULE_COLUMNS) + 1, list(EXTRA_COLUMNS))
-    formats = {
-        "rent": "0.000",
-        "revenue": "#,##0",
-        "opex": "#,##0",
-        "cfads": "#,##0",
-        "interest": "#,##0",
-        "principal": "#,##0",
-        "debt_service": "#,##0",
-        "dscr": RATIO,
-        "balance": "#,##0",
-        "book_value": "#,##0",
-        "market_value": "#,##0",
-        "book_ltv": "0.0%",
-        "market_ltv": "0.0%",
-        "firesale_ltv": "0.0%",
-    }
-    dscr, service, cfads = COL["dscr"], COL["debt_service"], COL["cfads"]
     for row in range(layout.first, layout.last + 1):
-        for name, number_format in formats.items():
-            writer.sheet[f"{COL[name]}{row}"].number_format = number_format
-        extra = {name: f"{letter}{row}" for name, letter in EXTRA_COLUMNS.items()}
-        writer.formula(extra["lockup"], "=lockup_dscr", RATIO)
-        writer.formula(extra["default"], "=default_dscr", RATIO)
-        writer.formula(
-            extra["covenant"],
-            f"=IF(ISNUMBER({dscr}{row}), GPU.COVENANT_STATUS({dscr}{row}, lockup_dscr, "
-            'default_dscr), "")',
-        )
-        # As usually modelled: rents stay at their period-1 level, so CFADS stays at period 1's;
-        # blank where nothing is due (after a default or repayment).
-        writer.formula(
-            extra["flat_rent_dscr"],
-            f'=IF({service}{row}>0, ${cfads}${layout.first}/{service}{row}, "")',
-            RATIO,
-        )
+        for name in SCHEDULE_COLUMNS:
+            writer.sheet[f"{COL[name]}{row}"].number_format = SCHEDULE_FORMATS.get(name, MONEY)
+        writer.formula(f"{EXTRA_COLUMNS['lockup']}{row}", "=lockup_dscr", RATIO)
+        writer.formula(f"{EXTRA_COLUMNS['default']}{row}", "=default_dscr", RATIO)
     for name, key in SCHEDULE_NAMES.items():
         letter = COL.get(key) or EXTRA_COLUMNS[key]
-        define_name(book, name, layout.sheet, f"{letter}{layout.first}:{letter}{layout.last}")
+        define_name(
+            book, f"{prefix}{name}", layout.sheet, f"{letter}{layout.first}:{letter}{layout.last}"
+        )
     writer.widths({column(i): 12 for i in range(1, len(SCHEDULE_COLUMNS) + len(EXTRA_COLUMNS) + 1)})
     writer.sheet.freeze_panes = f"B{layout.first}"
     return layout
 
 
-def deal_metrics(layout: ScheduleLayout, years: int) -> list[Headline]:
-    """The coverage and collateral headlines every deal dashboard shows.
+#: The two views of a deal on the dashboards, in value-column order.
+VIEWS = ("As usually modelled", "Deflation-aware")
+#: The defined-name prefix of each view's schedule.
+PREFIXES = ("Modelled", "")
 
-    The maximum fire-sale LTV is not one of them: its denominator runs to zero as the GPUs age,
-    so the LTV is shown at year ends instead, for the first ``years`` years.
+
+def deal_metrics(years: int) -> list[Headline]:
+    """Coverage, covenant, default and collateral headlines for both views of a deal.
+
+    There is no maximum fire-sale LTV (its denominator runs to zero as the GPUs age): the LTV
+    and the dollar shortfall are shown at year ends (covenant test dates), for ``years`` years.
     """
-    first = layout.first
-    opening = f"'{layout.sheet}'!{COL['balance']}{first}+'{layout.sheet}'!{COL['principal']}{first}"
+
+    def both(template: str) -> tuple[str, ...]:
+        return tuple(template.format(p=p) for p in PREFIXES)
+
     rows = [
-        headline(
+        Headline(
             "Minimum DSCR",
-            "=MIN(DSCR)",
+            both("=MIN({p}DSCR)"),
             RATIO,
-            "Lowest monthly cash cover of debt service, rents deflating.",
-        ),
-        headline(
-            "Minimum DSCR as usually modelled",
-            "=MIN(FlatRentDSCR)",
-            RATIO,
-            "The same if rents stayed at their month-1 level (flat rents).",
-        ),
-        headline("Average DSCR", "=AVERAGE(DSCR)", RATIO, "Mean monthly DSCR over the schedule."),
-        headline(
-            "First month below lock-up",
-            breach_formula("DSCR", "lockup_dscr"),
-            PERIOD,
-            "First month DSCR is below the lock-up level: distributions stop.",
-        ),
-        headline(
-            "First month below default",
-            breach_formula("DSCR", "default_dscr"),
-            PERIOD,
-            "First month DSCR is below the default level.",
-        ),
-        headline(
-            "LLCR at close",
-            f"=GPU.LLCR(CFADS, {opening}, annual_rate, per_year)",
-            RATIO,
-            "PV of loan-life cash flow at the loan rate over the debt at close.",
-        ),
-        headline(
-            "Revenue can fall, before lock-up, flat rents",
-            "=(INDEX(CFADS, 1)-lockup_dscr*MAX(DebtService))/INDEX(Revenue, 1)",
-            PERCENT,
-            "Headroom: share of month-1 revenue that can go before the worst month hits lock-up.",
+            "Lowest monthly cash cover of the debt service due (months with nothing due skipped).",
         ),
         Headline(
-            "Revenue can fall, before lock-up, deflating",
-            (ArrayFormula("B1", "=MIN((CFADS-lockup_dscr*DebtService)/Revenue)"),),
-            PERCENT,
-            "Headroom: share of every month's revenue that can go; negative: already below.",
+            "Minimum tested DSCR",
+            both("=MIN({p}TestedDSCR)"),
+            RATIO,
+            "Lowest trailing-12-month DSCR at a covenant test (quarter ends).",
         ),
-        headline(
-            "Maximum book LTV",
-            "=MAX(BookLTV)",
-            PERCENT,
-            "Highest debt over straight-line book value.",
+        Headline(
+            "First covenant test below lock-up",
+            tuple(breach_formula(f"{p}TestedDSCR", "lockup_dscr") for p in PREFIXES),
+            PERIOD,
+            "First test month the trailing DSCR is below lock-up: cash is trapped.",
         ),
-        headline(
-            "Maximum market LTV",
-            "=MAX(MarketLTV)",
+        Headline(
+            "First default",
+            tuple(status_month(p, "DEFAULT", "never") for p in PREFIXES),
+            PERIOD,
+            "First month in payment, covenant or maturity default in the cash waterfall.",
+        ),
+        Headline(
+            "Loan repaid in full",
+            tuple(status_month(p, "REPAID", "not in the horizon") for p in PREFIXES),
+            PERIOD,
+            "Month the lender is repaid (a sweep brings it forward).",
+        ),
+        Headline(
+            "LLCR at close",
+            both(
+                "=GPU.LLCR({p}CFADS, INDEX({p}Balance, 1)+INDEX({p}Principal, 1), annual_rate, "
+                "per_year)"
+            ),
+            RATIO,
+            "PV of cash flow over the loan's life at the loan rate, over the debt at close.",
+        ),
+        Headline(
+            "Revenue can fall, before lock-up",
+            (
+                "=(INDEX(ModelledCFADS, 1)-lockup_dscr*MAX(ModelledDebtService))"
+                "/INDEX(ModelledRevenue, 1)",
+                ArrayFormula(
+                    "B1", "=MIN(IF(DebtService>0, (CFADS-lockup_dscr*DebtService)/Revenue))"
+                ),
+            ),
             PERCENT,
-            "Highest debt over the GPUs' market value.",
+            "Headroom: share of revenue that can go before the worst month with debt service "
+            "due hits lock-up; negative: already below.",
+        ),
+        Headline(
+            "Maximum LTV: book value, then market value",
+            ("=MAX(ModelledBookLTV)", "=MAX(MarketLTV)"),
+            PERCENT,
+            "Highest debt over book value (as modelled) and over the GPUs' market value.",
         ),
     ]
     for year in range(1, years + 1):
+        at = f"per_year*{year}"
         rows.append(
-            headline(
+            Headline(
                 f"Fire-sale LTV, end of year {year}",
-                f"=INDEX(FiresaleLTV, per_year*{year})",
+                ("", f"=INDEX(FiresaleLTV, {at})"),
                 PERCENT,
-                "Debt over the net proceeds of selling the whole fleet at once.",
+                "Debt over the net proceeds of selling the whole fleet at once (and BTC held).",
+            )
+        )
+        rows.append(
+            Headline(
+                f"Fire-sale shortfall, end of year {year}",
+                (
+                    "",
+                    f"=IF(INDEX(Balance, {at})=0, 0, MAX(0, INDEX(Balance, {at})"
+                    f"*(1-1/INDEX(FiresaleLTV, {at}))))",
+                ),
+                MONEY_M,
+                "Debt a fire sale at that date would not repay, $.",
             )
         )
     return rows
 
 
+def status_month(prefix: str, status: str, none: str) -> str:
+    """First month the schedule's status is ``status``; ``none`` only when the schedule is sound.
+
+    A wildcard match (``"DEFAULT*"``): LibreOffice 7.4 finds no exact match on text an add-in
+    returns (measured), a wildcard finds it, and in Excel both agree.
+    """
+    match = f'MATCH("{status}*", {prefix}Status, 0)'
+    return (
+        f'=IF(ISERROR(SUM({prefix}DSCR)), SUM({prefix}DSCR), IF(ISNA({match}), "{none}", {match}))'
+    )
+
+
+#: The wall month: the first month with the largest amount due at a maturity.
+WALL = "MATCH(MAX(Due), Due, 0)"
+
+
+def maturity_wall(per_year: int) -> list[Headline]:
+    """The largest maturity inside the horizon: when, how much, the cash there and a refi DSCR."""
+    lookback = "ROUND(dscr_lookback*per_year/12, 0)"
+    trailing = (
+        f"SUMPRODUCT((Period>{WALL}-{lookback})*(Period<={WALL})*CFADS)/MIN({WALL}, {lookback})"
+    )
+    payment = (
+        "PMT(IF(ISBLANK(refi_rate), annual_rate, refi_rate)/per_year, "
+        "IF(ISBLANK(refi_years), tenor_years, refi_years)*per_year, -MAX(Due))"
+    )
+    previous = f"INDEX({{name}}, MAX(1, {WALL}-1))*({WALL}>1)"
+    return [
+        headline(
+            "Wall month",
+            f'=IF(MAX(Due)=0, "none", {WALL})',
+            PERIOD,
+            "Month of the largest bullet, balloon or convertible due inside the horizon.",
+        ),
+        headline(
+            "Amount due at the wall",
+            "=MAX(Due)",
+            MONEY_M,
+            "Principal falling due that month (the convertible or balloon).",
+        ),
+        headline(
+            "Cash available at the wall",
+            f"=INDEX(CFADS, {WALL})+{previous.format(name='LockupBalance')}"
+            f"+{previous.format(name='DSRA')}-{previous.format(name='DebtService')}",
+            MONEY_M,
+            "That month's CFADS plus the lock-up account and DSRA, less the regular debt service.",
+        ),
+        headline(
+            "Refinancing DSCR at the wall",
+            f"={trailing}/{payment}",
+            RATIO,
+            "Trailing-12-month CFADS over the payment to refinance it (refi_rate, or the loan's).",
+        ),
+    ]
+
+
+def write_both_schedules(
+    book: Any, flavor: str, assumptions: Any, title: str
+) -> tuple[ScheduleLayout, ScheduleLayout]:
+    """The deflation-aware Schedule and the Schedule as modelled (flat rents, no DSRA)."""
+    periods = assumptions.horizon_periods
+    aware = write_deal_schedule(
+        book, SheetWriter(book.create_sheet("Schedule"), flavor), periods, f"{title}: schedule"
+    )
+    modelled = write_deal_schedule(
+        book,
+        SheetWriter(book.create_sheet("Schedule as modelled"), flavor),
+        periods,
+        f"{title}: schedule as usually modelled",
+        assumptions="ModelledAssumptions",
+        prefix="Modelled",
+        subtitle="flat rents, no generation steps, no DSRA",
+    )
+    return aware, modelled
+
+
+def has_maturity_wall(assumptions: Any) -> bool:
+    """Whether the capital structure has a bullet, balloon or convertible inside the horizon."""
+    from pyfuncs.deal.schedule import deal_schedule
+
+    return bool(np.nanmax(np.asarray(deal_schedule(assumptions).due_at_maturity)) > 0)
+
+
+def aware_only(rows: list[Headline]) -> list[Headline]:
+    """Headlines moved to the second value column (the deflation-aware view)."""
+    return [replace(row, values=("", *row.values)) for row in rows]
+
+
 def deal_charts(
     writer: SheetWriter,
     layout: ScheduleLayout,
+    modelled: ScheduleLayout,
     workings: Worksheet,
     waterfall: WaterfallData,
     anchor_column: str,
     chart_size: tuple[float, float] = (14.0, 6.2),
     rows_per_chart: int = 12,
 ) -> int:
-    """DSCR against covenants, LTVs, the rent curve and the fire-sale waterfall, stacked.
+    """DSCR against covenants (both views), LTVs, the rent curves and the fire-sale waterfall.
 
     Returns the last row the charts cover.
     """
     schedule = writer.sheet.parent[layout.sheet]
+    as_modelled = writer.sheet.parent[modelled.sheet]
     periods = Reference(schedule, min_col=1, min_row=layout.first, max_row=layout.last)
 
     def col(letter: str) -> int:  # "A" -> 1, "AA" -> 27
         return column_index_from_string(letter)
 
-    def series(letter: str, legend: str) -> tuple:
-        return (schedule, col(letter), layout.first, layout.last, legend)
+    def series(letter: str, legend: str, sheet: Worksheet = schedule) -> tuple:
+        return (sheet, col(letter), layout.first, layout.last, legend)
 
     width, height = chart_size
     charts = [
@@ -244,8 +361,8 @@ def deal_charts(
             "DSCR against covenants",
             "DSCR (x)",
             [
-                series(COL["dscr"], "Deflating rents"),
-                series(EXTRA_COLUMNS["flat_rent_dscr"], "Flat rents"),
+                series(COL["dscr"], "Deflation-aware"),
+                series(COL["dscr"], "As usually modelled", as_modelled),
                 series(EXTRA_COLUMNS["lockup"], "Lock-up"),
                 series(EXTRA_COLUMNS["default"], "Default"),
             ],
@@ -266,7 +383,10 @@ def deal_charts(
         line_chart(
             "Market rent, $ per GPU-hour",
             "$/GPU-hr",
-            [series(COL["rent"], "Market rent")],
+            [
+                series(COL["rent"], "Deflating"),
+                series(COL["rent"], "As usually modelled", as_modelled),
+            ],
             periods,
             "$0.00",
         ),

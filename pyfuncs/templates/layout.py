@@ -64,6 +64,18 @@ FLEET_AND_RENT = (
 CONTRACTS = ("contracted_share", "contract_rent", "contract_periods", "contract_utilization")
 POWER_AND_OPEX = ("it_kw", "pue", "power_price", "colo_kw_month", "opex_hour")
 COVENANTS = ("lockup_dscr", "default_dscr")
+#: The cash waterfall: reserve, covenant tests, trap or sweep, default trigger, refinancing.
+WATERFALL = (
+    "dsra_months",
+    "cash_sweep",
+    "lockup_action",
+    "test_frequency",
+    "dscr_lookback",
+    "default_trigger",
+    "horizon_years",
+    "refi_rate",
+    "refi_years",
+)
 COLLATERAL = ("book_life_years", "market_decay")
 FIRE_SALE = (
     "monthly_volume",

@@ -31,9 +31,13 @@ from pyfuncs.templates.dashboard import (
 )
 from pyfuncs.templates.deal_sheets import (
     COL,
+    VIEWS,
+    aware_only,
     deal_charts,
     deal_metrics,
-    write_deal_schedule,
+    has_maturity_wall,
+    maturity_wall,
+    write_both_schedules,
 )
 from pyfuncs.templates.layout import (
     COLLATERAL,
@@ -46,6 +50,7 @@ from pyfuncs.templates.layout import (
     MARKET_PRICING,
     OPEX_FORMULA,
     POWER_AND_OPEX,
+    WATERFALL,
     SheetWriter,
     define_name,
     write_inputs,
@@ -84,6 +89,7 @@ INPUT_NAMES = [
     "convert_coupon",
     "convert_years",
     *COVENANTS,
+    *WATERFALL,
     *COLLATERAL,
     *FIRE_SALE,
     "btc_vol",
@@ -165,12 +171,13 @@ def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
     write_stress_case(book, inputs, block.last_row + 7, scenario)
     inputs.widths({"A": 24, "B": 18, "C": 16, "D": 90})
 
-    schedule = SheetWriter(book.create_sheet("Schedule"), flavor)
-    layout = write_deal_schedule(book, schedule, assumptions.horizon_periods, f"{TITLE}: schedule")
+    layout, modelled = write_both_schedules(book, flavor, assumptions, TITLE)
 
     dashboard = SheetWriter(book.create_sheet("Dashboard"), flavor)
     dashboard.title(
-        f"{TITLE}: dashboard", "Mining and hosting carry the debt; BTC and rents fall together."
+        f"{TITLE}: dashboard",
+        "Mining and hosting carry the debt to the convertible's maturity; BTC and rents fall "
+        "together.",
     )
     write_scenario_line(dashboard)
     workings = workings_sheet(book, flavor)
@@ -185,11 +192,19 @@ def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
     next_row = write_headlines(
         dashboard,
         4,
-        deal_metrics(layout, 3),
-        value_headers=("Value",),
-        title="Coverage and collateral, one deterministic path",
-        note_column=4,
+        deal_metrics(3),
+        value_headers=VIEWS,
+        title="The loans to the last maturity: as usually modelled (flat rents, no reserve) and "
+        "deflation-aware (with the DSRA and lock-up)",
     )
+    if has_maturity_wall(assumptions):
+        next_row = write_headlines(
+            dashboard,
+            next_row,
+            aware_only(maturity_wall(assumptions.per_year)),
+            value_headers=("", VIEWS[1]),
+            title="Maturity wall",
+        )
     first, year_end = layout.first, layout.first + assumptions.per_year - 1
     service = f"SUM(Schedule!{COL['debt_service']}{first}:{COL['debt_service']}{year_end})"
     sensitivity_row = next_row + 1
@@ -210,7 +225,7 @@ def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
         f"Schedule!{COL['market_value']}{year_end}/MAX(gpus,1)",
         "Fire sale of the GPU fleet at the end of year 1",
     )
-    last_chart_row = deal_charts(dashboard, layout, workings.sheet, waterfall, "F")
+    last_chart_row = deal_charts(dashboard, layout, modelled, workings.sheet, waterfall, "F")
     chart = line_chart(
         "Miner DSCR against BTC price, year one",
         "DSCR (x)",
@@ -220,7 +235,7 @@ def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
     )
     chart.x_axis.title = "BTC price, $"
     place(dashboard.sheet, chart, f"F{last_chart_row + 1}", 14.0, 6.2)
-    dashboard.widths({"A": 38, "B": 13, "C": 13, "D": 56, "E": 2})
+    dashboard.widths({"A": 38, "B": 19, "C": 19, "D": 56, "E": 2})
     print_one_page(dashboard.sheet, f"A1:M{max(last_row, last_chart_row + 12)}")
 
     write_notes(

@@ -28,9 +28,13 @@ from pyfuncs.templates.dashboard import (
 )
 from pyfuncs.templates.deal_sheets import (
     COL,
+    VIEWS,
+    aware_only,
     deal_charts,
     deal_metrics,
-    write_deal_schedule,
+    has_maturity_wall,
+    maturity_wall,
+    write_both_schedules,
 )
 from pyfuncs.templates.layout import (
     COLLATERAL,
@@ -43,6 +47,7 @@ from pyfuncs.templates.layout import (
     MARKET_PRICING,
     OPEX_FORMULA,
     POWER_AND_OPEX,
+    WATERFALL,
     SheetWriter,
     define_name,
     write_inputs,
@@ -68,6 +73,7 @@ INPUT_NAMES = [
     "per_year",
     "profile",
     *COVENANTS,
+    *WATERFALL,
     *COLLATERAL,
     *FIRE_SALE,
     "rent_vol",
@@ -153,8 +159,8 @@ def rent_headlines() -> list[Headline]:
 
 
 def dashboard_columns(writer: SheetWriter) -> None:
-    """Label, value and note columns; a narrow gap; chart columns."""
-    writer.widths({"A": 38, "B": 13, "C": 56, "D": 2})
+    """Label, two value columns and the note; a narrow gap; chart columns."""
+    writer.widths({"A": 38, "B": 19, "C": 19, "D": 56, "E": 2})
 
 
 def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
@@ -170,14 +176,13 @@ def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
     write_blended_rent(book, inputs, block.last_row + 6)
     inputs.widths({"A": 24, "B": 18, "C": 16, "D": 90})
 
-    schedule = SheetWriter(book.create_sheet("Schedule"), flavor)
-    layout = write_deal_schedule(book, schedule, assumptions.horizon_periods, f"{TITLE}: schedule")
+    layout, modelled = write_both_schedules(book, flavor, assumptions, TITLE)
 
     dashboard = SheetWriter(book.create_sheet("Dashboard"), flavor)
     dashboard.title(
         f"{TITLE}: dashboard",
-        "Coverage, collateral and a joint stress of the deal; every number has its meaning "
-        "beside it.",
+        "The deal as usually modelled beside the deflation-aware deal with its DSRA and lock-up; "
+        "every number has its meaning beside it.",
     )
     write_scenario_line(dashboard)
     workings = workings_sheet(book, flavor)
@@ -187,13 +192,24 @@ def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
     next_row = write_headlines(
         dashboard,
         4,
-        [*deal_metrics(layout, 3), *rent_headlines()],
-        title="Coverage and collateral, one deterministic path",
+        [*deal_metrics(3), *rent_headlines()],
+        value_headers=VIEWS,
+        title="The loan as usually modelled (flat rents, no reserve) and deflation-aware (with "
+        "its DSRA and lock-up)",
     )
+    if has_maturity_wall(assumptions):
+        next_row = write_headlines(
+            dashboard,
+            next_row,
+            aware_only(maturity_wall(assumptions.per_year)),
+            value_headers=("", VIEWS[1]),
+            title="Maturity wall",
+        )
     next_row = write_headlines(
         dashboard,
         next_row,
-        stress_headlines((stress["Stress"],)),
+        aware_only(stress_headlines((stress["Stress"],))),
+        value_headers=("", VIEWS[1]),
         title="Joint stress: BTC and GPU rents shocked together",
     )
     year_one = layout.first + assumptions.per_year - 1
@@ -205,9 +221,9 @@ def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
         f"Schedule!{COL['market_value']}{year_one}/gpus",
         "Fire sale of the whole fleet at the end of year 1",
     )
-    last_chart_row = deal_charts(dashboard, layout, workings.sheet, waterfall, "E")
+    last_chart_row = deal_charts(dashboard, layout, modelled, workings.sheet, waterfall, "F")
     dashboard_columns(dashboard)
-    print_one_page(dashboard.sheet, f"A1:L{max(last_row, last_chart_row)}")
+    print_one_page(dashboard.sheet, f"A1:M{max(last_row, last_chart_row)}")
 
     write_notes(
         SheetWriter(book.create_sheet("Notes"), flavor),

@@ -128,8 +128,36 @@ def write_scenarios(
             define_name(book, in_use_name(name), SHEET, f"B{row}")
     last = first + len(inputs.cells) - 1
     define_name(book, "ScenarioAssumptions", SHEET, f"A{first}:B{last}")
-    writer.widths({"A": 32, "B": 22, "C": 12, "D": 12, "E": 12, "F": 12, "G": 12})
+    write_modelled(book, writer, first, list(inputs.cells))
+    writer.widths({"A": 32, "B": 22, "C": 12, "D": 12, "E": 12, "F": 12, "G": 12, "I": 24})
     return ScenarioBlock(first, last)
+
+
+#: The deal as usually modelled: flat rents (no decline, no generation steps) and no reserve.
+MODELLED = {"annual_decline": 0, "gen_step": 0, "rent_gen_step": 0, "dsra_months": 0}
+
+
+def write_modelled(book: Workbook, writer: SheetWriter, first: int, names: list[str]) -> None:
+    """``ModelledAssumptions`` (columns I:J): the scenario's assumptions, as usually modelled.
+
+    Every name of the block in use, with :data:`MODELLED` applied (names the Inputs do not list
+    are added at the end).
+    """
+    sheet = writer.sheet
+    writer.header(first - 1, 9, ["As usually modelled", "Value"])
+    extra = [n for n in MODELLED if n not in names]
+    for offset, name in enumerate([*names, *extra]):
+        row = first + offset
+        sheet.cell(row, 9, name)
+        if name in MODELLED:
+            cell = sheet.cell(row, 10, MODELLED[name])
+            cell.font = NOTE_FONT
+        else:
+            writer.formula(f"J{row}", f"=B{first + names.index(name)}")
+            sheet[f"J{row}"].number_format = sheet[f"B{first + names.index(name)}"].number_format
+    last = first + len(names) + len(extra) - 1
+    define_name(book, "ModelledAssumptions", SHEET, f"I{first}:J{last}")
+    sheet.cell(first - 2, 9, "Flat rents, no generation steps, no DSRA.").font = NOTE_FONT
 
 
 def in_use_name(name: str) -> str:

@@ -53,6 +53,22 @@ class Sheet:
 
 
 @dataclass(frozen=True)
+class Table:
+    """An Excel table (a ``table`` part of a worksheet), for structured references.
+
+    ECMA-376 Part 1, 18.5.1.2: ``ref`` covers the header row (``headerRowCount``, default 1),
+    the data and the totals row (``totalsRowCount``, default 0).
+    """
+
+    name: str
+    sheet_index: int
+    area: tuple[int, int, int, int]  # r1, c1, r2, c2 of the whole table
+    columns: tuple[str, ...]
+    header_rows: int
+    totals_rows: int
+
+
+@dataclass(frozen=True)
 class DefinedName:
     name: str
     text: str  # what it refers to, without "="
@@ -72,6 +88,7 @@ class Book:
     iterate_delta: float = 0.001
     full_calc_on_load: bool = False
     other_sheets: list[str] = field(default_factory=list)  # chart sheets, dialog sheets
+    tables: list[Table] = field(default_factory=list)  # Excel tables (structured references)
 
     @property
     def path(self) -> Path:
@@ -115,6 +132,7 @@ def load_book(path: Path) -> Book:
 
     sheets: list[Sheet] = []
     others: list[str] = []
+    tables: list[Table] = []
     for position, element in enumerate(root.iterfind("m:sheets/m:sheet", ns)):
         rel_id = element.get(f"{{{DOC_REL_NS}}}id", "")
         rel_type, target = rels.get(rel_id, ("", ""))
@@ -128,6 +146,7 @@ def load_book(path: Path) -> Book:
         sheet = Sheet(name, position, target, scan_sheet(text, target))
         _read_cells(sheet, shared, dynamic_cm)
         sheets.append(sheet)
+        tables.extend(_tables(package, target, position))
 
     names: list[DefinedName] = []
     for element in root.iterfind("m:definedNames/m:definedName", ns):
@@ -149,6 +168,7 @@ def load_book(path: Path) -> Book:
         iterate_delta=_calc_number(calc_attrs, "iterateDelta", "0.001", float, workbook_part),
         full_calc_on_load=calc_attrs.get("fullCalcOnLoad") in ("1", "true"),
         other_sheets=others,
+        tables=tables,
     )
 
 
@@ -172,6 +192,37 @@ def _metadata_index(rc: Any, name: str, part: str) -> int:
         raise WorkbookFileError(
             f'{part}: cell metadata <rc {name}="{text[:40]}"> is not a number'
         ) from None
+
+
+def _tables(package: Package, sheet_part: str, sheet_index: int) -> list[Table]:
+    """The tables of one worksheet (its relationships of type ``.../table``)."""
+    out: list[Table] = []
+    for rel_type, target in package.relationships(sheet_part).values():
+        if not rel_type.endswith("/table") or not package.has(target):
+            continue
+        root = parse_xml(package.read(target), target)
+        ref = root.get("ref", "")
+        try:
+            area = parse_range(ref)
+        except (ValueError, WorkbookFileError):
+            continue  # a table without a readable range: its references stay unresolved
+        ns = {"m": MAIN_NS}
+        columns = tuple(
+            (c.get("name") or "") for c in root.iterfind("m:tableColumns/m:tableColumn", ns)
+        )
+        header = root.get("headerRowCount", "1")
+        totals = root.get("totalsRowCount", "0")
+        out.append(
+            Table(
+                name=root.get("displayName") or root.get("name", ""),
+                sheet_index=sheet_index,
+                area=area,
+                columns=columns,
+                header_rows=int(header) if header.isdigit() else 1,
+                totals_rows=int(totals) if totals.isdigit() else 0,
+            )
+        )
+    return out
 
 
 def _shared_strings(package: Package, rels: dict[str, tuple[str, str]]) -> list[str]:
@@ -232,6 +283,10 @@ def _read_cells(sheet: Sheet, shared: list[str], dynamic_cm: set[str]) -> None:
             raise WorkbookFileError(f"{sheet.part} ({sheet.name}): {exc}") from None
         f = cell.formula
         if f is None:
+            continue
+        if f.kind == "normal" and not f.text.strip():
+            # <f ca="1"/> on the member cells of a volatile spill: no formula of their own
+            # (the anchor's spill writes them).
             continue
         if f.kind == "shared" and f.shared_index is not None:
             if f.text.strip():

@@ -187,3 +187,12 @@ def test_trend_and_linest_as_excel_cached_them():
         [pytest.approx(8.0)],
         [pytest.approx(10.0)],
     ]
+
+
+def test_dynamic_array_functions_read_an_empty_argument_as_left_out():
+    # Microsoft's XLOOKUP and SORT pages write XLOOKUP(x,a,b,,2)-style calls; an empty
+    # if_not_found still gives #N/A, an empty sort_index sorts by the first column.
+    assert evaluate("=XLOOKUP(25,A1:A3,B1:B3,,0)", TABLE) == Err("#N/A")
+    assert evaluate("=XLOOKUP(25,A1:A3,B1:B3,,-1,)", TABLE) == "y"
+    assert evaluate_array("=SORT(A1:B3,,-1)", "3x2", TABLE) == [[30, "z"], [20, "y"], [10, "x"]]
+    assert evaluate_array("=SEQUENCE(2,,5)", "2x1") == [[5], [6]]

@@ -52,7 +52,8 @@ def test_json_inputs_and_sheet_cell_targets(tmp_path: Path):
 
 def test_unknown_functions_are_refused_naming_cells_and_nothing_is_written(tmp_path: Path):
     data = (
-        '<row r="1"><c r="A1"><v>1</v></c><c r="B1"><f>OFFSET(A1,0,0)</f><v>1</v></c></row>'
+        '<row r="1"><c r="A1"><v>1</v></c>'
+        '<c r="B1"><f>_xlfn.WEBSERVICE("http://example.com")</f><v>1</v></c></row>'
         '<row r="2"><c r="B2"><f>SUM(A1)+MYMACRO(A1)</f><v>1</v></c></row>'
     )
     source = hand_workbook(tmp_path / "bad.xlsx", data)
@@ -63,7 +64,7 @@ def test_unknown_functions_are_refused_naming_cells_and_nothing_is_written(tmp_p
     assert cells == ["Model!B1", "Model!B2"]
     done = run(source, "--out", tmp_path / "out.xlsx")
     assert done.returncode == 1
-    assert "Refused" in done.stderr and "OFFSET" in done.stderr and "MYMACRO" in done.stderr
+    assert "Refused" in done.stderr and "WEBSERVICE" in done.stderr and "MYMACRO" in done.stderr
     assert "Model!B2" in done.stderr and "Traceback" not in done.stderr
     assert _files(tmp_path) == before, "nothing may be written"
 

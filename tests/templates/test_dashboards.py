@@ -14,8 +14,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import yaml
 from openpyxl.worksheet.formula import ArrayFormula
 
+import pyfuncs
 from pyfuncs.deal.engine import SCHEDULE_COLUMNS
 from pyfuncs.deal.stress import METRICS
 from pyfuncs.recovery import WATERFALL_ITEMS
@@ -78,14 +80,18 @@ def test_number_formats_by_kind(name):
             ]
     assert "0.0000" not in {f for formats in by_label.values() for f in formats}
     assert all(f == '0.00"x"' for f in by_label["Minimum DSCR"])
-    ltv = "Maximum LTV: book, then market" if name == "datacenter" else "Maximum market LTV"
+    ltv = (
+        "Maximum LTV: book, then market"
+        if name == "datacenter"
+        else "Maximum LTV: book value, then market value"
+    )
     assert by_label[ltv] and all(f.endswith("%") for f in by_label[ltv])
     if name != "datacenter":
         assert by_label["Fair spread for this risk"] == ['#,##0" bp"'] * len(
             by_label["Fair spread for this risk"]
         )
         assert by_label["Paths simulated"][0] == "#,##0"
-        assert by_label["Probability of default over the loan"][0] == "0.0%"
+        assert by_label["Probability of default over the horizon"][0] == "0.0%"
         assert by_label["Expected loss"][0].startswith('$#,##0.0,,"M"')
     else:
         assert by_label["Debt at close"][0].startswith('$#,##0.0,,"M"')
@@ -149,21 +155,30 @@ def test_breach_cell_says_never_only_when_the_column_has_no_error(libreoffice, t
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "Deal"
-    columns = {"A": [1.3, 1.2, 1.05, 1.4], "B": [1.3, 1.2, 1.25, 1.4], "C": [1.3, "=1/0", 1.5, 1.4]}
+    columns = {
+        "A": [1.3, 1.2, 1.05, 1.4],
+        "B": [1.3, 1.2, 1.25, 1.4],
+        "C": [1.3, "=1/0", 1.5, 1.4],
+        "D": [1.3, None, 1.05, None],  # blank between covenant tests: skipped, not a DSCR of 0
+    }
     for letter, values in columns.items():
         for row, value in enumerate(values, start=1):
-            sheet[f"{letter}{row}"] = value
-        sheet[f"{letter}6"] = spell(breach_formula(f"{letter}1:{letter}4", "1.1"), "officejs")
+            if value is not None:
+                sheet[f"{letter}{row}"] = value
+        formula = breach_formula(f"{letter}1:{letter}4", "1.1")
+        sheet[f"{letter}6"] = ArrayFormula(f"{letter}6", spell(formula.text, "officejs"))
     book.save(tmp_path / "breach.xlsx")
     done = recalculate_workbook(tmp_path / "breach.xlsx", tmp_path / "out")
     values = computed_values(done.path)
     assert values[("Deal", "A6")] == 3  # 1.05 < 1.10 in the third period
     assert values[("Deal", "B6")] == "never"
     assert getattr(values[("Deal", "C6")], "code", None) == "#DIV/0!"  # not "never"
+    assert values[("Deal", "D6")] == 3
     # The headless engine agrees.
     refresh(tmp_path / "breach.xlsx", tmp_path / "refreshed.xlsx")
     again = openpyxl.load_workbook(tmp_path / "refreshed.xlsx", data_only=True)["Deal"]
-    assert [again["A6"].value, again["B6"].value, again["C6"].value] == [3, "never", "#DIV/0!"]
+    shown = [again[f"{c}6"].value for c in "ABCD"]
+    assert shown == [3, "never", "#DIV/0!", 3]
 
 
 def test_spreads_above_2000_bp_or_at_certain_default_read_distressed(tmp_path):
@@ -190,14 +205,16 @@ def test_the_demos_refreshed_neocloud_has_no_error_on_its_dashboard(tmp_path):
     out = tmp_path / "steeper.xlsx"
     refresh(WORKBOOKS / "neocloud.xlsx", out, assignments=[("annual_decline", 0.6)])
     sheet = openpyxl.load_workbook(out, data_only=True)["Dashboard"]
-    shown = {r[0].value: r[1].value for r in sheet.iter_rows(min_row=3) if r[0].value}
-    errors = {k: v for k, v in shown.items() if isinstance(v, str) and v.startswith("#")}
-    assert not errors
-    assert shown["Probability of default over the loan"] == 1
+    cells = [c.value for row in sheet.iter_rows(min_row=3) for c in row]
+    assert not [v for v in cells if isinstance(v, str) and v.startswith("#")]
+    # the deflation-aware view (column C)
+    shown = {r[0].value: r[2].value for r in sheet.iter_rows(min_row=3) if r[0].value}
+    assert shown["Probability of default over the horizon"] == 1
     assert shown["Annual probability of default"] == "every path defaults"
     assert shown["Fair spread for this risk"] == "distressed"
     assert shown["Repriced spread"] == "distressed"
-    assert isinstance(shown["First month below default"], int | float)
+    assert isinstance(shown["First default"], int | float)
+    assert isinstance(shown["Median first default, defaulting paths"], int | float)
 
 
 def test_an_error_in_the_schedule_shows_on_the_dashboard_not_never(tmp_path):
@@ -211,6 +228,32 @@ def test_an_error_in_the_schedule_shows_on_the_dashboard_not_never(tmp_path):
     book.save(tmp_path / "broken.xlsx")
     refresh(tmp_path / "broken.xlsx", tmp_path / "out.xlsx")
     sheet = openpyxl.load_workbook(tmp_path / "out.xlsx", data_only=True)["Dashboard"]
-    shown = {r[0].value: r[1].value for r in sheet.iter_rows(min_row=3) if r[0].value}
-    assert str(shown["First month below lock-up"]).startswith("#")
-    assert str(shown["First month below default"]).startswith("#")
+    # the deflation-aware view (C) reads annual_decline; the modelled view sets it to 0
+    for column in (2,):
+        shown = {r[0].value: r[column].value for r in sheet.iter_rows(min_row=3) if r[0].value}
+        assert str(shown["First covenant test below lock-up"]).startswith("#")
+        assert str(shown["First default"]).startswith("#")
+        assert str(shown["Loan repaid in full"]).startswith("#")
+
+
+def test_the_miner_runs_to_the_convertibles_maturity_and_shows_the_wall(tmp_path):
+    """The schedule ends at the convertible's maturity; the wall cells match the deal summary."""
+    from pyfuncs.deal.engine import run_deal
+    from pyfuncs.deal.metrics import deal_summary
+
+    example = yaml.safe_load((WORKBOOKS / "examples" / "miner.yaml").read_text())
+    a = pyfuncs.parse_assumptions({**example, "refi_rate": example.get("annual_rate", 0.0775)})
+    months = round(example["convert_years"] * 12)
+    assert a.horizon_periods == months > example["tenor_years"] * 12
+    out = tmp_path / "refi.xlsx"
+    refresh(WORKBOOKS / "miner.xlsx", out, assignments=[("refi_rate", a.refi_rate)])
+    book = openpyxl.load_workbook(out, data_only=True)
+    periods = [r[0] for r in book["Schedule"].iter_rows(min_row=4, values_only=True) if r[0]]
+    assert periods[-1] == months
+    sheet = book["Dashboard"]
+    shown = {r[0].value: r[2].value for r in sheet.iter_rows(min_row=3) if r[0].value}
+    wall = deal_summary(a, run_deal(a)).wall
+    assert shown["Wall month"] == wall.period == months
+    assert shown["Amount due at the wall"] == pytest.approx(example["convert_principal"])
+    assert shown["Cash available at the wall"] == pytest.approx(wall.cash_available, rel=1e-9)
+    assert shown["Refinancing DSCR at the wall"] == pytest.approx(wall.refi_dscr, rel=1e-9)

@@ -17,9 +17,10 @@ import pyfuncs
 from pyfuncs.deal.engine import SCHEDULE_COLUMNS
 from pyfuncs.refresh.core import refresh
 from pyfuncs.templates import TEMPLATES, build_template, template_workbook
-from pyfuncs.templates.deal_sheets import COL, EXTRA_COLUMNS
+from pyfuncs.templates.scenarios import MODELLED
 
 ROOT = Path(__file__).parents[2]
+COL_INDEX = {name: i for i, name in enumerate(SCHEDULE_COLUMNS)}
 WORKBOOKS = ROOT / "workbooks"
 
 
@@ -99,7 +100,8 @@ def test_every_formula_cell_carries_a_value(name):
 @pytest.mark.parametrize("name", sorted(TEMPLATES))
 def test_sheets_names_validation_and_styling(name):
     book = openpyxl.load_workbook(WORKBOOKS / f"{name}.xlsx")
-    assert book.sheetnames == ["Inputs", "Scenarios", "Schedule", "Dashboard", "Workings", "Notes"]
+    middle = ["Schedule"] if name == "datacenter" else ["Schedule", "Schedule as modelled"]
+    assert book.sheetnames == ["Inputs", "Scenarios", *middle, "Dashboard", "Workings", "Notes"]
     inputs = book["Inputs"]
     names = dict(book.defined_names.items())
     for row in inputs.iter_rows(min_row=5, max_col=2):
@@ -140,13 +142,19 @@ def test_deal_schedule_values_match_the_engine_for_the_example():
     ]  # blank where nothing is due (after a default)
     expected = pyfuncs.deal_schedule(_example("neocloud")).dscr
     np.testing.assert_allclose(dscr, expected, rtol=1e-12)
-    # The flat-rent column is period 1's CFADS over each period's debt service, by hand.
-    cfads = sheet[f"{COL['cfads']}4"].value
-    flat, service = EXTRA_COLUMNS["flat_rent_dscr"], COL["debt_service"]
-    for row in (r for r in range(4, 64) if sheet[f"{service}{r}"].value):
-        assert sheet[f"{flat}{row}"].value == pytest.approx(
-            cfads / sheet[f"{service}{row}"].value, rel=1e-12
-        )
+    # The schedule as usually modelled is the engine run flat, with no reserve (by hand).
+    modelled = book["Schedule as modelled"]
+    flat = {**_example("neocloud"), **MODELLED}
+    expected = pyfuncs.deal_schedule(flat)
+    cfads = [
+        r[COL_INDEX["cfads"]] for r in modelled.iter_rows(min_row=4, max_row=63, values_only=True)
+    ]
+    np.testing.assert_allclose(cfads, expected.cfads, rtol=1e-12)
+    assert flat["annual_decline"] == 0 and flat["dsra_months"] == 0
+    rents = {
+        r[COL_INDEX["rent"]] for r in modelled.iter_rows(min_row=4, max_row=63, values_only=True)
+    }
+    assert rents == {_example("neocloud")["rent0"]}  # flat market rent
 
 
 def test_datacenter_debt_is_the_lower_of_dscr_sizing_and_loan_to_cost():

@@ -28,6 +28,16 @@ from pyfuncs.formulas.values import NA, Arr, XlError, boolean, compare, num
 CALC_EMPTY = ExcelError("#CALC!", "the result is empty")
 
 
+def _given(value: Any) -> bool:
+    """The dynamic-array functions read an empty argument as left out: ``SORT(A1:B9,,-1)``
+    sorts by the first column, ``XLOOKUP(x,a,b,,2)`` is #N/A when nothing matches."""
+    return not (omitted(value) or value is None)
+
+
+def _opt(value: Any, default: float) -> float:
+    return optional(value, default) if _given(value) else default
+
+
 def _grid(arg: Any) -> Arr:
     return arg if type(arg) is Arr else Arr([[arg]])
 
@@ -117,11 +127,11 @@ def xlookup(
     items = [row[0] for row in keys.values] if by_rows else keys.values[0]
     if (res.rows if by_rows else res.cols) != len(items):
         return ExcelError("#VALUE!", "XLOOKUP's lookup and return arrays differ in size")
-    mm = integer(optional(match_mode, 0.0))
-    sm = integer(optional(search_mode, 1.0))
+    mm = integer(_opt(match_mode, 0.0))
+    sm = integer(_opt(search_mode, 1.0))
     i = find_position(_wanted(value), items, mm, sm)
     if i < 0:
-        if omitted(if_not_found):
+        if not _given(if_not_found):
             return ExcelError("#N/A", "XLOOKUP found no match")
         return if_not_found
     if by_rows:
@@ -139,8 +149,8 @@ def xmatch(value: Any, lookup: Any, match_mode: Any = OMITTED, search_mode: Any 
     i = find_position(
         _wanted(value),
         keys.flat(),
-        integer(optional(match_mode, 0.0)),
-        integer(optional(search_mode, 1.0)),
+        integer(_opt(match_mode, 0.0)),
+        integer(_opt(search_mode, 1.0)),
     )
     if i < 0:
         return ExcelError("#N/A", "XMATCH found no match")
@@ -179,8 +189,8 @@ def lookup(value: Any, vector: Any, result: Any = OMITTED) -> Any:
 
 @builtin("SEQUENCE", params="vvvv", min_args=1)
 def sequence(rows: Any, cols: Any = OMITTED, start: Any = OMITTED, step: Any = OMITTED) -> Any:
-    r, c = integer(rows), integer(optional(cols, 1.0))
-    first, by = optional(start, 1.0), optional(step, 1.0)
+    r, c = integer(rows), integer(_opt(cols, 1.0))
+    first, by = _opt(start, 1.0), _opt(step, 1.0)
     if r < 0 or c < 0:
         return ExcelError("#VALUE!", "SEQUENCE needs a positive size")
     if r == 0 or c == 0:
@@ -210,7 +220,7 @@ def filter_(array: Any, include: Any, if_empty: Any = OMITTED) -> Any:
     else:
         return ExcelError("#VALUE!", "FILTER's include must match the array's rows or columns")
     if not out or not out[0]:
-        return CALC_EMPTY if omitted(if_empty) else if_empty
+        return CALC_EMPTY if not _given(if_empty) else if_empty
     return Arr([[_blank_zero(v) for v in row] for row in out])
 
 
@@ -252,13 +262,13 @@ def _direction(value: Any) -> bool:
 @builtin("SORT", params="avvv", min_args=1)
 def sort(array: Any, index: Any = OMITTED, order: Any = OMITTED, by_col: Any = OMITTED) -> Any:
     data = _grid(array)
-    columns = optional_bool(by_col, False)
+    columns = optional_bool(by_col, False) if _given(by_col) else False
     lines = [list(c) for c in zip(*data.values, strict=True)] if columns else data.values
-    k = integer(optional(index, 1.0))
+    k = integer(_opt(index, 1.0))
     width = len(lines[0])
     if not 1 <= k <= width:
         return ExcelError("#VALUE!", "SORT index outside the array")
-    up = _direction(optional(order, 1.0))
+    up = _direction(_opt(order, 1.0))
     picked = [lines[i] for i in _order([[line[k - 1] for line in lines]], [up])]
     out = [list(c) for c in zip(*picked, strict=True)] if columns else picked
     return Arr([[_blank_zero(v) for v in row] for row in out])
@@ -294,8 +304,8 @@ def _identity(line: list[Any]) -> tuple[Any, ...]:
 @builtin("UNIQUE", params="avv", min_args=1)
 def unique(array: Any, by_col: Any = OMITTED, exactly_once: Any = OMITTED) -> Any:
     data = _grid(array)
-    columns = optional_bool(by_col, False)
-    once = optional_bool(exactly_once, False)
+    columns = optional_bool(by_col, False) if _given(by_col) else False
+    once = optional_bool(exactly_once, False) if _given(exactly_once) else False
     lines = [list(c) for c in zip(*data.values, strict=True)] if columns else data.values
     counts: dict[tuple[Any, ...], int] = {}
     first: dict[tuple[Any, ...], list[Any]] = {}
