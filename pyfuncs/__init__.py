@@ -23,6 +23,7 @@ from pyfuncs.coverage import (
 from pyfuncs.deal.assumptions import DealAssumptions, parse_assumptions
 from pyfuncs.deal.engine import DealSchedule, run_deal
 from pyfuncs.deal.schedule import deal_schedule
+from pyfuncs.deal.sensitivity import headroom, sensitivity
 from pyfuncs.deal.stress import StressResult, joint_stress
 from pyfuncs.debt import (
     DebtSchedule,
@@ -93,6 +94,7 @@ __all__ = [
     "gpu_curve",
     "hashprice",
     "hazard_rate",
+    "headroom",
     "implied_decline",
     "income_value",
     "joint_stress",
@@ -114,6 +116,7 @@ __all__ = [
     "revenue",
     "run_deal",
     "sculpted_debt",
+    "sensitivity",
     "vasicek_pd",
     "wal",
 ]

@@ -20,7 +20,8 @@ Argument kinds
 Result kinds
 ------------
 ``scalar``, ``column`` (spills down, one row per period), ``table`` (named columns, optional
-header row), ``elementwise`` (the broadcast shape of the ``array`` arguments).
+header row), ``grid`` (a block of rows by columns, e.g. a two-way sensitivity table),
+``elementwise`` (the broadcast shape of the ``array`` arguments).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ EXCEL_HELP_LIMIT = 255
 NAMESPACE = "GPU"
 
 ARG_KINDS = ("number", "integer", "range", "array", "text", "bool", "keyvalue", "headers")
-RESULT_KINDS = ("scalar", "column", "table", "elementwise")
+RESULT_KINDS = ("scalar", "column", "table", "grid", "elementwise")
 
 
 class _Required:
@@ -57,7 +58,7 @@ class Arg:
     Parameters
     ----------
     name : str
-        The argument's name, as in FUNCTIONS.md and in the Python signature.
+        The argument's name, as in docs/functions.md and in the Python signature.
     help : str
         What it is, with units (shown in Excel's function wizard).
     kind : str
@@ -275,7 +276,7 @@ def lookup(name: str) -> FunctionSpec | None:
 
 
 def catalogue() -> list[FunctionSpec]:
-    """Every registered function, grouped by category in the order of FUNCTIONS.md."""
+    """Every registered function, grouped by category in the catalogue's order (CATEGORY_ORDER)."""
     _load_catalogue()
     return sorted(REGISTRY.values(), key=lambda s: CATEGORY_ORDER.index(s.category))
 
@@ -309,6 +310,7 @@ CATALOGUE_MODULES = (
     "pyfuncs.miners",
     "pyfuncs.deal.schedule",
     "pyfuncs.deal.stress",
+    "pyfuncs.deal.sensitivity",
     "pyfuncs.portfolio_loss",
     "pyfuncs.spreads",
     "pyfuncs.gpu_curves",

@@ -1,6 +1,6 @@
 """Coverage: DSCR, LLCR, PLCR, covenant tests, and how much rent deflation a loan absorbs.
 
-Project-finance conventions of DOMAIN.md section 4: ``DSCR_t = CFADS_t/(I_t + P_t)`` [67];
+Project-finance conventions of docs/domain.md section 4: ``DSCR_t = CFADS_t/(I_t + P_t)`` [67];
 LLCR and PLCR discount CFADS at the debt rate [68][69]; lock-up ~1.10x, default 1.00x [72].
 """
 
@@ -71,7 +71,7 @@ def dscr(cfads: Any, debt_service: Any) -> np.ndarray:
     Returns
     -------
     ndarray
-        ``DSCR_t = CFADS_t / (I_t + P_t)`` (DOMAIN.md section 4).
+        ``DSCR_t = CFADS_t / (I_t + P_t)`` (docs/domain.md section 4).
     """
     flows, service = broadcast(
         cfads=as_array("cfads", cfads), debt_service=as_array("debt_service", debt_service)

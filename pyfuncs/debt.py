@@ -326,7 +326,7 @@ def debt_capacity(
     -------
     ndarray
         ``sum_t (CFADS_t/DSCR*) / (1+i)^t``: Excel's ``NPV(annual_rate/per_year, cfads/target)``
-        (DOMAIN.md section 4, [70][71]).
+        (docs/domain.md section 4, [70][71]).
     """
     debt_service, rates = _sculpting_inputs(cfads, target_dscr, annual_rate, per_year)
     return np.sum(debt_service * discount_factors(rates), axis=-1)
@@ -370,7 +370,7 @@ def sculpted_debt(
     Notes
     -----
     ``DS_t = CFADS_t/DSCR*``, principal ``P = DEBT_CAPACITY``, ``I_t = opening_t*i_t`` and
-    ``P_t = DS_t - I_t`` (DOMAIN.md section 4, [70][71]); the closing balance after the last
+    ``P_t = DS_t - I_t`` (docs/domain.md section 4, [70][71]); the closing balance after the last
     period is zero up to rounding.
     """
     debt_service, rates = _sculpting_inputs(cfads, target_dscr, annual_rate, per_year)

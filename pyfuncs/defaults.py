@@ -1,19 +1,19 @@
-"""Documented defaults of GPU-backed credit, each with its source in ``shared/DOMAIN.md``.
+"""Documented defaults of GPU-backed credit, each with its source in ``docs/domain.md``.
 
-Bracketed numbers ``[n]`` are DOMAIN.md's reference list. "Unsourced" marks a parameter a user
+Bracketed numbers ``[n]`` are docs/domain.md's reference list. "Unsourced" marks a parameter a user
 should calibrate. Function signatures use these names, so a default is written once.
 """
 
 # --- Time -------------------------------------------------------------------------------------
 HOURS_PER_YEAR = 8760.0
-#: 8760 / 12: colocation is priced per kW-month and converted to per hour with 730 h (FUNCTIONS.md).
+#: 8760 / 12: colocation is priced per kW-month and converted to per hour with 730 h (docs/functions.md).
 HOURS_PER_MONTH = 730.0
-#: Periods per year of a schedule: monthly (FUNCTIONS.md).
+#: Periods per year of a schedule: monthly (docs/functions.md).
 PER_YEAR = 12
 #: Largest ``per_year`` accepted: hourly periods.
 MAX_PER_YEAR = 8760
 
-# --- Rents (DOMAIN.md section 1) -----------------------------------------------------------------
+# --- Rents (docs/domain.md section 1) -------------------------------------------------------------
 #: Annual H100 rent decline: 2024 reserved 1-yr $7.20 vs 3-yr $5.40 implies 0.72/yr [10];
 #: Epoch FLOP/s-per-$ doubling 2.07 yr gives -28%/yr [11]. Range 20-46%.
 ANNUAL_RENT_DECLINE = 0.28
@@ -22,7 +22,7 @@ GEN_STEP = 0.25
 #: Utilisation of contracted capacity: CoreWeave ~95% SLA [14], ~96% committed revenue [15].
 UTILIZATION_CONTRACTED = 0.95
 
-# --- Power and opex (DOMAIN.md section 1) --------------------------------------------------------
+# --- Power and opex (docs/domain.md section 1) ----------------------------------------------------
 #: IT load per H100: DGX H100 10.2 kW / 8 GPUs [18].
 IT_KW_PER_GPU = 1.275
 #: Power usage effectiveness of a new site: <= 1.3 [22] (2024 average 1.56 [21]).
@@ -34,7 +34,7 @@ COLO_KW_MONTH_TYPICAL = 200.0
 #: All-in H100 capex per GPU, $: ~$50k ($47-52k) [25].
 CAPEX_PER_GPU_H100 = 50_000.0
 
-# --- Depreciation and value (DOMAIN.md section 2) ------------------------------------------------
+# --- Depreciation and value (docs/domain.md section 2) --------------------------------------------
 #: Accounting life of GPUs, years: CoreWeave 6-yr straight line [31]; MSFT, GOOGL 6 [26][27].
 BOOK_LIFE_YEARS = 6.0
 #: Annual decay of used-GPU market value: -30%/yr, from the weak residual curve 60-65% / 40-45% /
@@ -43,7 +43,7 @@ MARKET_VALUE_DECAY = 0.30
 #: Declining-balance factor (Excel's DDB/VDB default).
 DDB_FACTOR = 2.0
 
-# --- Debt and covenants (DOMAIN.md sections 3-4) -------------------------------------------------
+# --- Debt and covenants (docs/domain.md sections 3-4) ---------------------------------------------
 #: CoreWeave DDTL 2.0 effective rate [39].
 DDTL_RATE = 0.11
 #: DSCR lock-up trigger ~1.10x [72].
@@ -51,7 +51,7 @@ LOCKUP_DSCR = 1.10
 #: DSCR event-of-default level 1.00x [72].
 DEFAULT_DSCR = 1.00
 
-# --- Fire-sale recovery (DOMAIN.md section 6) ----------------------------------------------------
+# --- Fire-sale recovery (docs/domain.md section 6) ------------------------------------------------
 #: Residual liquidity discount ~9% after maintenance quality (Franks et al.) [89].
 FIRESALE_BASE_DISCOUNT = 0.09
 #: Square-root impact coefficient Y ~0.5-1 [91].
@@ -67,7 +67,7 @@ MONTHS_TO_SELL = 6.0
 #: Discount rate for the time to recover in LGD (unsourced).
 LGD_DISCOUNT_RATE = 0.10
 
-# --- Miners (DOMAIN.md section 7) ----------------------------------------------------------------
+# --- Miners (docs/domain.md section 7) ------------------------------------------------------------
 #: Block subsidy after the April 2024 halving, BTC.
 BTC_SUBSIDY = 3.125
 #: Blocks a day at the 10-minute target [95].
@@ -75,12 +75,12 @@ BLOCKS_PER_DAY = 144.0
 #: Days a year in MINER_DSCR.
 DAYS_PER_YEAR = 365.0
 
-# --- Spreads (DOMAIN.md section 8) ---------------------------------------------------------------
+# --- Spreads (docs/domain.md section 8) -----------------------------------------------------------
 #: CDS recovery convention 30-40% [45].
 CDS_RECOVERY = 0.35
 
 # --- Deal defaults (DealAssumptions; docs/domain.md) -------------------------------------------
-#: GPUs in a sample deal (a 10,000-GPU H100 cluster, the scale of DOMAIN.md section 3's deals).
+#: GPUs in a sample deal (a 10,000-GPU H100 cluster, the scale of docs/domain.md section 3's deals).
 DEAL_GPUS = 10_000.0
 #: Market rent in period 1, $/GPU-hour: 1-yr H100 contract $2.35 (Mar 2026) [3][5].
 RENT0_H100 = 2.35
@@ -97,11 +97,11 @@ CONVERT_YEARS = 5.0
 #: Used GPUs of one kind the market absorbs a month (unsourced; calibrate).
 MONTHLY_VOLUME = 5_000.0
 
-# --- Cash waterfall (DOMAIN.md section 10, "Cash waterfall practice") ---------------------------
+# --- Cash waterfall (docs/domain.md section 10, "Cash waterfall practice") ------------------------
 #: Debt service reserve, months of scheduled debt service: 6-12 months
 #: (financialmodelling.mazars.com/resources/debt-service-reserve-account-dsra/); 6, the low end.
 DSRA_MONTHS = 6.0
-#: Covenant tests a year: quarter ends (DOMAIN.md section 10).
+#: Covenant tests a year: quarter ends (docs/domain.md section 10).
 TEST_FREQUENCY = 4
 #: Months in the trailing (LTM) DSCR tested at a test date: trailing twelve months (section 10).
 DSCR_LOOKBACK_MONTHS = 12.0
@@ -109,7 +109,7 @@ DSCR_LOOKBACK_MONTHS = 12.0
 #: sweep 100% only below 1.35x [74]).
 CASH_SWEEP = 0.0
 
-# --- Miners (DOMAIN.md sections 7 and 10) --------------------------------------------------------
+# --- Miners (docs/domain.md sections 7 and 10) ----------------------------------------------------
 #: BTC price in period 1, $: $91k at the 5-year hashprice low [96].
 BTC_PRICE_AT_LOW = 91_000.0
 #: Growth of network hashrate a year: +34.5% in 2025, 795.7 to ~1,070 EH/s
@@ -130,7 +130,7 @@ BTC_LIQUIDATION_LTV = 0.80
 #: LTV a margin call restores by paying the BTC loan down (unsourced: the usual opening LTV 50%).
 BTC_CURE_LTV = 0.50
 
-# --- Stress (DOMAIN.md sections 7-8) -------------------------------------------------------------
+# --- Stress (docs/domain.md sections 7-8) ---------------------------------------------------------
 #: BTC volatility a year: 46-54% [100][101].
 BTC_VOL = 0.50
 #: GPU rent volatility a year (unsourced; calibrate).
@@ -142,7 +142,7 @@ T_COPULA_DOF = 4.0
 #: Market spread to reprice: CoreWeave 5-yr CDS ~675 bp (Nov-Dec 2025) [44][45].
 MARKET_SPREAD = 0.0675
 #: Spreads above this are shown as "distressed": beyond 2,000 bp a spread is not a price of
-#: credit risk but of a recovery (FUNCTIONS.md v2).
+#: credit risk but of a recovery (docs/functions.md v2).
 DISTRESSED_SPREAD = 0.20
 
 #: Asset correlation of a contract counterparty with the GPU-rent factor: the Basel IRB corporate

@@ -91,7 +91,7 @@ def adj_ltv(
     age_years : array_like
         Years since purchase.
     annual_decay : array_like, optional
-        DOMAIN.md section 2 default.
+        docs/domain.md section 2 default.
     gen_lag : array_like, optional
         Generations released since purchase.
     gen_step : array_like, optional

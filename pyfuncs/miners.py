@@ -1,6 +1,6 @@
 """Bitcoin miners pivoting to AI hosting: hashprice and the coverage of mining plus hosting.
 
-DOMAIN.md section 7: hashprice ($ per PH/s per day) = (subsidy + fees) * 144 * BTC / network PH/s
+docs/domain.md section 7: hashprice ($ per PH/s per day) = (subsidy + fees) * 144 * BTC / network PH/s
 [95]; it rises with price and fees and falls with difficulty. A BTC drop cuts mining CFADS one for
 one until difficulty adjusts, and GPU rents can fall at the same time.
 """

@@ -1,6 +1,6 @@
 """Portfolio credit: default correlation (Vasicek) and the granular portfolio loss quantile.
 
-DOMAIN.md section 7: conditional on a systematic factor F, a loan with PD p defaults with
+docs/domain.md section 7: conditional on a systematic factor F, a loan with PD p defaults with
 probability ``Phi((Phi^-1(p) - sqrt(rho)*F)/sqrt(1-rho))``; Basel rho 0.12-0.24 [102].
 """
 

@@ -1,6 +1,6 @@
 """Fire-sale recovery: what a lender gets for thousands of GPUs sold at once, and the LGD.
 
-DOMAIN.md section 6: peers are distressed together, so specialised assets sell below best-use
+docs/domain.md section 6: peers are distressed together, so specialised assets sell below best-use
 value (Shleifer-Vishny [87]); a residual liquidity discount of ~9% (Franks et al. [89]); and
 square-root market impact ``Y*sigma*sqrt(Q/V)`` [91] for selling ``Q`` units into a market that
 trades ``V`` a month, with the volatility over the same month (an annual sigma times sqrt(1/12);
@@ -348,7 +348,7 @@ def firesale_recovery(
         ``R = max(0, units*(MV*(1-g)^lag*f*(1-d)*s - C - carry*months))`` with
         ``d = FIRESALE_DISCOUNT(units, monthly_volume, volatility, impact, base_discount)`` and
         ``f = sale_value_factor(months_to_sell, annual_decay)``, the average value of units sold
-        at an even pace over the sale (DOMAIN.md section 6 model). A discount above 100% leaves
+        at an even pace over the sale (docs/domain.md section 6 model). A discount above 100% leaves
         no value before costs.
     """
     return _net_proceeds(

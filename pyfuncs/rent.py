@@ -1,7 +1,7 @@
 """GPU rents and the cash they make: rent curves, implied decline, opex, revenue, breakeven.
 
 Rents are $ per GPU-hour. A schedule's period t (1-based) earns the rent at elapsed time
-``(t-1)/per_year`` years (FUNCTIONS.md conventions).
+``(t-1)/per_year`` years (docs/functions.md conventions).
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def rent_curve(
         Number of periods.
     annual_decline : array_like, optional
         Decimal a year; -28%/yr from reserved 1-yr vs 3-yr prices [10] and Epoch's
-        price-performance doubling time [11] (DOMAIN.md section 1). Negative for a rebound.
+        price-performance doubling time [11] (docs/domain.md section 1). Negative for a rebound.
     per_year : int, optional
         Periods a year.
     gen_periods : array_like, optional
@@ -164,7 +164,7 @@ def implied_decline(rent_1y: Any, rent_multi: Any, years: int) -> np.ndarray:
     (a lessor indifferent between rolling one-year contracts and one long one, undiscounted).
     With ``x = 1-d`` the average ``(1/n) sum x^k`` rises from ``1/n`` at ``x=0`` without bound,
     so a root exists when ``rent_multi/rent_1y > 1/n`` and is found by bisection to machine
-    precision. DOMAIN.md section 1: 2024 reserved 1-yr $7.20 vs 3-yr $5.40 gives
+    precision. docs/domain.md section 1: 2024 reserved 1-yr $7.20 vs 3-yr $5.40 gives
     ``x^2+x+1 = 2.25``, ``x = 0.725``, ``d = 27.5%`` [10].
     """
     n = as_count("years", years, minimum=2, maximum=100)
@@ -402,7 +402,7 @@ def breakeven_rent(
 
     Notes
     -----
-    DOMAIN.md section 1 check: $50k, 11%, 5 years annual, 1.275 kW, PUE 1.3, $0.08/kWh,
+    docs/domain.md section 1 check: $50k, 11%, 5 years annual, 1.275 kW, PUE 1.3, $0.08/kWh,
     $200/kW-month colocation on IT kW, 90% utilisation gives $2.25 at DSCR 1.0 and $2.77 at 1.3.
     """
     debt_service = annual_debt_service(capex, annual_rate, years, per_year)

@@ -1,6 +1,6 @@
 """Credit spreads from expected loss, and back: hazard rates, cumulative PD, fair spreads.
 
-DOMAIN.md section 8: ``lambda ~ s/(1-R)``; cumulative PD ``1 - exp(-lambda*T)``; a spread is
+docs/domain.md section 8: ``lambda ~ s/(1-R)``; cumulative PD ``1 - exp(-lambda*T)``; a spread is
 ``-ln(1-PD)*LGD`` times a risk-premium multiple. CoreWeave 5-yr CDS 675 bp with R = 35% gives
 lambda = 10.4%/yr and a 5-year PD of ~40% [45].
 """

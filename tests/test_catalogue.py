@@ -1,4 +1,4 @@
-"""The registry against the published catalogue (FUNCTIONS.md v1) and Excel's limits."""
+"""The registry against the published catalogue (v1, tests/data/functions_v1.txt) and Excel's limits."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from pyfuncs.catalogue import CATEGORY_ORDER, EXCEL_HELP_LIMIT, REGISTRY, canoni
 HERE = Path(__file__).parent
 
 
-#: Built by the deal-engine issue; listed in the catalogue already.
 def _published() -> dict[str, list[tuple[str, bool, str | None]]]:
     out = {}
     for line in (HERE / "data" / "functions_v1.txt").read_text().splitlines():

@@ -72,6 +72,21 @@ def _demo_workbooks(out_dir: str) -> None:
     console.print(table)
 
 
+def _print_portfolio_credit(results: list) -> None:
+    """The correlated loss distribution and the concentration flags, after the deal table."""
+    from pyfuncs.deal.portfolio import portfolio_concentration, portfolio_loss
+
+    loss = portfolio_loss(results)
+    if loss is not None:
+        console.print("Portfolio loss on shared factor draws (GPU rent index, BTC):")
+        for name, dollars, share in loss.report():
+            console.print(f"  {name}: ${dollars / 1e6:,.1f}M ({share:.2%} of exposure)")
+    for c in portfolio_concentration(results):
+        top = ", ".join(f"{n} {s:.0%}" for n, s in c.shares[:3])
+        flag = f"; above the {c.limit:.0%} limit: {', '.join(c.breaches)}" if c.breaches else ""
+        console.print(f"  by {c.kind}: HHI {c.hhi:.3f}; top {top}{flag}")
+
+
 @app.command()
 def portfolio(
     deals: Annotated[
@@ -158,6 +173,7 @@ def portfolio(
             str(r.get("status")),
         )
     console.print(table)
+    _print_portfolio_credit(results)
     failed = [r for r in results if not r.ok]
     if out is not None:
         write_bytes_atomic(Path(out), portfolio_workbook(results))

@@ -83,7 +83,7 @@ def _assumption_reference() -> list[str]:
         "The `assumptions` of `DEAL_SCHEDULE` and `JOINT_STRESS`: a two-column range of names and",
         "values on the sheet (or a YAML/JSON mapping, or a Python dict). Names are case-insensitive;",
         "a blank value keeps the default; an unknown name is an error. Lists (period numbers, a rate",
-        "path) are written in one cell separated by `;`. Sources in brackets are DOMAIN.md's.",
+        "path) are written in one cell separated by `;`. Sources in brackets are the references of docs/domain.md.",
         "",
         "| name | unit | default | meaning |",
         "|---|---|---|---|",

@@ -1,6 +1,6 @@
 """A deal's named assumptions: validated, documented, loaded from Excel, YAML, JSON or Python.
 
-Every input of a deal has a name, a unit, a default and (where one exists) a source in DOMAIN.md.
+Every input of a deal has a name, a unit, a default and (where one exists) a source in docs/domain.md.
 Unknown names are an error, never ignored: a mistyped ``gpu_count`` would otherwise silently leave
 ``gpus`` at its default.
 """
@@ -40,7 +40,7 @@ class DealAssumptions(BaseModel):
     # --- identity -----------------------------------------------------------------------------
     name: str = _field("deal", "text", "Name of the deal, shown in reports.")
 
-    # --- fleet and rent (DOMAIN.md section 1) -------------------------------------------------
+    # --- fleet and rent (docs/domain.md section 1) ------------------------------------------------
     gpus: float = _field(d.DEAL_GPUS, "GPUs", "Number of GPUs financed.", ge=0)
     capex_per_gpu: float = _field(
         d.CAPEX_PER_GPU_H100, "$ per GPU", "All-in capex per GPU; H100 ~$50k [25].", ge=0
@@ -100,7 +100,7 @@ class DealAssumptions(BaseModel):
         le=1,
     )
 
-    # --- operating cost (DOMAIN.md section 1) ---------------------------------------------------
+    # --- operating cost (docs/domain.md section 1) ------------------------------------------------
     opex_hour: float | None = _field(
         None,
         "$ per GPU-hour",
@@ -119,7 +119,7 @@ class DealAssumptions(BaseModel):
         0.0, "$ per period", "Fixed costs of the borrower each period (SG&A, insurance).", ge=0
     )
 
-    # --- debt (DOMAIN.md sections 3-4) ---------------------------------------------------------
+    # --- debt (docs/domain.md sections 3-4) -------------------------------------------------------
     debt_principal: float | None = _field(
         None, "$", "Amount borrowed; blank = loan_to_cost x gpus x capex_per_gpu.", ge=0
     )
@@ -211,7 +211,7 @@ class DealAssumptions(BaseModel):
         None, "years", "Amortisation of a refinancing; blank = tenor_years.", gt=0
     )
 
-    # --- collateral (DOMAIN.md section 2) -------------------------------------------------------
+    # --- collateral (docs/domain.md section 2) ----------------------------------------------------
     book_life_years: float = _field(
         d.BOOK_LIFE_YEARS, "years", "Accounting life; CoreWeave 6-yr straight line [31].", gt=0
     )
@@ -221,7 +221,7 @@ class DealAssumptions(BaseModel):
         d.MARKET_VALUE_DECAY, "decimal a year", "Used-GPU value decay; -30%/yr [37][38].", lt=1
     )
 
-    # --- fire sale (DOMAIN.md section 6) --------------------------------------------------------
+    # --- fire sale (docs/domain.md section 6) -----------------------------------------------------
     monthly_volume: float = _field(
         d.MONTHLY_VOLUME,
         "GPUs a month",
@@ -261,7 +261,7 @@ class DealAssumptions(BaseModel):
         gt=-1,
     )
 
-    # --- miners (DOMAIN.md section 7) ----------------------------------------------------------
+    # --- miners (docs/domain.md section 7) --------------------------------------------------------
     btc_price: float = _field(
         d.BTC_PRICE_AT_LOW,
         "$ per BTC",
@@ -338,7 +338,7 @@ class DealAssumptions(BaseModel):
         gt=0,
     )
 
-    # --- stress (DOMAIN.md section 7) ----------------------------------------------------------
+    # --- stress (docs/domain.md section 7) --------------------------------------------------------
     btc_vol: float = _field(
         d.BTC_VOL, "decimal a year", "BTC volatility; 46-54%/yr [100][101].", ge=0
     )
@@ -403,6 +403,7 @@ class DealAssumptions(BaseModel):
     contract_counterparty: str | None = _field(
         None, "name", "The contracts' counterparty (offtaker), for portfolio concentration."
     )
+    site: str | None = _field(None, "name", "Data-centre site, for portfolio concentration.")
 
     # --- offtakers and re-leasing (docs/domain.md section 10; KBRA re-leasing risk [84]) ------
     contract_pd: float = _field(

@@ -1,6 +1,6 @@
 """Example deals on documented defaults, shared by the demo and the template workbooks.
 
-Bracketed numbers are DOMAIN.md's references; "unsourced" inputs are placeholders to calibrate.
+Bracketed numbers are docs/domain.md's references; "unsourced" inputs are placeholders to calibrate.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ NEOCLOUD_CONTRACTED: dict[str, Any] = {
     "loan_to_cost": 0.5,
 }
 
-#: A bitcoin miner pivoting to AI hosting (capital structure after DOMAIN.md section 3's table).
+#: A bitcoin miner pivoting to AI hosting (capital structure after docs/domain.md section 3's table).
 MINER: dict[str, Any] = {
     "name": "Miner to AI hosting (example)",
     "gpus": 6_000,

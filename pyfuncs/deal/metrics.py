@@ -19,7 +19,7 @@ headline numbers from here, so each is defined once:
   ``expected loss = PD x expected LGD x mean EAD at default``);
 - **fair spread** ``FAIR_SPREAD(annual PD, expected LGD)`` and the **repriced spread**.
 
-Metrics that mean nothing are not shown (FUNCTIONS.md v2): a spread above 2,000 bp is shown as
+Metrics that mean nothing are not shown (docs/functions.md v2): a spread above 2,000 bp is shown as
 ``"distressed"``; the annual PD of a deal that defaults on every path is ``#NUM!`` with the
 reason, and the median first default period is reported beside it; there is no "maximum
 fire-sale LTV" (its denominator runs to zero): the shortfall in dollars is the measure.

@@ -1,12 +1,13 @@
 """Portfolios: every deal through the same engine, on local processes or a Dask cluster.
 
-A portfolio run is a map over deals (ARCHITECTURE.md): each deal gets its base-case schedule, a
+A portfolio run is a map over deals (docs/architecture.md): each deal gets its base-case schedule, a
 joint stress, its fire-sale recovery and a repriced spread. A deal with bad inputs is reported
 with its reason and the others still complete.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import math
@@ -22,6 +23,14 @@ import numpy as np
 from pyfuncs.deal.assumptions import load_assumptions_file, parse_assumptions
 from pyfuncs.deal.engine import run_deal
 from pyfuncs.deal.metrics import deal_summary, lender_principal
+from pyfuncs.deal.portfolio_credit import (
+    RENT_INDEX_WEIGHT,
+    Concentration,
+    LossDistribution,
+    concentration,
+    deal_path_shortfalls,
+    months_needed,
+)
 from pyfuncs.deal.stress import joint_stress
 from pyfuncs.errors import GpuCreditError, InvalidInputError
 
@@ -63,6 +72,10 @@ class DealResult:
 
     index: int
     values: dict[str, Any] = field(default_factory=dict)
+    #: Dollar shortfall on every path of the portfolio's shared factor draws (portfolio credit).
+    shortfalls: np.ndarray | None = None
+    #: (counterparty, GPU model, site) for the concentration report.
+    names: tuple[str, str, str] = ("", "", "")
 
     @property
     def ok(self) -> bool:
@@ -78,8 +91,19 @@ def _finite_or_none(x: Any) -> float | str | None:
     return float(x) if math.isfinite(x) else None
 
 
-def evaluate_deal(index: int, values: dict[str, Any], paths: int, seed: int) -> DealResult:
-    """Schedule, stress, recovery and spread of one deal; errors become the row's status."""
+def evaluate_deal(
+    index: int,
+    values: dict[str, Any],
+    paths: int,
+    seed: int,
+    months: int = 0,
+    weight: float = RENT_INDEX_WEIGHT,
+) -> DealResult:
+    """Schedule, stress, recovery and spread of one deal; errors become the row's status.
+
+    With ``months`` > 0 the deal also runs on the portfolio's shared factor draws
+    (:mod:`pyfuncs.deal.portfolio_credit`) and keeps its shortfall on every path.
+    """
     name = str(values.get("name") or f"deal {index + 1}")
     try:
         a = parse_assumptions(values)
@@ -120,14 +144,22 @@ def evaluate_deal(index: int, values: dict[str, Any], paths: int, seed: int) -> 
             "repriced_spread",
         ):
             row[key] = _finite_or_none(stress[key])
-        return DealResult(index, row)
+        shortfalls = (
+            deal_path_shortfalls(values, index, paths, seed, months, weight) if months else None
+        )
+        names = (
+            a.contract_counterparty or "(none)",
+            a.gpu_model or "(none)",
+            a.site or "(none)",
+        )
+        return DealResult(index, row, shortfalls, names)
     except GpuCreditError as exc:
         return DealResult(index, {"deal": name, "status": f"{exc.code} {exc.reason}"})
     except Exception as exc:  # one broken deal must not stop the portfolio
         return DealResult(index, {"deal": name, "status": f"error: {type(exc).__name__}: {exc}"})
 
 
-def _evaluate_task(task: tuple[int, dict[str, Any], int, int]) -> DealResult:
+def _evaluate_task(task: tuple[Any, ...]) -> DealResult:
     return evaluate_deal(*task)
 
 
@@ -208,6 +240,8 @@ def run_portfolio(
     workers: int | None = None,
     scheduler: str | None = None,
     on_result: Callable[[DealResult], None] | None = None,
+    correlated: bool = True,
+    weight: float = RENT_INDEX_WEIGHT,
 ) -> list[DealResult]:
     """Evaluate every deal; results in the order of ``deals``.
 
@@ -224,8 +258,19 @@ def run_portfolio(
         Address of a Dask scheduler (``tcp://host:8786``); the deals then run on its workers.
     on_result : callable, optional
         Called with each result as it completes (a progress bar).
+    correlated : bool, default True
+        Also run every deal on one shared set of factor draws (common GPU rent index and BTC)
+        for the portfolio loss distribution (:func:`portfolio_loss`).
+    weight : float, optional
+        Share of rent variance common to the GPU rent market
+        (:data:`pyfuncs.deal.portfolio_credit.RENT_INDEX_WEIGHT`).
     """
-    tasks = [(i, dict(d), paths, seed) for i, d in enumerate(deals)]
+    months = 0
+    if correlated:
+        for d in deals:
+            with contextlib.suppress(GpuCreditError):  # that deal reports its own reason
+                months = max(months, months_needed(parse_assumptions(d)))
+    tasks = [(i, dict(d), paths, seed, months, weight) for i, d in enumerate(deals)]
     results: list[DealResult | None] = [None] * len(tasks)
 
     def done(result: DealResult) -> None:
@@ -287,6 +332,25 @@ def portfolio_totals(results: list[DealResult]) -> dict[str, Any]:
     }
 
 
+def portfolio_loss(results: list[DealResult]) -> LossDistribution | None:
+    """The portfolio's loss on each shared path: the sum of the computed deals' shortfalls."""
+    good = [r for r in results if r.ok and r.shortfalls is not None]
+    if not good:
+        return None
+    losses = np.sum([r.shortfalls for r in good], axis=0)
+    return LossDistribution(losses, float(sum(r.values["principal"] for r in good)))
+
+
+def portfolio_concentration(results: list[DealResult]) -> list[Concentration]:
+    """Exposure (the lender's principal) by counterparty, GPU model and site."""
+    good = [r for r in results if r.ok]
+    exposures = [float(r.values["principal"]) for r in good]
+    return [
+        concentration(kind, [r.names[k] for r in good], exposures)
+        for k, kind in enumerate(("counterparty", "GPU model", "site"))
+    ]
+
+
 def portfolio_workbook(results: list[DealResult]) -> bytes:
     """The results as an .xlsx: one summary row per deal, then the portfolio's totals."""
     from openpyxl import Workbook
@@ -311,6 +375,67 @@ def portfolio_workbook(results: list[DealResult]) -> bytes:
         sheet.column_dimensions[sheet.cell(1, column).column_letter].width = 14
     sheet.column_dimensions["B"].width = 40
     sheet.freeze_panes = "B2"
+    _loss_sheets(book, results)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _loss_sheets(book: Any, results: list[DealResult]) -> None:
+    """The loss distribution (measures, histogram and chart) and the concentration sheets."""
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.styles import Font
+
+    loss = portfolio_loss(results)
+    if loss is not None:
+        sheet = book.create_sheet("Loss distribution")
+        sheet.append(["Portfolio loss over the horizon", "$", "share of exposure"])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for name, dollars, share in loss.report():
+            sheet.append([name, dollars, share])
+        sheet.append(["exposure (lender's principal)", loss.exposure, 1.0])
+        sheet.append(["paths", int(loss.losses.size), None])
+        for row in sheet.iter_rows(min_row=2, max_col=3):
+            row[1].number_format = '#,##0,,"M"' if row[0].value != "paths" else "#,##0"
+            row[2].number_format = "0.00%"
+        start = sheet.max_row + 2
+        sheet.cell(start, 1, "loss from, $M").font = Font(bold=True)
+        sheet.cell(start, 2, "share of paths").font = Font(bold=True)
+        counts, edges = np.histogram(loss.losses / 1e6, bins=20)
+        for k, count in enumerate(counts):
+            sheet.cell(start + 1 + k, 1, round(float(edges[k]), 3))
+            sheet.cell(start + 1 + k, 2, float(count) / loss.losses.size).number_format = "0.0%"
+        chart = BarChart()
+        chart.title = "Portfolio loss distribution"
+        chart.y_axis.title = "share of paths"
+        chart.x_axis.title = "loss, $M"
+        chart.legend = None
+        data = Reference(sheet, min_col=2, min_row=start, max_row=start + len(counts))
+        chart.add_data(data, titles_from_data=True)
+        chart.set_categories(
+            Reference(sheet, min_col=1, min_row=start + 1, max_row=start + len(counts))
+        )
+        sheet.add_chart(chart, "E2")
+        sheet.column_dimensions["A"].width = 32
+        sheet.column_dimensions["B"].width = 16
+        sheet.column_dimensions["C"].width = 18
+    sheet = book.create_sheet("Concentration")
+    sheet.append(["by", "name", "share of exposure", "HHI", "above limit"])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for c in portfolio_concentration(results):
+        for rank, (name, share) in enumerate(c.shares[:5]):
+            sheet.append(
+                [
+                    c.kind,
+                    name,
+                    share,
+                    c.hhi if rank == 0 else None,
+                    "LIMIT" if share > c.limit else "",
+                ]
+            )
+    for row in sheet.iter_rows(min_row=2, max_col=4):
+        row[2].number_format = "0.0%"
+        row[3].number_format = "0.000"
+    sheet.column_dimensions["B"].width = 28

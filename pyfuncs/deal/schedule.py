@@ -54,7 +54,7 @@ def deal_schedule(assumptions: Any) -> DealSchedule:
 
     Notes
     -----
-    CFADS = revenue - opex; ``DSCR_t = CFADS_t/(I_t+P_t)`` (DOMAIN.md section 4);
+    CFADS = revenue - opex; ``DSCR_t = CFADS_t/(I_t+P_t)`` (docs/domain.md section 4);
     ``book_ltv = balance/(BOOK_VALUE + BTC)``, ``market_ltv = balance/(gpus*MARKET_VALUE + BTC)``,
     ``firesale_ltv = balance/(FIRESALE_RECOVERY(fleet) + BTC)``, balances at period end. The cash
     waterfall (DSRA, covenant tests, lock-up, sweep, default, refinancing) is

@@ -1,6 +1,6 @@
 """JOINT_STRESS: correlated BTC and GPU-rent shocks pushed through the deal engine.
 
-DOMAIN.md section 7: miners stack BTC price risk on GPU rent risk, and the two fall together.
+docs/domain.md section 7: miners stack BTC price risk on GPU rent risk, and the two fall together.
 Shocks to ``ln BTC`` and ``ln rent`` are correlated (Gaussian copula by default; a multivariate
 Student-t, whose shared mixing variable makes extreme moves coincide, as an option), accumulate
 period by period as a random walk, and multiply the base-case BTC price and market rent (and, with

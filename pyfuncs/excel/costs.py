@@ -36,7 +36,7 @@ STRESS_CHUNK_PATHS = 4096
 #: Arrays any other function holds per input or output cell (element-wise math, schedules).
 ARRAYS_PER_CELL = 8
 #: Functions that always run in a stoppable worker process on the function server.
-ALWAYS_HEAVY = frozenset({"JOINT_STRESS"})
+ALWAYS_HEAVY = frozenset({"JOINT_STRESS", "HEADROOM", "SENSITIVITY"})
 
 
 @dataclass(frozen=True)
@@ -147,6 +147,20 @@ def estimate(spec: FunctionSpec, kwargs: dict[str, Any]) -> Cost:
             64 * len(spec.result.columns),
             chunk * periods * STRESS_ARRAYS_PER_PATH_PERIOD + periods * DEAL_ARRAYS_PER_PERIOD,
             paths * periods,
+        )
+    if spec.name == "HEADROOM":  # deals one after another (bisection), one path each
+        return Cost(1, _deal_periods(kwargs) * DEAL_ARRAYS_PER_PERIOD)
+    if spec.name == "SENSITIVITY":  # one deal per cell, or a stress of SENSITIVITY_PATHS
+        from pyfuncs.deal.sensitivity import SENSITIVITY_PATHS
+
+        periods = _deal_periods(kwargs)
+        cells = _size(kwargs.get("values1")) * _size(kwargs.get("values2"))
+        stressed = str(kwargs.get("output", "")).lower() in ("pd", "expected_loss")
+        chunk = min(SENSITIVITY_PATHS, STRESS_CHUNK_PATHS) if stressed else 1
+        return Cost(
+            cells,
+            chunk * periods * STRESS_ARRAYS_PER_PATH_PERIOD + periods * DEAL_ARRAYS_PER_PERIOD,
+            cells * SENSITIVITY_PATHS * periods if stressed else 0,
         )
     if kind == "elementwise":
         cells = max((_size(v) for v in kwargs.values()), default=1)

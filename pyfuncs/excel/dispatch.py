@@ -260,6 +260,11 @@ def format_result(spec: FunctionSpec, result: Any, headers: bool = False) -> Any
         if arr.ndim != 1:
             return ExcelError("#VALUE!", f"{spec.name} gave a {arr.ndim}-D result for a column")
         return [[to_excel(v)] for v in arr.tolist()]
+    if kind == "grid":
+        rows = [list(row) for row in result]
+        if not rows or not rows[0] or any(len(row) != len(rows[0]) for row in rows):
+            return ExcelError("#VALUE!", f"{spec.name} gave a ragged or empty grid")
+        return [[to_excel(v) for v in row] for row in rows]
     ratios = spec.result.ratio_columns
     columns = [
         [_ratio_cell(v, name) for v in _column(result, name)]

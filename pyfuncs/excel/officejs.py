@@ -34,7 +34,7 @@ from pyfuncs.catalogue import Arg, FunctionSpec, catalogue
 #: Argument kinds Excel passes as 2-D arrays (ranges, spilled arrays, array constants).
 MATRIX_ARG_KINDS = frozenset({"range", "array", "keyvalue"})
 #: Result kinds that spill (one row per period, a table, or the shape of the array arguments).
-MATRIX_RESULT_KINDS = frozenset({"column", "table", "elementwise"})
+MATRIX_RESULT_KINDS = frozenset({"column", "table", "grid", "elementwise"})
 #: The longest ``description`` every version of Microsoft's custom-functions schema accepts.
 DESCRIPTION_LIMIT = 128
 

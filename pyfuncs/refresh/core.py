@@ -17,7 +17,7 @@ LibreOffice hook; a template fast path (the deal engine) can be added the same w
 ``fullCalcOnLoad``: we leave the workbook part (and its ``calcPr``) untouched. Our values are
 exact, so Excel need not recalculate on open; forcing it would also make every ``GPU.*`` cell
 show ``#NAME?``/``#BUSY!`` until the add-in loads, defeating the cached values
-(EXCEL-FILES.md: only volatile custom functions recalculate on open). A file that already asks
+(docs/excel-files.md: only volatile custom functions recalculate on open). A file that already asks
 for a full calculation on load (openpyxl writes ``fullCalcOnLoad="1"``) keeps asking.
 """
 

@@ -2,7 +2,7 @@
 
 Used to recalculate a workbook with a second engine (tests use it as an oracle, and
 ``gpucredit refresh --engine libreoffice`` through :func:`recalculate_values`). Facts from
-shared/LIBREOFFICE.md: LibreOffice keeps cached values on load unless ``OOXMLRecalcMode`` is 0; a
+docs/libreoffice.md: LibreOffice keeps cached values on load unless ``OOXMLRecalcMode`` is 0; a
 reused profile can hang, so every run gets a fresh profile and a hard timeout, and the whole
 process group is killed when the timeout strikes.
 

@@ -54,7 +54,7 @@ def template_workbook(
     assumptions = parse_assumptions({**template.example, **(inputs or {})})
     book = template.build(assumptions, flavor)
     # Our cached values are exact: Excel need not recalculate on open, and a forced full
-    # calculation would turn GPU.* cells to #NAME? until the add-in loads (EXCEL-FILES.md).
+    # calculation would turn GPU.* cells to #NAME? until the add-in loads (docs/excel-files.md).
     book.calculation.fullCalcOnLoad = False
     book.properties.creator = "gpucredit"
     return book

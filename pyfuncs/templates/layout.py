@@ -1,7 +1,7 @@
 """Shared pieces of the template builders: styles, formula spelling, the inputs block, notes.
 
 Formulas are written in one internal spelling, ``GPU.NAME(``, and emitted per target
-(EXCEL-FILES.md): the Office.js flavor stores ``_xldudf_GPU_NAME(``, the spelling Excel saves for a
+(docs/excel-files.md): the Office.js flavor stores ``_xldudf_GPU_NAME(``, the spelling Excel saves for a
 JavaScript custom function so that the call binds when the add-in loads (a literal ``GPU.NAME(``
 shows ``#NAME?`` until the cell is re-entered: OfficeDev/Excel-Custom-Functions#108, #339;
 office-js#6611); the xlwings flavor stores ``GPU_NAME(``, the VBA name xlwings imports; the
@@ -117,7 +117,7 @@ class SheetWriter:
 
     def array(self, area: str, text: str, number_format: str | None = None) -> None:
         """A legacy array formula over a fixed range: it fills the range in Excel 2016 and 365
-        alike ("Dynamic array formulas and spilled array behavior", EXCEL-FILES.md)."""
+        alike ("Dynamic array formulas and spilled array behavior", docs/excel-files.md)."""
         first = area.split(":")[0]
         self.sheet[first] = ArrayFormula(area, spell(text, self.flavor))
         if number_format:

@@ -2,7 +2,7 @@
 
 Mining plus hosting cash flow carries senior secured debt; BTC held is collateral; convertible
 notes add to leverage. The dashboard stresses BTC and GPU rents together at the default
-correlation (0.5) and at the stress correlation (0.8): "correlation convergence" (DOMAIN.md
+correlation (0.5) and at the stress correlation (0.8): "correlation convergence" (docs/domain.md
 section 7).
 """
 
@@ -58,7 +58,12 @@ from pyfuncs.templates.layout import (
 )
 from pyfuncs.templates.neocloud import write_stress_controls
 from pyfuncs.templates.notes import COMMON_METHOD
-from pyfuncs.templates.scenarios import MINER_DRIVERS, ScenarioBlock, write_scenarios
+from pyfuncs.templates.scenarios import (
+    MINER_DRIVERS,
+    MINER_GRID,
+    ScenarioBlock,
+    write_scenarios,
+)
 from pyfuncs.templates.scenarios import SHEET as SCENARIO_SHEET
 
 TITLE = "Bitcoin miner pivoting to AI hosting"
@@ -167,7 +172,7 @@ def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
     block = write_inputs(book, inputs, assumptions, INPUT_NAMES, 5, {"opex_hour": OPEX_FORMULA})
     define_name(book, "Assumptions", "Inputs", block.key_value_range)
     write_stress_controls(book, inputs, block.last_row + 3)
-    scenario = write_scenarios(book, flavor, block, MINER_DRIVERS)
+    scenario = write_scenarios(book, flavor, block, MINER_DRIVERS, MINER_GRID)
     write_stress_case(book, inputs, block.last_row + 7, scenario)
     inputs.widths({"A": 24, "B": 18, "C": 16, "D": 90})
 

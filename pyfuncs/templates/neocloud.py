@@ -1,6 +1,6 @@
 """Template 1: a neocloud's GPU-backed delayed-draw term loan (contracted and merchant GPUs).
 
-CoreWeave-style terms (DOMAIN.md section 3): 11% effective rate, draws maturing in 5 years, most
+CoreWeave-style terms (docs/domain.md section 3): 11% effective rate, draws maturing in 5 years, most
 revenue on take-or-pay contracts, the rest on market rent; the contracts roll to market rent when
 they end (re-leasing risk).
 """
@@ -54,7 +54,7 @@ from pyfuncs.templates.layout import (
     write_notes,
 )
 from pyfuncs.templates.notes import COMMON_METHOD
-from pyfuncs.templates.scenarios import GPU_DRIVERS, write_scenarios
+from pyfuncs.templates.scenarios import GPU_DRIVERS, GPU_GRID, write_scenarios
 
 TITLE = "Neocloud GPU-backed delayed-draw term loan"
 
@@ -172,7 +172,7 @@ def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
     block = write_inputs(book, inputs, assumptions, INPUT_NAMES, 5, {"opex_hour": OPEX_FORMULA})
     define_name(book, "Assumptions", "Inputs", block.key_value_range)
     write_stress_controls(book, inputs, block.last_row + 3)
-    write_scenarios(book, flavor, block, GPU_DRIVERS)
+    write_scenarios(book, flavor, block, GPU_DRIVERS, GPU_GRID)
     write_blended_rent(book, inputs, block.last_row + 6)
     inputs.widths({"A": 24, "B": 18, "C": 16, "D": 90})
 

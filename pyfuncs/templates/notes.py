@@ -9,7 +9,7 @@ COMMON_METHOD = [
     "CFADS = revenue - opex; opex is charged on every hour (OPEX_HOUR: it_kw x PUE x power price "
     "+ colocation on IT kW). Taxes and working capital are left to the analyst.",
     "DSCR_t = CFADS_t / debt service_t. Lock-up below lockup_dscr (~1.10x), default below "
-    "default_dscr (1.00x) (DOMAIN.md section 4).",
+    "default_dscr (1.00x) (docs/domain.md section 4).",
     "Book value: straight line over book_life_years (6 years, as CoreWeave). Market value: "
     "-30%/yr and a 25% step at each generation. Fire-sale value: the whole fleet sold at once, "
     "square-root market impact on monthly_volume, site factor and costs (FIRESALE_RECOVERY).",
@@ -24,7 +24,7 @@ COMMON_METHOD = [
     "severe.xlsx.",
     "SOURCES",
     "Every default and its source is listed in docs/functions.md (Deal assumptions) and in "
-    "shared/DOMAIN.md. Unsourced inputs (market depth, de-install cost, hash cost, rent "
+    "docs/domain.md. Unsourced inputs (market depth, de-install cost, hash cost, rent "
     "volatility) are placeholders to calibrate.",
     "HOW THE FILE WORKS",
     "Blue cells on Inputs are inputs; each has a defined name used by the formulas. Every "

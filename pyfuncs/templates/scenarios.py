@@ -28,6 +28,7 @@ from pyfuncs.templates.layout import (
     SheetWriter,
     define_name,
 )
+from pyfuncs.templates.layout import column as column_letter
 
 SCENARIOS = ("base", "downside", "severe", "rebound")
 SHEET = "Scenarios"
@@ -61,6 +62,59 @@ MINER_DRIVERS = (*GPU_DRIVERS, BTC)
 
 
 @dataclass(frozen=True)
+class Grid:
+    """A two-way SENSITIVITY table: ``output`` for ``name1`` (down) x ``name2`` (across)."""
+
+    title: str
+    name1: str
+    label1: str
+    values1: tuple[float, ...]
+    format1: str
+    name2: str
+    label2: str
+    values2: tuple[float, ...]
+    format2: str
+    output: str
+    number_format: str
+
+
+#: A GPU deal: how the minimum DSCR moves with the rent decline and the utilisation.
+GPU_GRID = Grid(
+    "Minimum DSCR by rent decline (down) and utilisation (across)",
+    "annual_decline",
+    "Annual rent decline",
+    (0.15, 0.25, 0.35, 0.45),
+    "0%",
+    "utilization",
+    "Utilisation",
+    (0.70, 0.80, 0.90, 0.95),
+    "0%",
+    "min_dscr",
+    '0.00"x"',
+)
+#: A miner: the PD by BTC price and the BTC-rent correlation (a joint stress per cell).
+MINER_GRID = Grid(
+    "PD over the horizon by BTC price (down) and BTC-rent correlation (across)",
+    "btc_price",
+    "BTC price, $",
+    (45_000.0, 70_000.0, 91_000.0, 120_000.0),
+    "#,##0",
+    "correlation",
+    "Correlation",
+    (0.0, 0.5, 0.8),
+    "0.0",
+    "pd",
+    "0.0%",
+)
+#: Headroom rows: (driver, test, words before, words after, format).
+HEADROOM_ROWS = (
+    ("rent0", "lockup", "Market rent can fall", "before the first lock-up test fails", "0.0%"),
+    ("annual_decline", "lockup", "The rent decline can rise by", "a year before lock-up", "0.0%"),
+    ("rent0", "default", "Market rent can fall", "before the deal defaults", "0.0%"),
+)
+
+
+@dataclass(frozen=True)
 class ScenarioBlock:
     """Where the assumptions in use went: the key/value rows ``first..last`` of the sheet."""
 
@@ -69,7 +123,11 @@ class ScenarioBlock:
 
 
 def write_scenarios(
-    book: Workbook, flavor: str, inputs: InputBlock, drivers: tuple[Driver, ...]
+    book: Workbook,
+    flavor: str,
+    inputs: InputBlock,
+    drivers: tuple[Driver, ...],
+    grid: Grid | None = None,
 ) -> ScenarioBlock:
     """The Scenarios sheet, placed after Inputs; defines ``Scenario`` and ``ScenarioAssumptions``."""
     writer = SheetWriter(book.create_sheet(SHEET, index=1), flavor)
@@ -129,6 +187,8 @@ def write_scenarios(
     last = first + len(inputs.cells) - 1
     define_name(book, "ScenarioAssumptions", SHEET, f"A{first}:B{last}")
     write_modelled(book, writer, first, list(inputs.cells))
+    if grid is not None:
+        write_sensitivity(writer, last + 3, grid)
     writer.widths({"A": 32, "B": 22, "C": 12, "D": 12, "E": 12, "F": 12, "G": 12, "I": 24})
     return ScenarioBlock(first, last)
 
@@ -158,6 +218,43 @@ def write_modelled(book: Workbook, writer: SheetWriter, first: int, names: list[
     last = first + len(names) + len(extra) - 1
     define_name(book, "ModelledAssumptions", SHEET, f"I{first}:J{last}")
     sheet.cell(first - 2, 9, "Flat rents, no generation steps, no DSRA.").font = NOTE_FONT
+
+
+def write_sensitivity(writer: SheetWriter, top: int, grid: Grid) -> int:
+    """Headroom rows and a SENSITIVITY table of the scenario in use, from row ``top``.
+
+    ``GPU.HEADROOM`` gives how far a driver can move before the first breach of the deal's
+    covenant tests in DEAL_SCHEDULE; ``GPU.SENSITIVITY`` the deal's output for every pair of
+    values (blue, editable). Returns the last row written.
+    """
+    sheet = writer.sheet
+    writer.header(top, 1, ["Headroom (scenario in use)", "Move", "Until"])
+    for offset, (driver, test, before, after, fmt) in enumerate(HEADROOM_ROWS, start=1):
+        row = top + offset
+        sheet.cell(row, 1, before)
+        writer.formula(f"B{row}", f'=GPU.HEADROOM(ScenarioAssumptions, "{driver}", "{test}")', fmt)
+        sheet.cell(row, 3, after).font = NOTE_FONT
+    head = top + len(HEADROOM_ROWS) + 2
+    sheet.cell(head, 1, grid.title).font = NOTE_FONT
+    header = head + 1
+    sheet.cell(header, 1, f"{grid.label1} \\ {grid.label2}")
+    for j, value in enumerate(grid.values2, start=2):
+        cell = sheet.cell(header, j, value)
+        cell.font, cell.fill, cell.number_format = INPUT_FONT, INPUT_FILL, grid.format2
+    for i, value in enumerate(grid.values1, start=1):
+        cell = sheet.cell(header + i, 1, value)
+        cell.font, cell.fill, cell.number_format = INPUT_FONT, INPUT_FILL, grid.format1
+    rows, cols = len(grid.values1), len(grid.values2)
+    last_col = column_letter(1 + cols)
+    down = f"A{header + 1}:A{header + rows}"
+    across = f"B{header}:{last_col}{header}"
+    writer.array(
+        f"B{header + 1}:{last_col}{header + rows}",
+        f'=GPU.SENSITIVITY(ScenarioAssumptions, "{grid.name1}", {down}, "{grid.name2}", '
+        f'{across}, "{grid.output}")',
+        grid.number_format,
+    )
+    return header + rows
 
 
 def in_use_name(name: str) -> str:

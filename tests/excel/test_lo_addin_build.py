@@ -121,7 +121,7 @@ def test_every_error_gpucredit_returns_has_a_calc_form():
 
 
 def test_scalar_results_come_back_as_values_or_coded_errors():
-    # x^2 + x + 1 = 3 * 5.4 / 7.2 with x = 1 - d (DOMAIN.md section 1).
+    # x^2 + x + 1 = 3 * 5.4 / 7.2 with x = 1 - d (docs/domain.md section 1).
     x = (-1 + math.sqrt(1 - 4 * (1 - 3 * 5.4 / 7.2))) / 2
     assert bridge.evaluate("IMPLIED_DECLINE", (7.2, 5.4, 3.0), False) == pytest.approx(1 - x)
     assert payload(bridge.evaluate("LGD", (1.0, None, None, None), False)) == 519  # required

@@ -179,6 +179,7 @@ def test_every_catalogue_function_computes_as_in_pyfuncs(calc):
         sheet, inputs = book.active, book.create_sheet("Inputs")
         row = 1
         for spec in catalogue():
+            free_text = iter(("gpus", "tenor_years"))
             texts: list[str] = []
             values: list[Any] = []
             height, col = 1, 1
@@ -192,8 +193,10 @@ def test_every_catalogue_function_computes_as_in_pyfuncs(calc):
                     values.append(grid)
                     height, col = max(height, len(grid)), col + len(grid[0])
                 elif arg.kind == "text":
-                    texts.append(f'"{arg.choices[0]}"')
-                    values.append(arg.choices[0])
+                    # a text from a list: its first choice; a free text names an assumption
+                    word = arg.choices[0] if arg.choices else next(free_text)
+                    texts.append(f'"{word}"')
+                    values.append(word)
                 elif arg.kind in ("bool", "headers"):
                     texts.append("TRUE")
                     values.append(True)

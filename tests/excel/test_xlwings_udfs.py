@@ -217,8 +217,15 @@ def test_vba_parameter_names_avoid_reserved_words():
     assert plain_module.vba_parameter_name("Caller") == "Caller_"
     assert plain_module.vba_parameter_name("rent0") == "rent0"
     for spec in catalogue():
-        for arg in spec.args:
-            assert plain_module.vba_parameter_name(arg.name) == arg.name, (spec.name, arg.name)
+        for arg in spec.args:  # a reserved word (SENSITIVITY's output) gets a trailing _
+            vba = plain_module.vba_parameter_name(arg.name)
+            assert vba in (arg.name, f"{arg.name}_"), (spec.name, arg.name)
+    # ... and the renamed parameter still reaches the function
+    kv = [["gpus", 1.0], ["tenor_years", 2.0]]
+    grid = plain_module.GPU_SENSITIVITY(
+        kv, [["gpus"]], [[1.0]], [["tenor_years"]], [[2.0]], [["pd"]]
+    )
+    assert isinstance(grid[0][0], float) and 0.0 <= grid[0][0] <= 1.0
 
 
 def test_addin_setup_names_the_udf_module():

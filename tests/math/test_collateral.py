@@ -55,7 +55,7 @@ def test_market_value_closed_form():
 
 
 def test_weak_residual_curve_is_within_cited_range():
-    # DOMAIN.md section 2 [37]: 60-65% / 40-45% / 25-35% residual at 1/2/3 years, with a 20-30%
+    # docs/domain.md section 2 [37]: 60-65% / 40-45% / 25-35% residual at 1/2/3 years, with a 20-30%
     # step at the next generation. -30%/yr alone gives 70% / 49% / 34%; one step at year 1 gives
     # 52.5% / 36.75% / 25.7%: the cited band lies between the two paths.
     plain = pyfuncs.market_value(1.0, 37, 0.30)[[12, 24, 36]]

@@ -9,7 +9,7 @@ from pyfuncs import call
 
 
 def test_hashprice_cited_low():
-    # DOMAIN.md section 7 [96]: $38.2/PH/day at BTC $91k and difficulty 152T. Network hashrate
+    # docs/domain.md section 7 [96]: $38.2/PH/day at BTC $91k and difficulty 152T. Network hashrate
     # = difficulty * 2^32 / 600 s; with fees of ~0.05 BTC a block the formula gives ~$38.2.
     network_ehs = 152e12 * 2**32 / 600 / 1e18
     assert float(pyfuncs.hashprice(91_000, network_ehs, 3.125, 0.05)) == pytest.approx(

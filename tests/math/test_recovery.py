@@ -23,7 +23,7 @@ def test_firesale_discount_square_root_law():
 
 
 def test_firesale_discount_v2_closed_form_for_the_issue_case():
-    # 10,000 units into 5,000 a month, annual sigma 0.5 scaled to one month (DOMAIN.md section 10):
+    # 10,000 units into 5,000 a month, annual sigma 0.5 scaled to one month (docs/domain.md section 10):
     # 0.09 + 0.7 * 0.5 * sqrt(1/12) * sqrt(10000/5000) = 0.09 + 0.142887 = 0.232887
     expected = 0.09 + 0.7 * 0.5 * math.sqrt(1 / 12) * math.sqrt(10_000 / 5_000)
     assert float(pyfuncs.firesale_discount(10_000, 5_000)) == pytest.approx(expected, rel=1e-12)

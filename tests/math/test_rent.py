@@ -1,4 +1,4 @@
-"""Rent curves, implied decline, opex, revenue and breakeven: closed forms and DOMAIN.md figures."""
+"""Rent curves, implied decline, opex, revenue and breakeven: closed forms and docs/domain.md figures."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def test_rent_after_one_year_is_one_minus_decline():
 
 
 def test_rebound_scenario_rises():
-    curve = pyfuncs.rent_curve(2.0, 13, -0.40)  # DOMAIN.md's +40% rebound
+    curve = pyfuncs.rent_curve(2.0, 13, -0.40)  # docs/domain.md's +40% rebound
     assert curve[12] == pytest.approx(2.8)
 
 
@@ -40,7 +40,7 @@ def test_rent_curve_broadcasts_paths():
 
 
 def test_implied_decline_cited_reserved_prices():
-    # DOMAIN.md section 1 [10]: 1-yr $7.20 vs 3-yr $5.40, ratio 0.75 -> x^2 + x + 1 = 2.25
+    # docs/domain.md section 1 [10]: 1-yr $7.20 vs 3-yr $5.40, ratio 0.75 -> x^2 + x + 1 = 2.25
     x = (-1 + math.sqrt(1 - 4 * (1 - 2.25))) / 2
     assert float(pyfuncs.implied_decline(7.20, 5.40, 3)) == pytest.approx(1 - x, rel=1e-12)
     assert float(pyfuncs.implied_decline(7.20, 5.40, 3)) == pytest.approx(0.28, abs=0.005)
@@ -79,7 +79,7 @@ def test_revenue_and_cash_yield_by_hand():
     [(1.0, False, 2.25), (1.3, False, 2.77), (1.0, True, 2.37), (1.3, True, 2.88)],
 )
 def test_breakeven_rent_domain_check(target, colo_on_facility_kw, expected):
-    # DOMAIN.md section 1 check: $50k, 11%, 5-yr level annual, 1.275 kW, PUE 1.3, $0.08/kWh,
+    # docs/domain.md section 1 check: $50k, 11%, 5-yr level annual, 1.275 kW, PUE 1.3, $0.08/kWh,
     # $200/kW-month, 90% utilisation -> $2.25 / $2.77 (colo on IT kW), $2.37 / $2.88 (on facility kW)
     colo = 200 * 1.3 if colo_on_facility_kw else 200
     opex = pyfuncs.opex_hour(1.275, 1.3, 0.08, colo)

@@ -11,7 +11,7 @@ from pyfuncs import call
 
 
 def test_coreweave_cds_figures():
-    # DOMAIN.md section 8 [45]: 675 bp, R = 35% -> lambda 10.4%/yr, 5-yr PD ~40%.
+    # docs/domain.md section 8 [45]: 675 bp, R = 35% -> lambda 10.4%/yr, 5-yr PD ~40%.
     hazard = float(pyfuncs.hazard_rate(0.0675, 0.35))
     assert hazard == pytest.approx(0.0675 / 0.65)
     assert round(hazard, 3) == 0.104

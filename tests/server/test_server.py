@@ -330,7 +330,7 @@ def test_functions_js_carries_every_registry_function(client):
     config, _ = json.JSONDecoder().raw_decode(script.text[start:])
     # heavy: a whole deal or a Monte Carlo run, skipped in Excel's formula value preview.
     heavy = {s.name for s in catalogue() if any(a.kind == "keyvalue" for a in s.args)}
-    assert heavy == {"DEAL_SCHEDULE", "JOINT_STRESS"}
+    assert heavy == {"DEAL_SCHEDULE", "JOINT_STRESS", "HEADROOM", "SENSITIVITY"}
     assert config["functions"] == {
         s.name: {
             "params": len(s.args),

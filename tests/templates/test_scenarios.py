@@ -114,3 +114,55 @@ def test_neocloud_headroom_is_the_revenue_fall_that_meets_lock_up_exactly():
             due = pyfuncs.deal_schedule(example).debt_service > 0
             worst = float(np.nanmin(pyfuncs.deal_schedule(cut).dscr[due]))
         assert worst == pytest.approx(a.lockup_dscr, rel=1e-9), (h, flat)
+
+
+def _scenario_block(sheet) -> dict:
+    """The assumptions in use (the ScenarioAssumptions block) from a workbook's cached values."""
+    values, reading = {}, False
+    for name, value, *_ in sheet.iter_rows(min_col=1, max_col=2, values_only=True):
+        if name == "Assumption in use":
+            reading = True
+        elif reading and name is None:
+            break
+        elif reading and value not in (None, ""):
+            values[name] = value
+    return values
+
+
+@pytest.mark.parametrize("name", ["neocloud", "miner"])
+def test_the_sensitivity_table_is_the_deal_at_each_pair(name):
+    sheet = openpyxl.load_workbook(ROOT / "workbooks" / f"{name}.xlsx", data_only=True)["Scenarios"]
+    rows = list(sheet.iter_rows(values_only=True))
+    corner = next(i for i, r in enumerate(rows) if isinstance(r[0], str) and " \\ " in r[0])
+    across = [v for v in rows[corner][1:] if isinstance(v, int | float)]
+    down = [r[0] for r in rows[corner + 1 : corner + 5]]
+    base = _scenario_block(sheet)
+    title = rows[corner - 1][0]
+    name1, name2 = (
+        ("annual_decline", "utilization") if name == "neocloud" else ("btc_price", "correlation")
+    )
+    for i, x in (0, down[0]), (len(down) - 1, down[-1]):
+        for j, y in (0, across[0]), (len(across) - 1, across[-1]):
+            cell = rows[corner + 1 + i][1 + j]
+            deal = {**base, name1: x, name2: y}
+            if "Minimum DSCR" in title:  # the lowest DSCR of DEAL_SCHEDULE's own column
+                table = pyfuncs.call("DEAL_SCHEDULE", [[k, v] for k, v in deal.items()], True)
+                dscr = [r[table[0].index("dscr")] for r in table[1:]]
+                assert cell == pytest.approx(min(d for d in dscr if isinstance(d, float)), rel=1e-9)
+            else:  # PD of a 2,000-path joint stress, seed 1
+                stress = pyfuncs.joint_stress(deal, 2_000, 1)
+                assert cell == pytest.approx(stress["prob_default"], abs=1e-12)
+
+
+def test_headroom_rows_are_zero_when_the_base_case_already_breaches():
+    # The neocloud example breaches its lock-up test in the base case: no headroom to show.
+    sheet = openpyxl.load_workbook(ROOT / "workbooks" / "neocloud.xlsx", data_only=True)[
+        "Scenarios"
+    ]
+    rows = list(sheet.iter_rows(values_only=True))
+    start = next(i for i, r in enumerate(rows) if r[0] == "Headroom (scenario in use)")
+    first_lockup = pyfuncs.deal.metrics.deal_summary(
+        pyfuncs.parse_assumptions(_scenario_block(sheet)),
+        pyfuncs.run_deal(_scenario_block(sheet)),
+    ).first_lockup
+    assert (rows[start + 1][1] == 0) == (first_lockup is not None)

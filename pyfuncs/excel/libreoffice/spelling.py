@@ -1,6 +1,6 @@
 """Spell gpucredit's function calls the way LibreOffice Calc resolves them, in a workbook copy.
 
-Excel stores an Office.js custom-function call as ``_xldudf_GPU_DSCR(...)`` (shared/EXCEL-FILES.md,
+Excel stores an Office.js custom-function call as ``_xldudf_GPU_DSCR(...)`` (docs/excel-files.md,
 [MS: OfficeDev/Excel-Custom-Functions#108]); xlwings workbooks say ``GPU_DSCR(...)``. LibreOffice
 7.4 resolves neither: it lower-cases an unknown name and shows ``#NAME?``, and it does not consult
 an add-in's compatibility names when it opens an .xlsx (measured). It does resolve
