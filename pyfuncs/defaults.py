@@ -144,3 +144,14 @@ MARKET_SPREAD = 0.0675
 #: Spreads above this are shown as "distressed": beyond 2,000 bp a spread is not a price of
 #: credit risk but of a recovery (docs/functions.md v2).
 DISTRESSED_SPREAD = 0.20
+
+#: Asset correlation of a contract counterparty with the GPU-rent factor: the Basel IRB corporate
+#: correlation at low PD, 0.24 (Basel's corporate asset correlations run 0.12-0.24 [102],
+#: falling with PD: BCBS Basel Framework CRE31.5).
+OFFTAKER_CORRELATION = 0.24
+#: Correlation of a backstop guarantor's latent default variable with the counterparty's
+#: (bivariate normal joint default); unsourced.
+BACKSTOP_CORRELATION = 0.5
+#: DDTL 2.0 margin grid by contract counterparty [41]: IG contracts SOFR + 6.00-6.50% (midpoint),
+#: non-IG contracts SOFR + 13.00%.
+MARGIN_BY_GRADE = {"IG": DDTL_MARGIN, "non-IG": 0.13}

@@ -134,8 +134,11 @@ class DealAssumptions(BaseModel):
         "decimal a year",
         "Floating base rate per period (e.g. 3M SOFR), or one value; blank = fixed annual_rate.",
     )
-    margin: float = _field(
-        d.DDTL_MARGIN, "decimal a year", "Margin over the base; DDTL 2.0 6.00-6.50% [41]."
+    margin: float | None = _field(
+        None,
+        "decimal a year",
+        "Margin over the base; blank = by counterparty_grade (DDTL 2.0 grid [41]: IG 6.25%, the "
+        "midpoint of 6.00-6.50%; non-IG 13.00%), 6.25% without a grade.",
     )
     rate_floor: float = _field(0.0, "decimal a year", "Floor on the base rate; DDTL 2.0 0% [41].")
     tenor_years: float = _field(
@@ -402,6 +405,62 @@ class DealAssumptions(BaseModel):
     )
     site: str | None = _field(None, "name", "Data-centre site, for portfolio concentration.")
 
+    # --- offtakers and re-leasing (docs/domain.md section 10; KBRA re-leasing risk [84]) ------
+    contract_pd: float = _field(
+        0.0,
+        "decimal a year",
+        "Annual PD of the contract counterparty; JOINT_STRESS draws its default (constant hazard), "
+        "which stops the contract cash and sends the GPUs to market rent; 0 = no offtaker risk.",
+        ge=0,
+        le=1,
+    )
+    backstop_pd: float | None = _field(
+        None,
+        "decimal a year",
+        "Annual PD of a backstop guarantor of the contracts; blank = none. The contract cash "
+        "stops only when the counterparty and the guarantor have both defaulted.",
+        ge=0,
+        le=1,
+    )
+    releasing_months: float = _field(
+        0.0,
+        "months",
+        "Downtime when GPUs come off contract (contract end or default) before they earn market "
+        "rent; KBRA rates re-leasing risk [84] but no figure was found: 0 = re-leased at once; "
+        "3-6 for a downside (unsourced).",
+        ge=0,
+    )
+    release_haircut: float = _field(
+        0.0,
+        "decimal",
+        "Discount to market rent of GPUs re-leased after their contract (unsourced; 0 = none).",
+        ge=0,
+        le=1,
+    )
+    offtaker_correlation: float = _field(
+        d.OFFTAKER_CORRELATION,
+        "decimal",
+        "Asset correlation (Vasicek rho, as in LOSS_QUANTILE) of the counterparty with the "
+        "path's GPU-rent shock; 0.24 = Basel's corporate asset correlation at low PD, range "
+        "0.12-0.24 [102]; above 0 concentrates defaults on low-rent paths.",
+        ge=0,
+        le=1,
+    )
+    backstop_correlation: float = _field(
+        d.BACKSTOP_CORRELATION,
+        "decimal",
+        "Gaussian-copula correlation of the backstop guarantor's default with the "
+        "counterparty's (joint default = bivariate normal); 0.5 unsourced.",
+        ge=-1,
+        le=1,
+    )
+    counterparty_grade: Literal["IG", "non-IG"] | None = _field(
+        None,
+        "text",
+        "IG or non-IG contract counterparty: sets a blank margin from the DDTL 2.0 grid, SOFR + "
+        "6.00-6.50% IG (6.25% used), + 13.00% non-IG [41].",
+    )
+
     # --- validators -----------------------------------------------------------------------------
     @field_validator("gen_periods", "halving_periods", "base_rate_path", mode="before")
     @classmethod
@@ -419,6 +478,15 @@ class DealAssumptions(BaseModel):
                 ) from None
         if isinstance(value, int | float):
             return (value,)
+        return value
+
+    @field_validator("counterparty_grade", mode="before")
+    @classmethod
+    def _grade_spelling(cls, value: Any) -> Any:
+        """``"ig"``, ``"Non-IG"``, ``"non ig"`` are the grid's two grades."""
+        if isinstance(value, str):
+            key = value.strip().lower().replace(" ", "-").replace("_", "-")
+            return {"ig": "IG", "non-ig": "non-IG", "nonig": "non-IG"}.get(key, value)
         return value
 
     @field_validator("gen_periods", "halving_periods", mode="after")
@@ -523,6 +591,13 @@ class DealAssumptions(BaseModel):
         """Periods over which a refinancing amortises."""
         years = self.refi_years if self.refi_years is not None else self.tenor_years
         return max(1, round(years * self.per_year))
+
+    @property
+    def floating_margin(self) -> float:
+        """``margin``, or blank = the DDTL 2.0 grid by ``counterparty_grade`` [41] (IG without one)."""
+        if self.margin is not None:
+            return self.margin
+        return d.MARGIN_BY_GRADE[self.counterparty_grade or "IG"]
 
     @property
     def principal(self) -> float:

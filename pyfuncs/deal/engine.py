@@ -19,6 +19,7 @@ import numpy as np
 from pyfuncs.collateral import book_value, market_value
 from pyfuncs.curves import generation_count
 from pyfuncs.deal.assumptions import DealAssumptions, parse_assumptions
+from pyfuncs.deal.offtakers import contract_revenue
 from pyfuncs.deal.waterfall import (
     STATUS_NAMES,
     PathOutcome,
@@ -30,7 +31,7 @@ from pyfuncs.defaults import DAYS_PER_YEAR, HOURS_PER_YEAR
 from pyfuncs.gpu_curves import MODELS, gpu_curve
 from pyfuncs.miners import hashprice
 from pyfuncs.recovery import firesale_recovery
-from pyfuncs.rent import opex_hour, rent_curve, revenue
+from pyfuncs.rent import opex_hour, rent_curve
 
 PATH_OUTCOME_FIELDS = tuple(PathOutcome.__dataclass_fields__)
 
@@ -156,10 +157,14 @@ def deal_opex_hour(a: DealAssumptions) -> float:
 
 
 def debt_rates(a: DealAssumptions) -> np.ndarray | float:
-    """Fixed ``annual_rate``, or ``FLOATING_RATE(base_rate_path, margin, rate_floor)`` per period."""
+    """Fixed ``annual_rate``, or ``FLOATING_RATE(base_rate_path, margin, rate_floor)`` per period.
+
+    A blank ``margin`` comes from the DDTL 2.0 grid by ``counterparty_grade``
+    (:attr:`~pyfuncs.deal.assumptions.DealAssumptions.floating_margin`).
+    """
     if not a.base_rate_path:
         return a.annual_rate
-    path = floating_rate(np.asarray(a.base_rate_path), a.margin, a.rate_floor)
+    path = floating_rate(np.asarray(a.base_rate_path), a.floating_margin, a.rate_floor)
     return np.broadcast_to(path, (a.tenor_periods,))
 
 
@@ -301,7 +306,10 @@ def network_response(a: DealAssumptions, btc_shock: np.ndarray) -> np.ndarray | 
 
 
 def operating_cash(
-    a: DealAssumptions, rent_factor: Any = None, btc_factor: Any = None
+    a: DealAssumptions,
+    rent_factor: Any = None,
+    btc_factor: Any = None,
+    contract_stop: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Rents, revenue, opex, CFADS, BTC price and hashprice per path and period.
 
@@ -309,7 +317,9 @@ def operating_cash(
     -----
     GPU revenue: market GPUs earn ``REVENUE(rent_t, gpus*(1-contracted_share), utilization)``;
     contracted GPUs earn ``contract_rent`` at ``contract_utilization`` until
-    ``contract_periods`` and re-lease at market rent and ``utilization`` after (re-leasing risk).
+    ``contract_periods`` (or, in a stress, until the period ``contract_stop`` in which the
+    counterparty defaults), are idle for ``releasing_months`` and then re-lease at market rent
+    less ``release_haircut`` and ``utilization`` (:func:`pyfuncs.deal.offtakers.contract_revenue`).
     Opex is charged on every hour: ``opex_hour*gpus*8760/per_year`` plus ``fixed_opex_period``.
     Mining earns ``HASHPRICE*hashrate*days`` and costs ``hash_cost_ph_day*hashrate*days``, with
     the subsidy halving at ``halving_periods`` and network hashrate growing at
@@ -329,15 +339,8 @@ def operating_cash(
     market_rent = np.multiply(curve, rent_shock, out=np.empty(shape))
     np.maximum(market_rent, a.rent_floor, out=market_rent)
 
-    # revenue_t = market_rent_t * per_market_rent_t + fixed_t, per period
-    contract_rent = a.rent0 if a.contract_rent is None else a.contract_rent
-    contract_end = a.tenor_periods if a.contract_periods is None else a.contract_periods
-    under_contract = t <= contract_end
-    merchant = revenue(1.0, a.gpus * (1 - a.contracted_share), a.utilization, py)
-    released = revenue(1.0, a.gpus * a.contracted_share, a.utilization, py)
-    on_contract = revenue(contract_rent, a.gpus * a.contracted_share, a.contract_utilization, py)
-    per_market_rent = np.where(under_contract, merchant, merchant + released)
-    contracted = np.where(under_contract, on_contract, 0.0)
+    # revenue_t = market_rent_t * per_market_rent_t + contracted_t (re-leasing, offtaker default)
+    per_market_rent, contracted = contract_revenue(a, n, contract_stop)
     total_revenue = np.multiply(market_rent, per_market_rent, out=np.empty(shape))
     total_revenue += contracted
     opex = deal_opex_hour(a) * a.gpus * HOURS_PER_YEAR / py + a.fixed_opex_period
@@ -395,6 +398,7 @@ def run_deal(
     btc_factor: Any = None,
     debt: ScheduledDebt | None = None,
     record: bool = True,
+    contract_stop: np.ndarray | None = None,
 ) -> DealSchedule:
     """Compute a deal for every path: cash flow, the cash waterfall, collateral and LTVs.
 
@@ -409,6 +413,9 @@ def run_deal(
     record : bool, default True
         Keep every period's waterfall columns; False (a stress) keeps only each path's
         :attr:`DealSchedule.outcome`.
+    contract_stop : ndarray of int, optional
+        Per path, the period from which the counterparty's default stops the contract cash
+        (:func:`pyfuncs.deal.offtakers.contract_stop_periods`); ``None``: no default.
 
     Returns
     -------
@@ -426,7 +433,7 @@ def run_deal(
     """
     a = parse_assumptions(assumptions)
     n, py = a.horizon_periods, a.per_year
-    cash = operating_cash(a, rent_factor, btc_factor)
+    cash = operating_cash(a, rent_factor, btc_factor, contract_stop)
     if debt is None:
         debt = debt_profile(a)
     shape = cash["cfads"].shape

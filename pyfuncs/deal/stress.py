@@ -20,6 +20,7 @@ from pyfuncs.catalogue import Arg, Result, excel_function
 from pyfuncs.deal.assumptions import DealAssumptions, parse_assumptions
 from pyfuncs.deal.engine import debt_profile, run_deal
 from pyfuncs.deal.metrics import METRICS, STRESS_METRICS, stress_summary
+from pyfuncs.deal.offtakers import contract_stop_periods, has_offtaker_risk
 from pyfuncs.deal.schedule import ASSUMPTIONS_HELP, CATEGORY
 from pyfuncs.deal.waterfall import PathOutcome, ScheduledDebt
 from pyfuncs.errors import DomainError
@@ -95,10 +96,14 @@ class StressOutcomes:
 
 
 def path_outcomes(
-    a: DealAssumptions, rent_factor: np.ndarray, btc_factor: np.ndarray, debt: ScheduledDebt
+    a: DealAssumptions,
+    rent_factor: np.ndarray,
+    btc_factor: np.ndarray,
+    debt: ScheduledDebt,
+    contract_stop: np.ndarray | None = None,
 ) -> StressOutcomes:
     """Run the deal engine (its waterfall included) on shocked paths; keep each path's outcome."""
-    schedule = run_deal(a, rent_factor, btc_factor, debt, record=False)
+    schedule = run_deal(a, rent_factor, btc_factor, debt, record=False, contract_stop=contract_stop)
     return StressOutcomes(schedule.outcome, np.atleast_2d(schedule.btc_price)[:, -1].copy())
 
 
@@ -108,13 +113,29 @@ def _run_batch(task: tuple[dict[str, Any], list[np.random.SeedSequence], list[in
     a = parse_assumptions(values)
     debt = debt_profile(a)
     draws = [
-        correlated_shocks(np.random.Generator(np.random.SFC64(s)), m, a)
+        draw_chunk(np.random.Generator(np.random.SFC64(s)), m, a)
         for s, m in zip(seeds, sizes, strict=True)
     ]
     rent = draws[0][0] if len(draws) == 1 else np.concatenate([d[0] for d in draws])
     btc = draws[0][1] if len(draws) == 1 else np.concatenate([d[1] for d in draws])
+    stop = None
+    if draws[0][2] is not None:
+        stop = np.concatenate([d[2] for d in draws])
     del draws
-    return path_outcomes(a, rent, btc, debt)
+    return path_outcomes(a, rent, btc, debt, stop)
+
+
+def draw_chunk(
+    rng: np.random.Generator, paths: int, a: DealAssumptions
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """One chunk's rent and BTC factors, then (with offtaker risk) its counterparty defaults.
+
+    The defaults are drawn after the shocks from the same generator, so a deal without offtaker
+    risk draws exactly what it did before and the same seed gives the same rent paths either way.
+    """
+    rent, btc = correlated_shocks(rng, paths, a)
+    stop = contract_stop_periods(rng, rent, a) if has_offtaker_risk(a) else None
+    return rent, btc, stop
 
 
 @dataclass(frozen=True)
@@ -174,6 +195,9 @@ def joint_stress(
     assumptions : DealAssumptions or mapping
         The deal, with ``btc_vol`` (46-54%/yr [100][101]), ``rent_vol`` (unsourced),
         ``correlation`` (0.5 default, 0.8 stress [98]) and ``copula`` ("gaussian" or "t").
+        With ``contract_pd`` above 0 each path also draws the contract counterparty's default
+        (and a backstop's, ``backstop_pd``) after its shocks: see
+        :func:`pyfuncs.deal.offtakers.contract_stop_periods`.
     paths : int, optional
         Monte Carlo paths.
     seed : int, optional

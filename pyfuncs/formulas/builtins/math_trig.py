@@ -25,6 +25,7 @@ from pyfuncs.formulas.builtins.registry import (
     builtin,
     integer,
     numbers,
+    numeric_matrix,
     optional,
 )
 from pyfuncs.formulas.values import (
@@ -83,26 +84,10 @@ def sumproduct(*args: Any) -> Any:
     return checked(math.fsum(total))
 
 
-def _matrix(arg: Any) -> list[list[float]]:
-    """A numeric matrix argument (MMULT, MDETERM): a blank or text element is #VALUE!."""
-    rows = arg.values if type(arg) is Arr else [[arg]]
-    out = []
-    for row in rows:
-        line = []
-        for v in row:
-            if type(v) is ExcelError:
-                raise XlError(v)
-            if type(v) is not float:
-                raise XlError(ExcelError("#VALUE!", "matrices must hold numbers only"))
-            line.append(v)
-        out.append(line)
-    return out
-
-
 @builtin("MMULT", params="aa")
 def mmult(a: Any, b: Any) -> Any:
     """Matrix product; the columns of ``a`` must equal the rows of ``b`` (else #VALUE!)."""
-    left, right = _matrix(a), _matrix(b)
+    left, right = numeric_matrix(a, "MMULT"), numeric_matrix(b, "MMULT")
     if len(left[0]) != len(right):
         return ExcelError("#VALUE!", "MMULT: columns of the first must equal rows of the second")
     cols = list(zip(*right, strict=True))
@@ -116,7 +101,7 @@ def mmult(a: Any, b: Any) -> Any:
 
 @builtin("MDETERM", params="a")
 def mdeterm(a: Any) -> Any:
-    m = [row[:] for row in _matrix(a)]
+    m = [row[:] for row in numeric_matrix(a, "MDETERM")]
     n = len(m)
     if any(len(row) != n for row in m):
         return ExcelError("#VALUE!", "MDETERM needs a square matrix")

@@ -155,3 +155,20 @@ def vector(arg: Any) -> list[Any]:
             raise XlError(ExcelError("#N/A", "the lookup range must be one row or one column"))
         return arg.flat()
     return [arg]
+
+
+def numeric_matrix(arg: Any, who: str) -> list[list[float]]:
+    """A numeric matrix argument (MMULT, MDETERM, LINEST, TREND): a blank or text element is
+    #VALUE! naming ``who``; an error element is itself."""
+    rows = arg.values if type(arg) is Arr else [[arg]]
+    out = []
+    for row in rows:
+        line = []
+        for v in row:
+            if type(v) is ExcelError:
+                raise XlError(v)
+            if type(v) is not float:
+                raise XlError(ExcelError("#VALUE!", f"{who} needs numbers only"))
+            line.append(v)
+        out.append(line)
+    return out

@@ -21,6 +21,7 @@ from pyfuncs.formulas.builtins.registry import (
     builtin,
     integer,
     numbers,
+    numeric_matrix,
     optional,
     optional_bool,
 )
@@ -401,11 +402,11 @@ def linest(ys: Any, xs: Any = OMITTED, const: Any = OMITTED, stats: Any = OMITTE
     regression and residual sums of squares). ``const`` FALSE forces ``b = 0``."""
     import numpy as np  # only a workbook that uses LINEST pays for the import
 
-    y = np.array(_matrix_values(ys), dtype=float).reshape(-1)
+    y = np.array(numeric_matrix(ys, "LINEST"), dtype=float).reshape(-1)
     if xs is OMITTED or xs is None:
         x = np.arange(1.0, len(y) + 1).reshape(-1, 1)
     else:
-        grid = np.array(_matrix_values(xs), dtype=float)
+        grid = np.array(numeric_matrix(xs, "LINEST"), dtype=float)
         if grid.size == len(y):
             x = grid.reshape(-1, 1)
         elif grid.shape[0] == len(y):
@@ -488,21 +489,6 @@ def _least_squares(x: Any, y: Any, with_const: bool) -> tuple[Any, Any, list[boo
     full = np.array([*slopes, b]) if with_const else np.array(slopes)
     design_full = np.hstack([x, np.ones((n, 1))]) if with_const else x
     return full, design_full, kept
-
-
-def _matrix_values(arg: Any) -> list[list[float]]:
-    rows = arg.values if type(arg) is Arr else [[arg]]
-    out = []
-    for row in rows:
-        line = []
-        for v in row:
-            if type(v) is ExcelError:
-                raise XlError(v)
-            if type(v) is not float:
-                raise XlError(ExcelError("#VALUE!", "LINEST needs numbers only"))
-            line.append(v)
-        out.append(line)
-    return out
 
 
 # --- the normal distribution -----------------------------------------------------------------
@@ -664,14 +650,14 @@ def trend(ys: Any, xs: Any = OMITTED, new_xs: Any = OMITTED, const: Any = OMITTE
     (default: ``xs``), shaped like ``new_xs`` (Microsoft, "TREND function")."""
     import numpy as np  # only a workbook that uses TREND pays for the import
 
-    y_grid = _matrix_values(ys)
+    y_grid = numeric_matrix(ys, "LINEST")
     y = np.array(y_grid, dtype=float).reshape(-1)
     n = len(y)
     by_columns = len(y_grid) == 1 and len(y_grid[0]) > 1  # ys in a row: each x is a row
     if xs is OMITTED or xs is None:
         x = np.arange(1.0, n + 1).reshape(-1, 1)
     else:
-        grid = np.array(_matrix_values(xs), dtype=float)
+        grid = np.array(numeric_matrix(xs, "LINEST"), dtype=float)
         if grid.size == n:
             x = grid.reshape(-1, 1)
         elif not by_columns and grid.shape[0] == n:
@@ -684,7 +670,7 @@ def trend(ys: Any, xs: Any = OMITTED, new_xs: Any = OMITTED, const: Any = OMITTE
     if new_xs is OMITTED or new_xs is None:
         targets, shape = x, (len(y_grid), len(y_grid[0]))
     else:
-        new_grid = _matrix_values(new_xs)
+        new_grid = numeric_matrix(new_xs, "TREND")
         arr = np.array(new_grid, dtype=float)
         if k == 1:
             targets, shape = arr.reshape(-1, 1), arr.shape
