@@ -89,6 +89,22 @@ def _scenario(name: str, note: str, a: DealAssumptions) -> Scenario:
     )
 
 
+def _sweep_note(base: Scenario, swept: Scenario, decline: float) -> str:
+    """What the 100% cash sweep did to this deal, read off the two scenarios."""
+    if swept.repaid_period is not None:
+        return (
+            f"A 100% cash sweep repays the loan in month {swept.repaid_period}, while rents are "
+            "still high: it is gone before the decline bites."
+        )
+    if swept.default_breach_period is not None and base.default_breach_period is not None:
+        return (
+            f"A 100% cash sweep prepays while rents are high but cannot outrun a {decline:.0%} "
+            f"decline: the default moves from month {base.default_breach_period} to month "
+            f"{swept.default_breach_period}."
+        )
+    return "A 100% cash sweep prepays principal from every month's excess cash."
+
+
 def run_demo(paths: int = 10_000, seed: int = 1) -> DemoResult:
     """Compute the side-by-side numbers and the joint stress of the sample deals."""
     deflating = parse_assumptions(SAMPLE_NEOCLOUD)
@@ -170,8 +186,7 @@ def run_demo(paths: int = 10_000, seed: int = 1) -> DemoResult:
     notes = [
         "Flat rents keep DSCR level; at -28%/yr the same loan locks up, drains its DSRA and "
         "defaults when the reserve runs out.",
-        "A 100% cash sweep repays early while rents are high: the loan is gone before the "
-        "decline bites.",
+        _sweep_note(scenarios[1], scenarios[2], deflating.annual_decline),
         "Book LTV falls as the loan amortises; market and fire-sale LTV rise as GPUs deflate. The "
         "lender's measure is the shortfall: exposure less the reserves and the net fire sale.",
         "The miner's schedule runs to its convertible's maturity: the wall is what it owes then.",
@@ -284,7 +299,7 @@ def print_demo(result: DemoResult, console: Any) -> None:
     table = Table(title="Loan-to-value at year-end test dates (deflation-aware, to the default)")
     table.add_column("Year end")
     table.add_column("Book LTV\n6-yr SLN", justify="right")
-    table.add_column("Market LTV\n-30%/yr, gen steps", justify="right")
+    table.add_column("Market LTV\n-30%/yr all-in", justify="right")
     table.add_column("Fire-sale LTV\nwhole fleet at once", justify="right")
     for year, row in result.ltv_by_year.items():
         firesale = "no recovery" if row["firesale"] is None else _pct(row["firesale"])

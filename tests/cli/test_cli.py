@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -61,3 +62,17 @@ def test_call_command_and_its_errors():
 def test_functions_lists_the_catalogue():
     done = run("functions")
     assert done.returncode == 0 and "DEBT_SCHEDULE" in done.stdout
+
+
+def test_the_demo_notes_say_what_its_own_numbers_show():
+    from pyfuncs.cli.demo import run_demo
+
+    result = run_demo(paths=200, seed=1)
+    base, swept = result.scenarios[1], result.scenarios[2]
+    note = next(n for n in result.notes if "cash sweep" in n)
+    if swept.repaid_period is None:
+        assert not re.search(r"\brepays\b", note)
+        assert f"month {swept.default_breach_period}" in note
+    else:
+        assert f"month {swept.repaid_period}" in note
+    assert base.name == swept.name == "Deflation-aware"
