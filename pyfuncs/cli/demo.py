@@ -247,6 +247,18 @@ def _when(period: int | None) -> str:
     return "never" if period is None else str(period)
 
 
+def _label_table(title: str, rows: list[tuple[str, str]]) -> Any:
+    """A two-column rich table of labelled values (label left, value right)."""
+    from rich.table import Table
+
+    table = Table(title=title)
+    table.add_column("")
+    table.add_column("", justify="right")
+    for label, value in rows:
+        table.add_row(label, value)
+    return table
+
+
 def print_demo(result: DemoResult, console: Any) -> None:
     """Print the demo's tables."""
     from rich.table import Table
@@ -307,51 +319,60 @@ def print_demo(result: DemoResult, console: Any) -> None:
     console.print(table)
 
     fs = result.firesale
-    table = Table(
-        title=f"What the lender loses at the first default (month {fs['period']:.0f}, {fs['kind']})"
+    console.print(
+        _label_table(
+            f"What the lender loses at the first default (month {fs['period']:.0f}, {fs['kind']})",
+            [
+                ("Lender's exposure (EAD, senior loan)", _money(fs["exposure"])),
+                ("Market value of the fleet", _money(fs["market_value"])),
+                ("Fire-sale discount", _pct(fs["discount"])),
+                ("Net fire-sale recovery", _money(fs["recovery"])),
+                ("Cash in the DSRA and lock-up account", _money(fs["cash"])),
+                ("Net recovery (fire sale discounted + cash)", _money(fs["net_recovery"])),
+                ("Shortfall (EAD - net recovery)", _money(fs["shortfall"])),
+                ("Loss given default", _pct(fs["lgd"])),
+            ],
+        )
     )
-    table.add_column("")
-    table.add_column("", justify="right")
-    table.add_row("Lender's exposure (EAD, senior loan)", _money(fs["exposure"]))
-    table.add_row("Market value of the fleet", _money(fs["market_value"]))
-    table.add_row("Fire-sale discount", _pct(fs["discount"]))
-    table.add_row("Net fire-sale recovery", _money(fs["recovery"]))
-    table.add_row("Cash in the DSRA and lock-up account", _money(fs["cash"]))
-    table.add_row("Net recovery (fire sale discounted + cash)", _money(fs["net_recovery"]))
-    table.add_row("Shortfall (EAD - net recovery)", _money(fs["shortfall"]))
-    table.add_row("Loss given default", _pct(fs["lgd"]))
-    console.print(table)
 
     sp = result.spreads
-    table = Table(title="Spreads: what the market prices vs what the collateral implies")
-    table.add_column("")
-    table.add_column("", justify="right")
-    table.add_row("Market spread (CoreWeave 5-yr CDS)", _bp(sp["market_spread"]))
-    table.add_row("Implied hazard rate (35% recovery)", _pct(sp["market_hazard"]))
-    table.add_row("Implied 5-year PD", _pct(sp["market_5y_pd"]))
-    table.add_row("LGD the market assumes", _pct(sp["market_lgd"]))
-    table.add_row("LGD from the fire sale", _pct(sp["firesale_lgd"]))
-    table.add_row("Repriced spread (same PD, fire-sale LGD)", _bp(sp["repriced_spread"]))
-    console.print(table)
+    console.print(
+        _label_table(
+            "Spreads: what the market prices vs what the collateral implies",
+            [
+                ("Market spread (CoreWeave 5-yr CDS)", _bp(sp["market_spread"])),
+                ("Implied hazard rate (35% recovery)", _pct(sp["market_hazard"])),
+                ("Implied 5-year PD", _pct(sp["market_5y_pd"])),
+                ("LGD the market assumes", _pct(sp["market_lgd"])),
+                ("LGD from the fire sale", _pct(sp["firesale_lgd"])),
+                ("Repriced spread (same PD, fire-sale LGD)", _bp(sp["repriced_spread"])),
+            ],
+        )
+    )
 
     wall = result.wall
     if wall:
-        table = Table(title="The miner's maturity wall (schedule to the last maturity)")
-        table.add_column("")
-        table.add_column("", justify="right")
-        table.add_row("Schedule length", f"{wall['periods']} months")
-        table.add_row("Maturity in month", str(wall.get("period", "none")))
+        rows = [
+            ("Schedule length", f"{wall['periods']} months"),
+            ("Maturity in month", str(wall.get("period", "none"))),
+        ]
         if "due" in wall:
-            table.add_row("Amount due at maturity", _money(wall["due"]))
-            table.add_row("Cash available then", _money(wall["cash_available"]))
-            table.add_row("Refinancing DSCR", _cell(wall["refi_dscr"], _ratio))
-        table.add_row("Minimum DSCR over the whole horizon", _ratio(wall["min_dscr"]))
-        table.add_row(
-            "Default",
-            _when(wall["first_default"])
-            + (f" ({wall['default_kind']})" if wall["first_default"] else ""),
+            rows += [
+                ("Amount due at maturity", _money(wall["due"])),
+                ("Cash available then", _money(wall["cash_available"])),
+                ("Refinancing DSCR", _cell(wall["refi_dscr"], _ratio)),
+            ]
+        rows += [
+            ("Minimum DSCR over the whole horizon", _ratio(wall["min_dscr"])),
+            (
+                "Default",
+                _when(wall["first_default"])
+                + (f" ({wall['default_kind']})" if wall["first_default"] else ""),
+            ),
+        ]
+        console.print(
+            _label_table("The miner's maturity wall (schedule to the last maturity)", rows)
         )
-        console.print(table)
 
     table = Table(
         title="Joint stress through the waterfall: BTC and GPU rents shocked together "
