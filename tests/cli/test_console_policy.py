@@ -32,7 +32,7 @@ def deep(tmp_path: Path) -> Path:
     folder = tmp_path
     while len(str(folder)) < 150:
         folder = folder / "a-long-folder-name-like-a-user-profile"
-    folder.mkdir(parents=True)
+    folder.mkdir(parents=True, exist_ok=True)  # tmp_path may be that long already
     return folder
 
 
