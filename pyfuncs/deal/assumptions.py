@@ -401,7 +401,10 @@ class DealAssumptions(BaseModel):
 
     # --- portfolio names (concentration; docs/domain.md section 10) ------------------------------
     contract_counterparty: str | None = _field(
-        None, "name", "The contracts' counterparty (offtaker), for portfolio concentration."
+        None,
+        "name",
+        "The contracts' counterparty (offtaker): portfolio concentration, and in a portfolio "
+        "the deals naming the same counterparty share its default draw.",
     )
     site: str | None = _field(None, "name", "Data-centre site, for portfolio concentration.")
 

@@ -156,12 +156,31 @@ def contract_stop_periods(
     latent = own
     if score is not None and rho > 0:
         latent = np.sqrt(rho) * score + np.sqrt(1.0 - rho) * own
+    guarantor_own = rng.standard_normal(paths) if a.backstop_pd is not None else None
+    return stop_periods(a, latent, guarantor_own)
+
+
+def stop_periods(
+    a: DealAssumptions, latent: np.ndarray, guarantor_own: np.ndarray | None = None
+) -> np.ndarray:
+    """Per path, the first period without contract cash, from the counterparty's latent score.
+
+    ``latent`` is the counterparty's standard normal ``X`` (systematic and own parts already
+    combined); its default time is ``tau = -ln(1-Phi(X))/h`` years with ``h =
+    -ln(1-contract_pd)``. With ``backstop_pd`` set, ``guarantor_own`` is the guarantor's own
+    standard normal ``e_b`` and ``X_b = r*X + sqrt(1-r^2)*e_b`` (``r = backstop_correlation``); the
+    contract cash stops at ``max(tau, tau_b)``, in period ``floor(tau*per_year) + 1``. Shared
+    by the single-deal stress (:func:`contract_stop_periods`) and the portfolio, where deals with
+    the same counterparty pass the same ``latent`` and so see the same default.
+    """
     tau = _default_years(a.contract_pd, ndtr(latent))
     if a.backstop_pd is not None:
+        if guarantor_own is None:
+            raise ValueError("a backstop needs the guarantor's own draws")
         r = a.backstop_correlation
-        guarantor = r * latent + np.sqrt(1.0 - r * r) * rng.standard_normal(paths)
+        guarantor = r * latent + np.sqrt(1.0 - r * r) * guarantor_own
         tau = np.maximum(tau, _default_years(a.backstop_pd, ndtr(guarantor)))
-    stop = np.full(paths, NEVER, dtype=np.int64)
+    stop = np.full(latent.shape[0], NEVER, dtype=np.int64)
     finite = np.isfinite(tau) & (tau * a.per_year < NEVER)
     stop[finite] = np.floor(tau[finite] * a.per_year).astype(np.int64) + 1
     return stop

@@ -5,7 +5,10 @@ them all. Each path of the portfolio simulation draws, once for every deal:
 
 - ``Z_btc``, the BTC price shock, and ``W``, the innovation of a common GPU rent index orthogonal
   to BTC (monthly standard normals, from ``SeedSequence(seed)``, the same for every deal);
-- for deal ``i`` an idiosyncratic rent innovation ``e_i`` (from the deal's own child seed).
+- for deal ``i`` an idiosyncratic rent innovation ``e_i`` (from the deal's own child seed);
+- for each named contract counterparty (``contract_counterparty``) one own default draw, shared by
+  every deal that names it, so a counterparty that defaults stops the contract cash of all its
+  deals on that path (:func:`counterparty_stops`).
 
 Deal ``i``'s rent shock is ``rho_i*Z_btc + sqrt(1-rho_i^2)*(sqrt(w)*W + sqrt(1-w)*e_i)`` with
 ``rho_i`` its ``correlation`` and ``w`` the rent-index weight: the share of rent variance
@@ -23,6 +26,7 @@ the common draws from the seed, so no draw is shipped between processes.
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +35,7 @@ import numpy as np
 from pyfuncs.deal.assumptions import DealAssumptions, parse_assumptions
 from pyfuncs.deal.engine import debt_profile
 from pyfuncs.deal.metrics import path_losses
+from pyfuncs.deal.offtakers import has_offtaker_risk, stop_periods
 from pyfuncs.deal.stress import path_outcomes
 from pyfuncs.errors import DomainError
 
@@ -101,6 +106,50 @@ def months_needed(a: DealAssumptions) -> int:
     return (a.horizon_periods - 1) * (DRAW_MONTHS // a.per_year if a.per_year <= DRAW_MONTHS else 1)
 
 
+def _name_generator(seed: int, stream: int, name: str) -> np.random.Generator:
+    """A generator keyed on ``name`` (case and surrounding spaces ignored), the same in every task."""
+    key = zlib.crc32(name.strip().casefold().encode("utf-8"))
+    return np.random.Generator(np.random.SFC64(np.random.SeedSequence([seed, stream, key])))
+
+
+def market_score(w_index: np.ndarray) -> np.ndarray:
+    """The GPU rent index's standardised shock over the drawn months: ``sum(W) / sqrt(months)``.
+
+    Exactly N(0, 1) per path and the same for every deal of the portfolio (all deals read the
+    same ``months`` columns), so it is the systematic factor of the counterparties' defaults.
+    """
+    return w_index.sum(axis=1) / np.sqrt(w_index.shape[1])
+
+
+def counterparty_stops(
+    a: DealAssumptions, w_index: np.ndarray, own: np.random.Generator, seed: int
+) -> np.ndarray:
+    """Per path, the first period of deal ``a`` without contract cash, on shared draws.
+
+    Notes
+    -----
+    The counterparty's latent score is ``X = sqrt(rho)*F + sqrt(1-rho)*e`` (Vasicek's one-factor
+    model [102], ``rho = offtaker_correlation``) with ``F`` the rent index's
+    :func:`market_score` and ``e`` the counterparty's own normal, drawn from a generator keyed on
+    the ``contract_counterparty`` name (and a backstop's own normal from a second one), so deals
+    naming the same counterparty with the same ``contract_pd`` and correlation default together
+    on every path; a deal without a name draws ``e`` from its own seed. Two different
+    counterparties then default jointly by year T with the bivariate normal probability
+    ``Phi2(Phi^-1(p1_T), Phi^-1(p2_T); sqrt(rho1*rho2))``.
+    """
+    paths = w_index.shape[0]
+    name = a.contract_counterparty
+    source = own if not name else _name_generator(seed, 2, name)
+    e = source.standard_normal(paths)
+    rho = a.offtaker_correlation
+    latent = np.sqrt(rho) * market_score(w_index) + np.sqrt(1.0 - rho) * e if rho > 0 else e
+    guarantor_own = None
+    if a.backstop_pd is not None:
+        guarantor = own if not name else _name_generator(seed, 3, name)
+        guarantor_own = guarantor.standard_normal(paths)
+    return stop_periods(a, latent, guarantor_own)
+
+
 def deal_path_shortfalls(
     values: dict[str, Any], index: int, paths: int, seed: int, months: int, weight: float
 ) -> np.ndarray:
@@ -109,7 +158,8 @@ def deal_path_shortfalls(
     z_btc, w_index = common_draws(seed, paths, months)
     own = np.random.Generator(np.random.SFC64(np.random.SeedSequence([seed, 1, index])))
     rent, btc = deal_factors(a, z_btc, w_index, own, weight)
-    outcomes = path_outcomes(a, rent, btc, debt_profile(a))
+    stop = counterparty_stops(a, w_index, own, seed) if has_offtaker_risk(a) else None
+    outcomes = path_outcomes(a, rent, btc, debt_profile(a), stop)
     return path_losses(a, outcomes.outcome).shortfall
 
 
