@@ -172,6 +172,7 @@ def run_demo(paths: int = 10_000, seed: int = 1) -> DemoResult:
     wall.update(
         min_dscr=miner_summary.min_dscr,
         first_default=miner_summary.first_default,
+        lender_default=miner_summary.lender_default,
         default_kind=miner_summary.default_kind,
         periods=miner_summary.periods,
     )
@@ -190,6 +191,8 @@ def run_demo(paths: int = 10_000, seed: int = 1) -> DemoResult:
         "Book LTV falls as the loan amortises; market and fire-sale LTV rise as GPUs deflate. The "
         "lender's measure is the shortfall: exposure less the reserves and the net fire sale.",
         "The miner's schedule runs to its convertible's maturity: the wall is what it owes then.",
+        "PD, annual PD and spreads are the senior lender's: a default after its loan is repaid "
+        "(a convertible's wall) costs it nothing and shows as borrower distress, not as PD.",
         "Spreads above 2,000 bp show as 'distressed'; an annual PD where every path defaults is "
         "#NUM! and the first default period is shown instead.",
         "Unsourced inputs (market depth, de-install cost, hash cost, rent volatility, hashrate "
@@ -365,10 +368,11 @@ def print_demo(result: DemoResult, console: Any) -> None:
         rows += [
             ("Minimum DSCR over the whole horizon", _ratio(wall["min_dscr"])),
             (
-                "Default",
+                "Borrower default",
                 _when(wall["first_default"])
                 + (f" ({wall['default_kind']})" if wall["first_default"] else ""),
             ),
+            ("Senior lender in default from month", _when(wall.get("lender_default"))),
         ]
         console.print(
             _label_table("The miner's maturity wall (schedule to the last maturity)", rows)
@@ -385,10 +389,11 @@ def print_demo(result: DemoResult, console: Any) -> None:
         ("Correlation of BTC and rent shocks", "correlation", lambda x: f"{x:.1f}"),
         ("P(a month's DSCR < 1)", "prob_dscr_below_1", _pct),
         ("P(lock-up)", "prob_lockup", _pct),
-        ("P(default), whole horizon", "prob_default", _pct),
+        ("P(lender default), whole horizon", "prob_default", _pct),
         ("of which at a maturity wall", "prob_maturity_default", _pct),
+        ("Borrower distress: P(default on any debt)", "prob_borrower_default", _pct),
         ("Median first default, month", "first_default_p50", lambda x: f"{x:.0f}"),
-        ("Annual PD", "annual_pd", _pct),
+        ("Lender's annual PD", "annual_pd", _pct),
         ("Expected LGD (shortfall / EAD)", "expected_lgd", _pct),
         ("Expected loss / lender's loan", "expected_loss", _pct),
         ("Minimum DSCR, 5th percentile", "min_dscr_p5", _ratio),

@@ -10,11 +10,16 @@ headline numbers from here, so each is defined once:
   maturity default (:mod:`pyfuncs.deal.waterfall`);
 - **the lender's exposure (EAD)**: the senior loan outstanding at the start of the default period
   (with any refinancing of it); a deal with convertible notes only is measured on the notes;
+- **the lender's default**: a default counts against the lender only while its exposure is
+  outstanding (EAD above a cent). A borrower that repays the senior loan and later fails on its
+  convertible notes has defaulted, but not on this lender: PD, annual PD and the spreads are on
+  the lender's measure; the borrower's own default on any debt is reported beside them as
+  **borrower (equity) distress**, never as the lender's PD;
 - **net recovery**: the DSRA and lock-up balances (cash pledged to the lender) plus the fire-sale
   value of the collateral discounted over ``months_to_sell`` at ``lgd_discount_rate``;
   **shortfall** ``max(0, EAD - net recovery)``, **LGD** ``shortfall/EAD`` (the catalogue's
   ``LGD(EAD, recovery)`` with the cash added);
-- **PD** over the horizon, the share of paths that default; **annual PD** ``1-(1-PD)^(1/years)``;
+- **PD** over the horizon, the share of paths on which the lender defaults; **annual PD** ``1-(1-PD)^(1/years)``;
   **expected LGD** ``sum(shortfall)/sum(EAD)`` over defaulted paths (exposure-weighted, so that
   ``expected loss = PD x expected LGD x mean EAD at default``);
 - **fair spread** ``FAIR_SPREAD(annual PD, expected LGD)`` and the **repriced spread**.
@@ -32,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pyfuncs.deal.waterfall import DEFAULT_KINDS, MATURITY_DEFAULT, PathOutcome
+from pyfuncs.deal.waterfall import CENT, DEFAULT_KINDS, MATURITY_DEFAULT, PathOutcome
 from pyfuncs.defaults import DISTRESSED_SPREAD
 from pyfuncs.errors import ExcelError
 from pyfuncs.spreads import cumulative_pd, fair_spread, hazard_rate, repriced_spread
@@ -45,9 +50,23 @@ if TYPE_CHECKING:
 PERCENTILES = (1, 5, 25, 50, 75, 95)
 
 
+def lender_defaults(outcome: PathOutcome) -> np.ndarray:
+    """Paths on which the lender defaults: a default while its exposure is outstanding.
+
+    ``default_period > 0`` and ``EAD > $0.005`` (the waterfall's rounding cent): a default after
+    the lender's loan is repaid (the convertible's maturity wall of a miner whose senior loan
+    amortised first) is the borrower's and its other creditors', and costs this lender nothing.
+    """
+    return (outcome.default_period > 0) & (outcome.ead > CENT)
+
+
 @dataclass(frozen=True)
 class PathLosses:
-    """Exposure and loss of each path, shape ``(paths,)``; zero where the path does not default."""
+    """The lender's exposure and loss on each path, shape ``(paths,)``.
+
+    ``default_period`` is the lender's: the borrower's first default when the lender then has
+    exposure outstanding, else 0 (:func:`lender_defaults`); every other field is zero there.
+    """
 
     default_period: np.ndarray
     ead: np.ndarray
@@ -62,9 +81,10 @@ def path_losses(a: DealAssumptions, outcome: PathOutcome) -> PathLosses:
     ``net_recovery = cash + firesale/(1+lgd_discount_rate)^(months_to_sell/12)`` where cash is the
     DSRA and lock-up balances at default and ``firesale`` FIRESALE_RECOVERY of the collateral in
     the default period; ``shortfall = max(0, EAD - net_recovery)``; ``LGD = shortfall/EAD``
-    (docs/domain.md section 6; catalogue ``LGD``).
+    (docs/domain.md section 6; catalogue ``LGD``). Only the lender's defaults count
+    (:func:`lender_defaults`).
     """
-    defaulted = outcome.default_period > 0
+    defaulted = lender_defaults(outcome)
     ead = np.where(defaulted, outcome.ead, 0.0)
     firesale = outcome.firesale_at_default
     if firesale is None:
@@ -74,7 +94,7 @@ def path_losses(a: DealAssumptions, outcome: PathOutcome) -> PathLosses:
     shortfall = np.where(defaulted, np.maximum(ead - net, 0.0), 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = np.where(defaulted & (ead > 0), shortfall / ead, np.nan)
-    return PathLosses(outcome.default_period, ead, net, shortfall, rate)
+    return PathLosses(np.where(defaulted, outcome.default_period, 0), ead, net, shortfall, rate)
 
 
 def lender_principal(schedule: DealSchedule) -> float:
@@ -111,6 +131,8 @@ class DealSummary:
     lgd: float | None
     wall: MaturityWall | None
     periods: int
+    #: The first default while the lender has exposure (``first_default`` is the borrower's).
+    lender_default: int | None = None
 
 
 def _period(x: Any) -> int | None:
@@ -153,6 +175,7 @@ def deal_summary(a: DealAssumptions, schedule: DealSchedule) -> DealSummary:
         lgd=lgd_value if np.isfinite(lgd_value) else None,
         wall=wall,
         periods=a.horizon_periods,
+        lender_default=_period(losses.default_period),
     )
 
 
@@ -166,9 +189,18 @@ STRESS_METRICS: tuple[tuple[str, str], ...] = (
     ("correlation", "correlation of the ln BTC and ln rent shocks"),
     ("prob_dscr_below_1", "share of paths with a period DSCR below 1.00x (before any reserve)"),
     ("prob_lockup", "share of paths with a covenant test below lockup_dscr"),
-    ("prob_default", "share of paths in payment, covenant or maturity default (PD, horizon)"),
-    ("prob_maturity_default", "share of paths that default at a maturity wall"),
-    ("first_default_p50", "median first default period of the paths that default"),
+    (
+        "prob_default",
+        "PD, horizon: share of paths in payment, covenant or maturity default while the "
+        "lender's loan is outstanding",
+    ),
+    ("prob_maturity_default", "share of paths on which the lender defaults at a maturity wall"),
+    (
+        "prob_borrower_default",
+        "borrower (equity) distress: share of paths on which the borrower defaults on any debt, "
+        "the lender's loan repaid or not; not the lender's PD",
+    ),
+    ("first_default_p50", "median first default period of the paths on which the lender defaults"),
     ("prob_margin_call", "share of paths with a margin call on the BTC-backed loan"),
     ("prob_liquidation", "share of paths on which the BTC lender sells the BTC"),
     ("annual_pd", "1-(1-PD)^(1/years); #NUM! when every path defaults"),
@@ -200,11 +232,11 @@ def stress_summary(
     """JOINT_STRESS's rows from every path's outcome; values are numbers, text or ExcelError."""
     years = a.horizon_periods / a.per_year
     losses = path_losses(a, outcome)
-    defaulted = outcome.default_period > 0
+    defaulted = losses.default_period > 0
     pd_horizon = float(np.mean(defaulted))
-    none = ExcelError("#N/A", "no path defaults")
+    none = ExcelError("#N/A", "the lender defaults on no path")
     first_default_p50: Any = (
-        float(np.median(outcome.default_period[defaulted])) if defaulted.any() else none
+        float(np.median(losses.default_period[defaulted])) if defaulted.any() else none
     )
     ead_total = float(np.sum(losses.ead[defaulted]))
     shortfall_total = float(np.sum(losses.shortfall[defaulted]))
@@ -228,7 +260,7 @@ def stress_summary(
         else:
             repriced = ExcelError("#DIV/0!", "the market prices no expected loss")
     else:
-        period = int(np.median(outcome.default_period))
+        period = int(np.median(losses.default_period))
         annual_pd = ExcelError(
             "#NUM!", f"every path defaults (median first default in period {period})"
         )
@@ -242,7 +274,10 @@ def stress_summary(
         "prob_dscr_below_1": float(np.mean(np.nan_to_num(outcome.min_dscr, nan=np.inf) < 1.0)),
         "prob_lockup": float(np.mean(outcome.lockup_period > 0)),
         "prob_default": pd_horizon,
-        "prob_maturity_default": float(np.mean(outcome.default_kind == MATURITY_DEFAULT)),
+        "prob_maturity_default": float(
+            np.mean(defaulted & (outcome.default_kind == MATURITY_DEFAULT))
+        ),
+        "prob_borrower_default": float(np.mean(outcome.default_period > 0)),
         "first_default_p50": first_default_p50,
         "prob_margin_call": float(np.mean(outcome.margin_call_period > 0)),
         "prob_liquidation": float(np.mean(outcome.liquidation_period > 0)),
