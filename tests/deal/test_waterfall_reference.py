@@ -67,7 +67,12 @@ def reference_path(cfads: list[float], lockup_action: str, trigger: str) -> dict
     ds_history: list[float] = []
     rows = {k: [] for k in ("debt_service", "balance", "dsra", "draw", "lock", "swept", "out")}
     rows.update(tested=[], status=[])
-    outcome = {"default_period": 0, "default_kind": "none", "lockup_period": 0, "min_dscr": math.inf}
+    outcome = {
+        "default_period": 0,
+        "default_kind": "none",
+        "lockup_period": 0,
+        "min_dscr": math.inf,
+    }
     for t, cf in enumerate(cfads):
         period = t + 1
         active = not dead and senior > CENT
