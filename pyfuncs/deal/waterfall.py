@@ -25,6 +25,13 @@ the waterfall each period (docs/domain.md section 10, "Cash waterfall practice")
 Prepayments reduce the remaining scheduled instalments pro rata (the maturity is kept and every
 later instalment falls by the same fraction), so the scheduled principal of a path is its
 balance times the base schedule's fraction repaid that period.
+
+Speed (benchmarks/bench_deal.py): each period's steps write into a fixed set of work vectors with
+in-place ufuncs (``out=``, ``where=``) rather than making new arrays, CFADS is read period-major
+(one contiguous row a period), parts of the waterfall a deal cannot use (no DSRA, no sweep, no
+refinanced tranche yet) are skipped, and paths go through the periods in blocks of
+:data:`BLOCK_PATHS` whose work vectors stay in cache. None of this changes a number:
+tests/deal/test_waterfall_reference.py checks the result against a plain per-path loop.
 """
 
 from __future__ import annotations
