@@ -295,14 +295,17 @@ def network_response(a: DealAssumptions, btc_shock: np.ndarray) -> np.ndarray | 
     case has no shock, so it is unchanged.
     """
     lag = round(a.hashrate_lag_months * a.per_year / 12)
-    if a.hashrate_elasticity == 0 or btc_shock.shape[-1] <= lag or np.all(btc_shock == 1.0):
+    if a.hashrate_elasticity == 0 or btc_shock.shape[-1] <= lag:
         return 1.0
-    lagged = np.ones_like(btc_shock)
-    if lag == 0:
-        lagged[:] = btc_shock
-    else:
-        lagged[:, lag:] = btc_shock[:, :-lag]
-    return lagged**a.hashrate_elasticity
+    # a shocked path has moved by its last period: only an unshocked last column needs the
+    # whole array checked
+    if np.all(btc_shock[..., -1] == 1.0) and np.all(btc_shock == 1.0):
+        return 1.0
+    lagged = np.empty(btc_shock.shape)
+    lagged[:, :lag] = 1.0
+    lagged[:, lag:] = btc_shock[:, : btc_shock.shape[-1] - lag]
+    lagged **= a.hashrate_elasticity  # in place, as ``lagged**e`` computes it
+    return lagged
 
 
 def operating_cash(
@@ -358,7 +361,7 @@ def operating_cash(
         running_cost = opex + a.hash_cost_ph_day * ph_days
         if a.curtail_mining:
             idle = price_per_ph < a.hash_cost_ph_day
-            mining_revenue[idle] = 0.0
+            np.copyto(mining_revenue, 0.0, where=idle)
             total_opex = np.where(idle, opex, running_cost)
         else:
             total_opex = np.broadcast_to(running_cost, shape)

@@ -28,8 +28,8 @@ from pyfuncs.errors import DomainError
 #: Paths per random chunk. Fixed, so that a seed gives the same numbers whatever the number of
 #: workers.
 CHUNK_PATHS = 4096
-#: Random chunks run through the engine together (the waterfall's loop over periods costs the
-#: same per period whatever the number of paths, so wider batches amortise it).
+#: Random chunks run through the engine together (its set-up and each period's Python steps are
+#: paid once per batch; the waterfall takes a batch's paths in cache-sized blocks).
 CHUNKS_PER_BATCH = 4
 MAX_PATHS = 10_000_000
 __all__ = ["METRICS", "STRESS_METRICS", "correlated_shocks", "joint_stress"]

@@ -25,6 +25,13 @@ the waterfall each period (docs/domain.md section 10, "Cash waterfall practice")
 Prepayments reduce the remaining scheduled instalments pro rata (the maturity is kept and every
 later instalment falls by the same fraction), so the scheduled principal of a path is its
 balance times the base schedule's fraction repaid that period.
+
+Speed (benchmarks/bench_deal.py): each period's steps write into a fixed set of work vectors with
+in-place ufuncs (``out=``, ``where=``) rather than making new arrays, CFADS is read period-major
+(one contiguous row a period), parts of the waterfall a deal cannot use (no DSRA, no sweep, no
+refinanced tranche yet) are skipped, and paths go through the periods in blocks of
+:data:`BLOCK_PATHS` whose work vectors stay in cache. None of this changes a number:
+tests/deal/test_waterfall_reference.py checks the result against a plain per-path loop.
 """
 
 from __future__ import annotations
@@ -47,6 +54,10 @@ NO_DEFAULT, PAYMENT_DEFAULT, COVENANT_DEFAULT, MATURITY_DEFAULT = range(4)
 DEFAULT_KINDS = ("none", "payment", "covenant", "maturity")
 #: Unpaid amounts below this many dollars are rounding, not a default.
 CENT = 0.005
+#: Paths the waterfall runs through its periods at a time: its few dozen work vectors of this
+#: many float64 stay in a core's cache (a wider block spills and every step waits on memory).
+#: Paths are independent, so the block changes no number.
+BLOCK_PATHS = 4096
 
 
 @dataclass(frozen=True)
@@ -161,11 +172,61 @@ def run_waterfall(
     -------
     (PathOutcome, WaterfallColumns or None)
     """
+    paths = cfads.shape[0]
+    if paths <= BLOCK_PATHS:
+        return _run_block(a, debt, cfads, record, btc_price)
+    price = None
+    if btc_price is not None:
+        price = np.asarray(btc_price, dtype=np.float64)
+        price = price if price.ndim == 2 else price.reshape(1, -1)
+    parts = []
+    for lo in range(0, paths, BLOCK_PATHS):
+        block = slice(lo, lo + BLOCK_PATHS)
+        block_price = price if price is None or price.shape[0] == 1 else price[block]
+        parts.append(_run_block(a, debt, cfads[block], record, block_price))
+    out = PathOutcome(
+        **{
+            name: np.concatenate([getattr(o, name) for o, _ in parts])
+            for name in PathOutcome.__dataclass_fields__
+            if name != "firesale_at_default"
+        }
+    )
+    cols = None
+    if record:
+        cols = WaterfallColumns(
+            **{
+                name: np.concatenate([getattr(c, name) for _, c in parts], axis=1)
+                for name in WaterfallColumns.__dataclass_fields__
+            }
+        )
+    return out, cols
+
+
+def _run_block(
+    a: DealAssumptions,
+    debt: ScheduledDebt,
+    cfads: np.ndarray,
+    record: bool,
+    btc_price: np.ndarray | None,
+) -> tuple[PathOutcome, WaterfallColumns | None]:
+    """:func:`run_waterfall` on a block of paths whose work buffers stay in cache."""
     paths, n = cfads.shape
     py = a.per_year
     step, lookback = a.test_step, a.lookback_periods
     cf_by_period = np.ascontiguousarray(cfads.T)
     no_senior = debt.senior_principal <= 0
+    # Which parts of the waterfall can move money in this deal: a part that cannot is skipped,
+    # which changes no number (it would add or subtract exact zeros).
+    has_junior = debt.junior_principal > 0
+    junior_coupon = debt.junior_coupon / py
+    has_dsra = debt.dsra_at_close > 0 or bool(np.any(debt.dsra_per_balance > 0))
+    trapping = a.lockup_action == "trap"
+    sweeping = a.cash_sweep > 0 or a.lockup_action == "sweep"
+    covenant = a.default_trigger == "covenant"
+    # refinanced tranches exist once a maturity inside the horizon is refinanced (or, with a
+    # sweep, a rounding residue is swept into them): until then they are zero
+    refi_senior_on = sweeping
+    refi_junior_on = False
 
     senior = np.full(paths, debt.senior_principal)
     refi_senior = np.zeros(paths)
@@ -179,16 +240,39 @@ def run_waterfall(
     lock = np.zeros(paths)
     locked = np.zeros(paths, dtype=bool)
     dead = np.zeros(paths, dtype=bool)
+    live = np.ones(paths, dtype=bool)  # ~dead
     ds_ring = np.zeros((lookback, paths))
     refi_rate = a.refi_rate
     refi_period_rate = (refi_rate or 0.0) / py
     watch_btc = a.btc_held > 0 and btc_price is not None
+    btc_loan_on = watch_btc and a.btc_loan > 0
     if watch_btc:
-        price_by_period = np.broadcast_to(np.asarray(btc_price, dtype=np.float64), (paths, n))
-        price_by_period = np.ascontiguousarray(price_by_period.T)
+        price_source = np.broadcast_to(np.asarray(btc_price, dtype=np.float64), (paths, n))
+        # a period-major copy only when the price is read every period; otherwise a column
+        # is read where a path defaults
+        price_by_period = (
+            np.ascontiguousarray(price_source.T) if (record or btc_loan_on) else price_source.T
+        )
     btc_units = np.full(paths, float(a.btc_held))
     btc_debt = np.full(paths, float(a.btc_loan))
     btc_rate = a.btc_loan_rate / py
+
+    # work buffers, one vector over paths each, reused every period
+    zero = np.zeros(paths)  # never written
+    opening_senior, opening_total = np.empty(paths), np.empty(paths)
+    i_senior, p_senior, wall_senior = np.empty(paths), np.empty(paths), np.empty(paths)
+    i_junior = np.zeros(paths)
+    ds_due, need, lock_used = np.empty(paths), np.empty(paths), np.zeros(paths)
+    draw = np.zeros(paths)
+    unpaid = np.empty(paths) if has_dsra else need
+    excess, target, released, top_up = (np.empty(paths) for _ in range(4))
+    ratio, closing_total = np.empty(paths), np.empty(paths)
+    cf_sum, ds_sum, tested = np.empty(paths), np.empty(paths), np.empty(paths)
+    active, inactive, due = (np.empty(paths, dtype=bool) for _ in range(3))
+    payment_default, not_paying, mask = (np.empty(paths, dtype=bool) for _ in range(3))
+    release, repaid_now = np.empty(paths, dtype=bool), np.empty(paths, dtype=bool)
+    covenant_default = np.zeros(paths, dtype=bool)
+    distributed = np.empty(paths)
 
     out = PathOutcome(
         default_period=np.zeros(paths, dtype=np.int64),
@@ -216,25 +300,59 @@ def run_waterfall(
     for t in range(n):
         period = t + 1
         cf = cf_by_period[t]
-        opening_senior = senior + refi_senior
-        opening_total = opening_senior + junior + refi_junior
-        active = ~dead & (opening_total > CENT)
+        # opening balances: senior + refinanced senior (+ junior + refinanced junior)
+        if refi_senior_on:
+            np.add(senior, refi_senior, out=opening_senior)
+        else:
+            np.copyto(opening_senior, senior)
+        np.copyto(opening_total, opening_senior)
+        if has_junior:
+            opening_total += junior
+        if refi_junior_on:
+            opening_total += refi_junior
+        np.greater(opening_total, CENT, out=active)
+        active &= live
 
-        # 1. debt service due
-        i_senior = senior * (debt.senior_rate[t] / py)
-        p_senior = senior * debt.senior_fraction[t]
-        wall_senior = senior * debt.senior_wall_share[t]
-        i_rs, p_rs = _annuity_step(refi_senior, refi_senior_pmt, refi_senior_left, refi_period_rate)
-        i_rj, p_rj = _annuity_step(refi_junior, refi_junior_pmt, refi_junior_left, refi_period_rate)
-        i_junior = junior * (debt.junior_coupon / py)
-        junior_due = period == debt.junior_maturity
-        wall_junior = junior if junior_due else np.zeros(paths)
-        regular = i_senior + (p_senior - wall_senior) + i_rs + p_rs + i_junior + i_rj + p_rj
+        # 1. debt service due; `ds_due` first holds the regular debt service
+        # regular = i_senior + (p_senior - wall_senior) + i_rs + p_rs + i_junior + i_rj + p_rj
+        senior_wall_share = debt.senior_wall_share[t]
+        np.multiply(senior, debt.senior_rate[t] / py, out=i_senior)
+        np.multiply(senior, debt.senior_fraction[t], out=p_senior)
+        if senior_wall_share > 0:
+            np.multiply(senior, senior_wall_share, out=wall_senior)
+            np.subtract(p_senior, wall_senior, out=ds_due)
+            ds_due += i_senior
+            wall_s = wall_senior
+        else:
+            np.add(i_senior, p_senior, out=ds_due)
+            wall_s = zero
+        regular = ds_due
+        if refi_senior_on:
+            i_rs, p_rs = _annuity_step(
+                refi_senior, refi_senior_pmt, refi_senior_left, refi_period_rate
+            )
+            regular += i_rs
+            regular += p_rs
+        else:
+            i_rs = p_rs = zero
+        if has_junior and junior_coupon != 0:
+            np.multiply(junior, junior_coupon, out=i_junior)
+            regular += i_junior
+        if refi_junior_on:
+            i_rj, p_rj = _annuity_step(
+                refi_junior, refi_junior_pmt, refi_junior_left, refi_period_rate
+            )
+            regular += i_rj
+            regular += p_rj
+        else:
+            i_rj = p_rj = zero
         if a.btc_loan > 0:
-            regular = regular + btc_debt * btc_rate
+            regular += btc_debt * btc_rate
+        junior_due = period == debt.junior_maturity
+        wall_junior = junior.copy() if junior_due else zero
         if watch_btc:
             price = price_by_period[t]
-            if a.btc_loan > 0:  # liquidation first: the BTC lender sells to repay itself
+            if btc_loan_on:  # liquidation first: the BTC lender sells to repay itself
                 with np.errstate(divide="ignore", invalid="ignore"):
                     btc_ltv = btc_debt / (btc_units * price)
                 sold = active & (btc_debt > CENT) & (btc_ltv >= a.btc_liquidation_ltv)
@@ -246,14 +364,14 @@ def run_waterfall(
                 called = active & ~sold & (btc_debt > CENT) & (btc_ltv >= a.btc_margin_call_ltv)
                 cure = np.where(called, btc_debt - a.btc_cure_ltv * btc_units * price, 0.0)
                 out.margin_call_period[called & (out.margin_call_period == 0)] = period
-            btc_equity = np.maximum(btc_units * price - btc_debt, 0.0)
-        wall = wall_senior + wall_junior
-        has_wall = bool(debt.senior_wall_share[t] > 0 or junior_due)
+        has_wall = bool(senior_wall_share > 0 or junior_due)
         refinanced_senior = refinanced_junior = None
         if has_wall:
+            regular = ds_due.copy()
+            wall = wall_s + wall_junior
             past = cf_by_period[max(0, t - lookback + 1) : t + 1]
             average_cf = past.mean(axis=0)
-            maturing = (i_senior + p_senior - wall_senior) if debt.senior_wall_share[t] > 0 else 0.0
+            maturing = (i_senior + p_senior - wall_s) if senior_wall_share > 0 else 0.0
             if junior_due:
                 maturing = maturing + i_junior
             continuing = regular - maturing
@@ -262,7 +380,7 @@ def run_waterfall(
                 with np.errstate(divide="ignore", invalid="ignore"):
                     refi_dscr = average_cf / (continuing + new_payment)
                 can_refi = active & (wall > CENT) & (refi_dscr >= a.default_dscr)
-                refinanced_senior = can_refi & (wall_senior > CENT)
+                refinanced_senior = can_refi & (wall_s > CENT)
                 refinanced_junior = can_refi & (wall_junior > CENT)
             else:
                 refi_dscr = np.full(paths, np.nan)
@@ -272,57 +390,73 @@ def run_waterfall(
                 cols.due_at_maturity[t] = np.where(active | dead, wall, 0.0)
                 cols.refi_dscr[t] = np.where(active & (wall > CENT), refi_dscr, np.nan)
                 cols.cash_available[t] = np.where(active, cf - regular + lock + dsra, np.nan)
+            ds_due += wall_due
         else:
             wall_due = 0.0
-        ds_due = regular + wall_due
-        ds_due = np.where(active, ds_due, 0.0)
+        np.logical_not(active, out=inactive)
+        np.copyto(ds_due, 0.0, where=inactive)
 
         # 2. pay from CFADS, the lock-up account, the DSRA
-        need = ds_due - cf
-        lock_used = np.clip(need, 0.0, lock)
-        need -= lock_used
+        np.subtract(ds_due, cf, out=need)
+        if trapping:  # lock_used = clip(need, 0, lock)
+            np.maximum(need, 0.0, out=lock_used)
+            np.minimum(lock_used, lock, out=lock_used)
+            need -= lock_used
         # the DSRA covers any shortfall of debt service, an operating deficit included
         # (CFADS + lock-up account + DSRA must pay it), but not the convertible's maturity
-        junior_wall_due = (
-            wall_junior
-            if refinanced_junior is None
-            else (np.where(refinanced_junior, 0.0, wall_junior))
-        )
-        draw = np.minimum(dsra, np.maximum(need - junior_wall_due, 0.0))
-        unpaid = need - draw
+        if has_dsra:
+            if junior_due:
+                junior_wall_due = (
+                    wall_junior
+                    if refinanced_junior is None
+                    else np.where(refinanced_junior, 0.0, wall_junior)
+                )
+                np.subtract(need, junior_wall_due, out=draw)
+                np.maximum(draw, 0.0, out=draw)
+            else:
+                np.maximum(need, 0.0, out=draw)
+            np.minimum(dsra, draw, out=draw)
+            np.subtract(need, draw, out=unpaid)
         # an operating deficit with nothing due is the sponsor's to fund, not a payment default
-        payment_default = active & (ds_due > CENT) & (unpaid > CENT)
+        np.greater(ds_due, CENT, out=due)
+        due &= active
+        np.greater(unpaid, CENT, out=payment_default)
+        payment_default &= due
 
         # 3. covenant test on the trailing DSCR
-        ds_ring[t % lookback] = ds_due
-        tested = None
-        if period % step == 0:
-            cf_sum = cf_by_period[max(0, t - lookback + 1) : t + 1].sum(axis=0)
-            ds_sum = ds_ring.sum(axis=0)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                tested = np.where(active & (ds_sum > CENT), cf_sum / ds_sum, np.nan)
-            valid = ~np.isnan(tested)
+        np.copyto(ds_ring[t % lookback], ds_due)
+        test_date = period % step == 0
+        if test_date:
+            cf_by_period[max(0, t - lookback + 1) : t + 1].sum(axis=0, out=cf_sum)
+            ds_ring.sum(axis=0, out=ds_sum)
+            np.greater(ds_sum, CENT, out=mask)
+            mask &= active
+            tested.fill(np.nan)
+            np.divide(cf_sum, ds_sum, out=tested, where=mask)
             np.fmin(out.min_tested_dscr, tested, out=out.min_tested_dscr)
-            below_lockup = valid & (tested < a.lockup_dscr)
-            release = active & ~below_lockup
-            newly = below_lockup & (out.lockup_period == 0)
-            out.lockup_period[newly] = period
-            locked = below_lockup
+            np.less(tested, a.lockup_dscr, out=locked)  # NaN (not tested) is not below
+            np.logical_not(locked, out=release)
+            release &= active
+            np.equal(out.lockup_period, 0, out=mask)
+            mask &= locked
+            np.copyto(out.lockup_period, period, where=mask)
+            if covenant:
+                np.less(tested, a.default_dscr, out=covenant_default)
+                covenant_default &= active
+                np.logical_not(payment_default, out=mask)
+                covenant_default &= mask
+        if covenant and test_date:
+            default_now = payment_default | covenant_default
         else:
-            release = None
-        covenant_default = np.zeros(paths, dtype=bool)
-        if tested is not None and a.default_trigger == "covenant":
-            covenant_default = active & ~payment_default & (tested < a.default_dscr)
-        default_now = payment_default | covenant_default
+            default_now = payment_default
 
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.where(active & (ds_due > CENT), cf / ds_due, np.nan)
-        np.fmin(out.min_dscr, ratio, out=out.min_dscr)
+        np.divide(cf, ds_due, out=ratio, where=due)
+        np.fmin(out.min_dscr, ratio, out=out.min_dscr, where=due)
 
         if default_now.any():
             out.default_period[default_now] = period
             kind = np.where(
-                covenant_default,
+                covenant_default & test_date,
                 COVENANT_DEFAULT,
                 np.where(np.asarray(wall_due) > CENT, MATURITY_DEFAULT, PAYMENT_DEFAULT),
             )
@@ -331,85 +465,112 @@ def run_waterfall(
             out.ead[default_now] = exposure[default_now]
             out.cash_at_default[default_now] = (dsra + lock)[default_now]
             if watch_btc:
-                out.btc_at_default[default_now] = btc_equity[default_now]
+                hit = np.flatnonzero(default_now)
+                out.btc_at_default[hit] = np.maximum(
+                    btc_units[hit] * price[hit] - btc_debt[hit], 0.0
+                )
             dead |= default_now
-        paying = active & ~default_now
+            np.logical_not(dead, out=live)
+            paying = active & ~default_now
+        else:
+            paying = active
+        np.logical_not(paying, out=not_paying)
 
-        # pay what is due
-        p_senior_paid = (
-            p_senior
-            if refinanced_senior is None
-            else (np.where(refinanced_senior, p_senior - wall_senior, p_senior))
-        )
-        new_senior = np.where(paying, senior - p_senior, senior)
-        new_refi_senior = np.where(paying, refi_senior - p_rs, refi_senior)
-        new_refi_junior = np.where(paying, refi_junior - p_rj, refi_junior)
-        new_junior = np.where(paying & junior_due, 0.0, junior)
-        refi_senior_left = np.where(
-            paying & (refi_senior > 0), refi_senior_left - 1, refi_senior_left
-        )
-        refi_junior_left = np.where(
-            paying & (refi_junior > 0), refi_junior_left - 1, refi_junior_left
-        )
+        # pay what is due (the refinanced tranches count down while they have a balance)
+        if refi_senior_on:
+            refi_senior_left = np.where(
+                paying & (refi_senior > 0), refi_senior_left - 1, refi_senior_left
+            )
+            refi_senior = np.where(paying, refi_senior - p_rs, refi_senior)
+        if refi_junior_on:
+            refi_junior_left = np.where(
+                paying & (refi_junior > 0), refi_junior_left - 1, refi_junior_left
+            )
+            refi_junior = np.where(paying, refi_junior - p_rj, refi_junior)
+        np.subtract(senior, p_senior, out=senior, where=paying)
+        if junior_due:
+            np.copyto(junior, 0.0, where=paying)
         if refinanced_senior is not None:
+            refi_senior_on = refi_junior_on = True
             moved = paying & refinanced_senior
-            new_refi_senior = np.where(moved, new_refi_senior + wall_senior, new_refi_senior)
+            refi_senior = np.where(moved, refi_senior + wall_s, refi_senior)
             refi_senior_pmt = np.where(
                 moved,
-                level_payment(new_refi_senior, refi_period_rate, a.refi_periods),
+                level_payment(refi_senior, refi_period_rate, a.refi_periods),
                 refi_senior_pmt,
             )
             refi_senior_left = np.where(moved, a.refi_periods, refi_senior_left)
             moved_j = paying & refinanced_junior
-            new_refi_junior = np.where(moved_j, new_refi_junior + wall_junior, new_refi_junior)
+            refi_junior = np.where(moved_j, refi_junior + wall_junior, refi_junior)
             refi_junior_pmt = np.where(
                 moved_j,
-                level_payment(new_refi_junior, refi_period_rate, a.refi_periods),
+                level_payment(refi_junior, refi_period_rate, a.refi_periods),
                 refi_junior_pmt,
             )
             refi_junior_left = np.where(moved_j, a.refi_periods, refi_junior_left)
-        lock = np.where(paying, lock - lock_used, lock)
-        dsra = np.where(paying, dsra - draw, dsra)
+        if trapping:
+            np.subtract(lock, lock_used, out=lock, where=paying)
+        if has_dsra:
+            np.subtract(dsra, draw, out=dsra, where=paying)
 
         # 4. excess cash: DSRA, sweep, lock-up or distribution
-        excess = np.where(paying, np.maximum(cf - ds_due, 0.0), 0.0)
-        target = new_senior * debt.dsra_per_balance[t]
-        released = np.where(paying, np.maximum(dsra - target, 0.0), 0.0)
-        dsra -= released
-        excess += released
-        top_up = np.minimum(excess, np.maximum(target - dsra, 0.0))
-        dsra += top_up
-        excess -= top_up
-        if watch_btc and a.btc_loan > 0:  # a margin call is met from excess cash
+        np.subtract(cf, ds_due, out=excess)
+        np.maximum(excess, 0.0, out=excess)
+        np.copyto(excess, 0.0, where=not_paying)
+        if has_dsra:
+            np.multiply(senior, debt.dsra_per_balance[t], out=target)
+            np.subtract(dsra, target, out=released)
+            np.maximum(released, 0.0, out=released)
+            np.copyto(released, 0.0, where=not_paying)
+            dsra -= released
+            excess += released
+            np.subtract(target, dsra, out=top_up)
+            np.maximum(top_up, 0.0, out=top_up)
+            np.minimum(excess, top_up, out=top_up)
+            dsra += top_up
+            excess -= top_up
+        if btc_loan_on:  # a margin call is met from excess cash
             paid = np.where(paying, np.minimum(cure, excess), 0.0)
             btc_debt = btc_debt - paid
             excess -= paid
-            btc_equity = np.maximum(btc_units * price - btc_debt, 0.0)
-        sweep = np.minimum(excess * a.cash_sweep, new_senior + new_refi_senior)
-        if a.lockup_action == "sweep":
-            extra = np.where(
-                locked, np.minimum(excess - sweep, new_senior + new_refi_senior - sweep), 0.0
-            )
-            sweep = sweep + np.maximum(extra, 0.0)
-        excess -= sweep
-        from_senior = np.minimum(sweep, new_senior)
-        new_senior = new_senior - from_senior
-        new_refi_senior = new_refi_senior - (sweep - from_senior)
-        trap = locked & paying
-        if a.lockup_action == "trap":
-            lock = np.where(trap, lock + excess, lock)
-            excess = np.where(trap, 0.0, excess)
-        distributed = excess
-        if release is not None:
-            freed = np.where(release & paying, lock, 0.0)
-            distributed = distributed + freed
-            lock = lock - freed
-        closing_total = new_senior + new_refi_senior + new_junior + new_refi_junior
-        repaid_now = paying & (closing_total <= CENT)
+        if sweeping:
+            senior_left = senior + refi_senior
+            sweep = np.minimum(excess * a.cash_sweep, senior_left)
+            if a.lockup_action == "sweep":
+                extra = np.where(locked, np.minimum(excess - sweep, senior_left - sweep), 0.0)
+                sweep = sweep + np.maximum(extra, 0.0)
+            excess -= sweep
+            from_senior = np.minimum(sweep, senior)
+            senior -= from_senior
+            refi_senior = refi_senior - (sweep - from_senior)
+        else:
+            sweep = zero
+        if trapping:
+            np.logical_and(locked, paying, out=mask)
+            np.add(lock, excess, out=lock, where=mask)
+            if record:
+                np.copyto(excess, 0.0, where=mask)
+        if record:
+            np.copyto(distributed, excess)
+        if test_date and trapping:  # a passed test releases the lock-up account
+            np.logical_and(release, paying, out=mask)
+            if record:
+                np.add(distributed, lock, out=distributed, where=mask)
+            np.subtract(lock, lock, out=lock, where=mask)
+        np.copyto(closing_total, senior)
+        if refi_senior_on:
+            closing_total += refi_senior
+        if has_junior:
+            closing_total += junior
+        if refi_junior_on:
+            closing_total += refi_junior
+        np.less_equal(closing_total, CENT, out=repaid_now)
+        repaid_now &= paying
         if repaid_now.any():
-            distributed = distributed + np.where(repaid_now, dsra + lock, 0.0)
-            dsra = np.where(repaid_now, 0.0, dsra)
-            lock = np.where(repaid_now, 0.0, lock)
+            if record:
+                distributed += np.where(repaid_now, dsra + lock, 0.0)
+            np.copyto(dsra, 0.0, where=repaid_now)
+            np.copyto(lock, 0.0, where=repaid_now)
             out.repaid_period[repaid_now & (out.repaid_period == 0)] = period
 
         if record:
@@ -417,6 +578,11 @@ def run_waterfall(
             c.opening[t] = np.where(active | dead, opening_total, 0.0)
             c.senior_opening[t] = np.where(active | dead, opening_senior, 0.0)
             c.interest[t] = np.where(paying, i_senior + i_rs + i_junior + i_rj, 0.0)
+            p_senior_paid = (
+                p_senior
+                if refinanced_senior is None
+                else np.where(refinanced_senior, p_senior - wall_s, p_senior)
+            )
             c.principal[t] = np.where(
                 paying, p_senior_paid + p_rs + p_rj + (wall_junior if junior_due else 0.0), 0.0
             )
@@ -429,21 +595,15 @@ def run_waterfall(
             c.lockup_balance[t] = lock
             c.swept[t] = sweep
             c.distributed[t] = distributed
-            if tested is not None:
+            if test_date:
                 c.tested_dscr[t] = tested
             if watch_btc:
-                c.btc_collateral[t] = btc_equity
+                c.btc_collateral[t] = np.maximum(btc_units * price - btc_debt, 0.0)
             c.status[t] = np.select(
                 [dead, ~active | repaid_now, locked & active],
                 [DEFAULT, REPAID, LOCKUP],
                 OK,
             )
-        senior, refi_senior, junior, refi_junior = (
-            new_senior,
-            new_refi_senior,
-            new_junior,
-            new_refi_junior,
-        )
 
     out.min_dscr[np.isinf(out.min_dscr)] = np.nan
     out.min_tested_dscr[np.isinf(out.min_tested_dscr)] = np.nan
