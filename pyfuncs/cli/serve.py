@@ -10,7 +10,7 @@ import typer
 
 from pyfuncs.cli.console import err_console as console
 from pyfuncs.cli.console import fail, warning_line
-from pyfuncs.server.settings import DEFAULT_PORT, TOKEN_ENV
+from pyfuncs.server.defaults import DEFAULT_PORT, TOKEN_ENV
 
 
 def _is_loopback(host: str) -> bool:

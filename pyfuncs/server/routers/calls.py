@@ -35,6 +35,8 @@ log = logging.getLogger("gpucredit.server")
 
 #: Longest a batch computes in a call thread before giving the thread back (at least one call).
 SLICE_SECONDS = 0.025
+#: A call that costs nothing: heavy only for its name (:data:`pyfuncs.excel.costs.ALWAYS_HEAVY`).
+_NO_COST = costs.Cost(0, 0)
 
 
 class _Batch:
@@ -101,10 +103,20 @@ def _start(
             f"the batch would hold {work:,} cells while computing, more than "
             f"{settings.max_batch_work_cells:,}; send fewer or smaller calls",
         )
+    threshold = settings.heavy_work_cells
+    always: dict[str, bool] = {}  # by name, once a batch: most batches repeat one function
+
+    def heavy_call(name: str, cost: costs.Cost) -> bool:
+        if cost.work_cells > threshold:
+            return True
+        if name not in always:
+            always[name] = costs.is_heavy(name, _NO_COST, threshold)
+        return always[name]
+
     heavy = [
         i
         for i, (c, p) in enumerate(zip(calls, plans, strict=True))
-        if p is not None and costs.is_heavy(c.function, p, settings.heavy_work_cells)
+        if p is not None and heavy_call(c.function, p)
     ]
     if heavy and heavy_waiting > 8 * settings.heavy_workers:
         raise ApiProblem(
