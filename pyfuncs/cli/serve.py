@@ -10,7 +10,7 @@ import typer
 
 from pyfuncs.cli.console import err_console as console
 from pyfuncs.cli.console import fail, warning_line
-from pyfuncs.server.settings import DEFAULT_PORT, TOKEN_ENV
+from pyfuncs.server.defaults import DEFAULT_PORT, TOKEN_ENV
 
 
 def _is_loopback(host: str) -> bool:
@@ -104,7 +104,7 @@ def serve(
 
     import uvicorn
 
-    from pyfuncs.server.app import SETTINGS_ENV, create_app
+    from pyfuncs.server.app import SETTINGS_ENV, create_app, tune_process
 
     if workers > 1:
         # Each worker process builds its own app from the import string and these settings.
@@ -112,6 +112,7 @@ def serve(
         target: object = "pyfuncs.server.app:create_app_from_environment"
     else:
         target = create_app(settings)
+        tune_process()
     uvicorn.run(
         target,
         factory=workers > 1,

@@ -54,11 +54,17 @@ def normalize_cell(value: Any) -> Any:
     raise CellTypeError(f"unsupported cell value of type {kind.__name__}")
 
 
+#: Types that are always one cell (``to_grid`` answers ``None`` for them at once).
+_SCALARS = frozenset({float, int, str, bool, dict, ExcelError})
+
+
 def to_grid(value: Any) -> list[list[Any]] | None:
     """A range argument as rows of canonical cells; ``None`` when ``value`` is a single cell.
 
     A 2-D list (or array) is rows; a flat list is taken as one row.
     """
+    if value is None or type(value) in _SCALARS:  # a single cell, without the ABC checks below
+        return None
     if isinstance(value, np.ndarray):
         value = value.tolist() if value.ndim else value.item()
     if isinstance(value, Sequence) and not isinstance(value, str | bytes):
@@ -90,6 +96,10 @@ def to_excel(value: Any) -> Any:
     """A Python result cell as an Excel value: finite float, str, bool, None or ExcelError."""
     if value is None or type(value) in (str, bool, ExcelError):
         return value
+    if type(value) is float:  # the usual result, without the ABC checks below
+        return (
+            value if math.isfinite(value) else ExcelError("#NUM!", "result is not a finite number")
+        )
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, bool | str):

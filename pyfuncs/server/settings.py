@@ -9,11 +9,9 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field
 
-#: Office loads add-ins only over HTTPS; this is the development port we suggest.
-DEFAULT_PORT = 8443
-#: Environment variable that holds the bearer token (safer than the command line, which other
-#: users of the machine can read in the process list).
-TOKEN_ENV = "GPUCREDIT_TOKEN"
+from pyfuncs.server.defaults import DEFAULT_PORT, TOKEN_ENV
+
+__all__ = ["DEFAULT_PORT", "ENV_FIELDS", "OFFICE_ORIGIN_REGEX", "TOKEN_ENV", "ServerSettings"]
 
 
 #: Settings that may come from ``GPUCREDIT_<NAME>`` environment variables.
@@ -64,7 +62,8 @@ class ServerSettings(BaseModel):
     #: host (DNS rebinding: a web page on evil.example cannot reach http://localhost through a
     #: name it controls). ``("*",)`` answers any name.
     allowed_hosts: tuple[str, ...] = ()
-    #: Seconds one request may compute for; heavy calls still running then are stopped.
+    #: Seconds one request may compute for; heavy calls still running then are stopped and
+    #: light calls not yet started answer ``#NUM!``.
     request_seconds: float = Field(30.0, gt=0)
     #: Worker processes for heavy calls (each stoppable); calls beyond wait their turn.
     heavy_workers: int = Field(2, ge=1, le=64)

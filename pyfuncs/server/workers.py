@@ -7,39 +7,42 @@ that has imported the credit math once (``multiprocessing``'s ``forkserver`` sta
 server's own threads are never forked). At most ``heavy_workers`` run at once; a call that
 cannot start or finish within the budget, or whose client disconnected, has its process killed
 and answers ``#NUM!`` with the reason.
+
+The worker runs at a lower scheduling priority (:data:`~pyfuncs.server.evaluation.WORKER_NICENESS`)
+so the light calls and ``/health`` of the server process win the processor, and the event loop
+waits on the worker's pipe (no polling): it wakes when the answer arrives, and otherwise every
+:data:`_CHECK_SECONDS` to look at the budget and the client.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 import time
 from collections.abc import Awaitable, Callable
-from multiprocessing.connection import Connection
 from typing import Any
 
 from pyfuncs.errors import ExcelError
 from pyfuncs.excel import costs
+from pyfuncs.server.evaluation import work_in_process
 
-_PRELOAD = ["pyfuncs", "pyfuncs.excel.dispatch", "pyfuncs.deal.stress", "pyfuncs.deal.schedule"]
-_POLL_SECONDS = 0.01
+#: Imported once by the fork server, so a worker starts computing at once (no web framework).
+_PRELOAD = [
+    "pyfuncs",
+    "pyfuncs.excel.dispatch",
+    "pyfuncs.deal.stress",
+    "pyfuncs.deal.schedule",
+    "pyfuncs.server.evaluation",
+]
+#: How often a waiting heavy call looks at its time budget and whether its client is gone.
+_CHECK_SECONDS = 0.1
 
 
 def _context() -> multiprocessing.context.BaseContext:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(_PRELOAD)
     return context
-
-
-def _work(conn: Connection, function: str, args: list[Any], limits: costs.Limits) -> None:
-    """The worker process: one call, its JSON-ready result sent back."""
-    from pyfuncs.server.routers.calls import evaluate
-
-    costs.set_process_limits(limits)
-    try:
-        conn.send(evaluate(function, args))
-    finally:
-        conn.close()
 
 
 class HeavyCalls:
@@ -83,13 +86,19 @@ class HeavyCalls:
         context = _context()
         receiver, sender = context.Pipe(duplex=False)
         process = context.Process(
-            target=_work, args=(sender, function, args, self.limits), daemon=True
+            target=work_in_process, args=(sender, function, args, self.limits), daemon=True
         )
+        loop = asyncio.get_running_loop()
+        ready = asyncio.Event()
+        watching = False
         try:
             await asyncio.to_thread(process.start)  # the fork server may still be starting
             sender.close()
-            while not receiver.poll():
-                if time.monotonic() > deadline:
+            loop.add_reader(receiver.fileno(), ready.set)
+            watching = True
+            while not receiver.poll():  # an answer, or the end of the pipe (the worker died)
+                left = deadline - time.monotonic()
+                if left <= 0:
                     return _stopped("it ran past the request's time budget and was stopped")
                 if await gone():
                     return _stopped("the client went away; stopped")
@@ -97,12 +106,20 @@ class HeavyCalls:
                     return ExcelError(
                         "#NUM!", f"the worker stopped (exit code {process.exitcode})"
                     ).to_json()
-                await asyncio.sleep(_POLL_SECONDS)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(ready.wait(), timeout=min(_CHECK_SECONDS, left))
+                ready.clear()
             try:
-                return receiver.recv()
+                # Off the event loop: a large answer takes a while to read and unpickle.
+                return await asyncio.to_thread(receiver.recv)
             except EOFError:
-                return ExcelError("#NUM!", "the worker stopped without an answer").to_json()
+                process.join(1)
+                return ExcelError(
+                    "#NUM!", f"the worker stopped without an answer (exit code {process.exitcode})"
+                ).to_json()
         finally:
+            if watching:
+                loop.remove_reader(receiver.fileno())
             receiver.close()
             if process.is_alive():
                 process.kill()
