@@ -1,8 +1,9 @@
 """The numbers behind the thesis, on sample deals built from the documented defaults.
 
 "As usually modelled" (flat rents, 6-year straight-line book value, book LTV) side by side with
-"deflation-aware" (rents falling 28% a year, market value falling 30% a year and stepping down at
-each NVIDIA generation, fire-sale value), both through the deal's real structural protections
+"deflation-aware" (the H100 curves of docs/gpu-curves.md: rent whose margin over cash cost falls
+28% a year, resale value on the published H100 bands, all-in with no generation steps, fire-sale
+value), both through the deal's real structural protections
 (a 6-month DSRA, quarterly tests of the trailing twelve-month DSCR, a lock-up cash trap, payment
 default) and once more with a 100% cash sweep; then the miner's maturity wall and a joint
 BTC/rent stress of a contracted neocloud beside the miner. Every headline number comes from
@@ -89,7 +90,7 @@ def _scenario(name: str, note: str, a: DealAssumptions) -> Scenario:
     )
 
 
-def _sweep_note(base: Scenario, swept: Scenario, decline: float) -> str:
+def _sweep_note(base: Scenario, swept: Scenario, decline: str) -> str:
     """What the 100% cash sweep did to this deal, read off the two scenarios."""
     if swept.repaid_period is not None:
         return (
@@ -98,11 +99,31 @@ def _sweep_note(base: Scenario, swept: Scenario, decline: float) -> str:
         )
     if swept.default_breach_period is not None and base.default_breach_period is not None:
         return (
-            f"A 100% cash sweep prepays while rents are high but cannot outrun a {decline:.0%} "
-            f"decline: the default moves from month {base.default_breach_period} to month "
+            f"A 100% cash sweep prepays while rents are high but cannot outrun {decline}: "
+            f"the default moves from month {base.default_breach_period} to month "
             f"{swept.default_breach_period}."
         )
     return "A 100% cash sweep prepays principal from every month's excess cash."
+
+
+def _rent_note(a: DealAssumptions) -> str:
+    """How the deal's market rent moves: a GPU model's curve, or a constant decline."""
+    if a.gpu_model is not None and not a.model_fields_set & {"rent0", "annual_decline"}:
+        return f"{a.gpu_model} rent curve"
+    return f"rent -{a.annual_decline:.0%}/yr"
+
+
+def _value_note(a: DealAssumptions) -> str:
+    """How the deal's GPU value moves: a GPU model's resale curve, or a constant decay."""
+    if a.gpu_model is not None and "market_decay" not in a.model_fields_set:
+        return f"{a.gpu_model} resale curve"
+    return f"-{a.market_decay:.0%}/yr all-in"
+
+
+def _decline_words(a: DealAssumptions) -> str:
+    if a.gpu_model is not None and not a.model_fields_set & {"rent0", "annual_decline"}:
+        return f"the {a.gpu_model} curve's decline"
+    return f"a {a.annual_decline:.0%} decline"
 
 
 def run_demo(paths: int = 10_000, seed: int = 1) -> DemoResult:
@@ -112,7 +133,7 @@ def run_demo(paths: int = 10_000, seed: int = 1) -> DemoResult:
     swept = parse_assumptions(SAMPLE_NEOCLOUD, cash_sweep=1.0)
     scenarios = [
         _scenario("As usually modelled", "flat rent", flat),
-        _scenario("Deflation-aware", f"rent -{deflating.annual_decline:.0%}/yr", deflating),
+        _scenario("Deflation-aware", _rent_note(deflating), deflating),
         _scenario("Deflation-aware", "100% cash sweep", swept),
     ]
 
@@ -185,9 +206,9 @@ def run_demo(paths: int = 10_000, seed: int = 1) -> DemoResult:
         ).as_dict(),
     }
     notes = [
-        "Flat rents keep DSCR level; at -28%/yr the same loan locks up, drains its DSRA and "
-        "defaults when the reserve runs out.",
-        _sweep_note(scenarios[1], scenarios[2], deflating.annual_decline),
+        f"Flat rents keep DSCR level; on the {_rent_note(deflating)} the same loan locks up, "
+        "drains its DSRA and defaults when the reserve runs out.",
+        _sweep_note(scenarios[1], scenarios[2], _decline_words(deflating)),
         "Book LTV falls as the loan amortises; market and fire-sale LTV rise as GPUs deflate. The "
         "lender's measure is the shortfall: exposure less the reserves and the net fire sale.",
         "The miner's schedule runs to its convertible's maturity: the wall is what it owes then.",
@@ -203,6 +224,8 @@ def run_demo(paths: int = 10_000, seed: int = 1) -> DemoResult:
             **deflating.model_dump(),
             "principal": deflating.principal,
             "periods": deflating.horizon_periods,
+            "rent_month1": float(schedule.rent[0, 0]),
+            "value_note": _value_note(deflating),
         },
         opex_hour=deal_opex_hour(deflating),
         monthly_debt_service=float(schedule.debt_service[0, 0]),
@@ -271,7 +294,7 @@ def print_demo(result: DemoResult, console: Any) -> None:
         f"[bold]Sample neocloud deal[/bold]: {deal['gpus']:,} H100s at "
         f"${deal['capex_per_gpu']:,.0f}, loan {_money(deal['principal'])} "
         f"({deal['loan_to_cost']:.0%} of cost) at {deal['annual_rate']:.0%} over "
-        f"{deal['tenor_years']:g} years, monthly annuity; rent ${deal['rent0']:.2f}/GPU-hr, "
+        f"{deal['tenor_years']:g} years, monthly annuity; rent ${deal['rent_month1']:.2f}/GPU-hr, "
         f"utilisation {deal['utilization']:.0%}, opex ${result.opex_hour:.3f}/GPU-hr. "
         f"Protections: DSRA {deal['dsra_months']:g} months of debt service, "
         f"{deal['test_frequency']} tests a year of the trailing {deal['dscr_lookback']:g}-month "
@@ -314,7 +337,7 @@ def print_demo(result: DemoResult, console: Any) -> None:
     table = Table(title="Loan-to-value at year-end test dates (deflation-aware, to the default)")
     table.add_column("Year end")
     table.add_column("Book LTV\n6-yr SLN", justify="right")
-    table.add_column("Market LTV\n-30%/yr all-in", justify="right")
+    table.add_column(f"Market LTV\n{deal['value_note']}", justify="right")
     table.add_column("Fire-sale LTV\nwhole fleet at once", justify="right")
     for year, row in result.ltv_by_year.items():
         firesale = "no recovery" if row["firesale"] is None else _pct(row["firesale"])

@@ -28,7 +28,7 @@ from pyfuncs.deal.waterfall import (
 )
 from pyfuncs.debt import debt_schedule, floating_rate, sculpted_debt
 from pyfuncs.defaults import DAYS_PER_YEAR, HOURS_PER_YEAR
-from pyfuncs.gpu_curves import MODELS, gpu_curve
+from pyfuncs.gpu_curves import MODELS, SCENARIOS, gpu_curve, model_value
 from pyfuncs.miners import hashprice
 from pyfuncs.recovery import firesale_recovery
 from pyfuncs.rent import opex_hour, rent_curve
@@ -377,8 +377,41 @@ def operating_cash(
     }
 
 
-def _fleet_firesale(a: DealAssumptions, unit_value: Any) -> np.ndarray:
-    """FIRESALE_RECOVERY of the whole fleet at ``unit_value`` per GPU."""
+def collateral_decay(a: DealAssumptions, n: int) -> np.ndarray:
+    """The annual value decline the fleet suffers while it is sold from the end of each period.
+
+    Parameters
+    ----------
+    a : DealAssumptions
+    n : int
+        Periods.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        With the deal's value curve ``MARKET_VALUE`` at a constant ``market_decay``, that decay
+        in every period. With a ``gpu_model`` value curve (GPU_CURVE ``"value"``, a decline that
+        decelerates towards a floor) the decline annualised over the sale itself:
+        ``a_t = 1 - (v(A_t + M/12)/v(A_t))^(12/M)``, where ``v`` is the model's resale share,
+        ``A_t = gpu_age_years + t/per_year`` the fleet's age at the end of period t and ``M``
+        ``months_to_sell`` (over one year when ``M = 0``, which sells at once and makes the
+        decline immaterial). FIRESALE_RECOVERY's sale-value factor
+        ``f = (1-(1-a)^(M/12))/(-(M/12) ln(1-a))`` then holds the units sold last at exactly the
+        curve's value at the end of the sale (docs/gpu-curves.md, "Selling over months").
+        Generation steps are not counted in it: they are dated events, not a rate.
+    """
+    if a.gpu_model is None or "market_decay" in a.model_fields_set:
+        return np.full(n, a.market_decay)
+    years = a.months_to_sell / 12.0 if a.months_to_sell > 0 else 1.0
+    age = a.gpu_age_years + np.arange(1, n + 1) / a.per_year
+    case = SCENARIOS[a.gpu_scenario]
+    kept = model_value(case, age + years) / model_value(case, age)
+    return 1.0 - kept ** (1.0 / years)
+
+
+def _fleet_firesale(a: DealAssumptions, unit_value: Any, annual_decay: Any) -> np.ndarray:
+    """FIRESALE_RECOVERY of the whole fleet at ``unit_value`` per GPU, the value falling at
+    ``annual_decay`` (:func:`collateral_decay`) while it is sold over ``months_to_sell``."""
     return firesale_recovery(
         unit_value,
         a.gpus,
@@ -392,6 +425,7 @@ def _fleet_firesale(a: DealAssumptions, unit_value: Any) -> np.ndarray:
         a.volatility,
         a.impact,
         a.base_discount,
+        annual_decay,
     )
 
 
@@ -431,8 +465,9 @@ def run_deal(
     The waterfall is :func:`pyfuncs.deal.waterfall.run_waterfall`. ``DSCR_t = CFADS_t/DS_t``
     (NaN when nothing is due); book value is BOOK_VALUE of the fleet plus pledged BTC at market;
     market value is ``gpus*MARKET_VALUE`` at the end of the period times the rent shock, plus
-    BTC; fire-sale value is FIRESALE_RECOVERY of the whole fleet plus BTC (liquid, sold at
-    market). LTV = closing balance / value.
+    BTC; fire-sale value is FIRESALE_RECOVERY of the whole fleet, its value falling at the
+    deal's own collateral decline while it is sold (:func:`collateral_decay`), plus BTC (liquid,
+    sold at market). LTV = closing balance / value.
     """
     a = parse_assumptions(assumptions)
     n, py = a.horizon_periods, a.per_year
@@ -450,6 +485,7 @@ def run_deal(
     else:
         btc_value = a.btc_held * btc_price
     _, unit_curve = deal_curves(a, n)
+    decay = collateral_decay(a, n)
 
     # the fire-sale value of the collateral where each path defaults (computed once, here)
     defaulted = np.flatnonzero(outcome.default_period > 0)
@@ -457,7 +493,7 @@ def run_deal(
     if defaulted.size:
         index = outcome.default_period[defaulted] - 1
         shock = np.broadcast_to(cash["rent_shock"], shape)[defaulted, index]
-        value = _fleet_firesale(a, unit_curve[index] * shock)
+        value = _fleet_firesale(a, unit_curve[index] * shock, decay[index])
         if a.btc_held:
             value = value + outcome.btc_at_default[defaulted]
         firesale_at_default[defaulted] = value
@@ -495,7 +531,7 @@ def run_deal(
         return full(a.gpus * shared.unit_market + btc_value)
 
     def firesale_total(shared: _LazyColumns) -> np.ndarray:
-        fleet = _fleet_firesale(a, shared.unit_market)
+        fleet = _fleet_firesale(a, shared.unit_market, decay)
         if a.btc_held:
             fleet = fleet + btc_value
         return full(fleet)

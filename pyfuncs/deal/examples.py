@@ -17,10 +17,10 @@ NEOCLOUD_THESIS: dict[str, Any] = {
     "loan_to_cost": 0.70,  # data-centre ABS max LTV 70% [75]
     "annual_rate": 0.11,  # CoreWeave DDTL 2.0 effective 11% [39]
     "tenor_years": 5,  # DDTL 2.0 draws mature 5 years after draw [41]
-    "rent0": 2.35,  # 1-yr H100 contract, Mar 2026 [3][5]
-    "annual_decline": 0.28,  # -28%/yr [10][11]
-    "rent_gen_step": 0.0,  # the -28%/yr already prices new generations into rents
-    "gen_periods": (13, 25),  # Rubin Ultra 2027, Feynman 2028 [34]: value steps down
+    # Rent and resale value from the H100 curves (GPU_CURVE, docs/gpu-curves.md): rent from the
+    # Mar 2026 1-yr contract price $2.35 [3][5], its margin over cash cost falling 28%/yr
+    # [10][11]; value on the published H100 resale bands [37]. All-in: no generation steps.
+    "gpu_model": "H100",
     "utilization": 0.95,  # contracted [14]
     "colo_kw_month": COLO_KW_MONTH_TYPICAL,  # $200/kW-month [24]
     "site_factor": 1.0,  # air-cooled HGX H100; 0.7 for liquid-cooled NVL72 [18]
@@ -44,10 +44,11 @@ NEOCLOUD_CONTRACTED: dict[str, Any] = {
 MINER: dict[str, Any] = {
     "name": "Miner to AI hosting (example)",
     "gpus": 6_000,
+    # Resale value on the H100 curve [37]; market rent explicit (the Scenarios sheet's drivers),
+    # -28%/yr all-in [10][11], no generation steps.
+    "gpu_model": "H100",
     "rent0": 2.30,
     "annual_decline": 0.28,
-    "rent_gen_step": 0.0,
-    "gen_periods": (13, 25),
     "contracted_share": 0.6,
     "contract_rent": 2.60,
     "contract_periods": 36,
@@ -65,6 +66,11 @@ MINER: dict[str, Any] = {
     "convert_principal": 500e6,  # 0% convertible like IREN 2031 [55]
     "convert_coupon": 0.0,
     "convert_years": 5,
+    # The convertible's maturity wall is refinanced, if its DSCR allows, at the 7.75% of
+    # TeraWulf's senior secured notes due 2030 [58] over their ~5-year term (docs/domain.md
+    # section 3, "Refinancing a miner's maturity wall").
+    "refi_rate": 0.0775,
+    "refi_years": 5,
 }
 
 #: A neocloud delayed-draw term loan: 10,000 H100s, 85% on 4-year contracts, DDTL 2.0-like debt.
@@ -72,10 +78,12 @@ NEOCLOUD_DDTL: dict[str, Any] = {
     "name": "Neocloud DDTL (example)",
     "gpus": 10_000,
     "capex_per_gpu": 50_000,  # [25]
-    "rent0": 2.35,  # 1-yr H100, Mar 2026 [3][5]
-    "annual_decline": 0.28,  # [10][11]
-    "rent_gen_step": 0.0,
-    "gen_periods": (13, 25),  # Rubin Ultra 2027, Feynman 2028 [34]
+    # Resale value on the H100 curve (GPU_CURVE "value", the published bands [37]); market rent
+    # set explicitly, as the Scenarios sheet's drivers: $2.35 (1-yr H100, Mar 2026 [3][5])
+    # falling 28%/yr [10][11], an all-in decline (no generation steps).
+    "gpu_model": "H100",
+    "rent0": 2.35,
+    "annual_decline": 0.28,
     "utilization": 0.65,  # merchant [13]
     "contracted_share": 0.85,
     "contract_rent": 2.90,

@@ -41,6 +41,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pyfuncs.deal.stress import METRICS
+from pyfuncs.defaults import MARKET_VALUE_DECAY
 from pyfuncs.recovery import WATERFALL_ITEMS
 from pyfuncs.templates.layout import SheetWriter, define_name
 
@@ -178,6 +179,14 @@ def stress_headlines(values: tuple[str, ...]) -> list[Headline]:
         return tuple(f"={p}" for p in pick(metric))
 
     prob_default = pick("prob_default")
+
+    def if_lender_defaults(metric: str) -> tuple[str, ...]:
+        """A measure of the lender's defaults; "no lender default" when it never defaults."""
+        return tuple(
+            f'=IF({p}=0, "no lender default", {v})'
+            for v, p in zip(pick(metric), prob_default, strict=True)
+        )
+
     return [
         Headline(
             "Paths simulated",
@@ -201,13 +210,22 @@ def stress_headlines(values: tuple[str, ...]) -> list[Headline]:
             "Probability of default over the horizon",
             show("prob_default"),
             PERCENT,
-            "Share of paths in payment, covenant or maturity default in the cash waterfall.",
+            "The lender's PD: share of paths in payment, covenant or maturity default while "
+            "its loan is outstanding.",
         ),
         Headline(
             "Probability of default at a maturity wall",
             show("prob_maturity_default"),
             PERCENT,
-            "Share of paths that cannot pay or refinance a bullet, balloon or convertible.",
+            "Share of paths on which the lender, still owed, sees a bullet, balloon or "
+            "convertible that cannot be paid or refinanced.",
+        ),
+        Headline(
+            "Borrower distress (default on any debt)",
+            show("prob_borrower_default"),
+            PERCENT,
+            "Share of paths on which the borrower defaults on any debt, the lender repaid or "
+            "not: equity distress, not the lender's PD.",
         ),
         Headline(
             "Annual probability of default",
@@ -220,25 +238,25 @@ def stress_headlines(values: tuple[str, ...]) -> list[Headline]:
         ),
         Headline(
             "Median first default, defaulting paths",
-            show("first_default_p50"),
+            if_lender_defaults("first_default_p50"),
             PERIOD,
-            "Half the defaulting paths default by this month.",
+            "Half the paths on which the lender defaults do so by this month.",
         ),
         Headline(
             "Average exposure at default",
-            show("expected_ead"),
+            if_lender_defaults("expected_ead"),
             MONEY_M,
             "The lender's loan outstanding when a path defaults, averaged over those paths.",
         ),
         Headline(
             "Average shortfall at default",
-            show("expected_shortfall"),
+            if_lender_defaults("expected_shortfall"),
             MONEY_M,
             "Exposure less reserves and the net fire sale, averaged over defaulting paths.",
         ),
         Headline(
             "Expected loss given default",
-            show("expected_lgd"),
+            if_lender_defaults("expected_lgd"),
             PERCENT,
             "Shortfalls over exposures, across the defaulting paths.",
         ),
@@ -340,6 +358,23 @@ class WaterfallData:
     last: int
 
 
+def sale_decay_formula(age: str) -> str:
+    """The collateral's decline while sold from ``age`` years, as the engine computes it.
+
+    ``market_decay`` when the Inputs give one; else the ``gpu_model`` resale curve annualised
+    over the sale, ``1 - (RESIDUAL_VALUE(age + M/12)/RESIDUAL_VALUE(age))^(12/M)``
+    (:func:`pyfuncs.deal.engine.collateral_decay`, docs/gpu-curves.md "Selling over months").
+    """
+    model = (
+        f"1-(GPU.RESIDUAL_VALUE(gpu_model, {age}+months_to_sell/12, gpu_scenario)"
+        f"/GPU.RESIDUAL_VALUE(gpu_model, {age}, gpu_scenario))^(12/months_to_sell)"
+    )
+    return (
+        f"IF(ISBLANK(market_decay), IF(ISBLANK(gpu_model), {MARKET_VALUE_DECAY:g}, "
+        f"IF(months_to_sell=0, 0, {model})), market_decay)"
+    )
+
+
 def write_waterfall(
     dashboard: SheetWriter,
     workings: SheetWriter,
@@ -347,12 +382,15 @@ def write_waterfall(
     workings_row: int,
     unit_value: str,
     title: str,
+    annual_decay: str = "market_decay",
 ) -> tuple[int, WaterfallData]:
     """RECOVERY_WATERFALL of the whole fleet at ``unit_value`` per GPU, and its chart data.
 
     The dashboard gets the step/amount table; the Workings sheet, for each step, the invisible
     base (the lower of the running totals before and after the step), the deduction and the
-    value bars. Returns the dashboard's last row and where the chart data is.
+    value bars. ``annual_decay`` is the value decline while the fleet is sold (a formula:
+    :func:`sale_decay_formula` for a deal on a ``gpu_model`` curve). Returns the dashboard's last
+    row and where the chart data is.
     """
     sheet = dashboard.sheet
     write_section(dashboard, first_row, title)
@@ -363,7 +401,7 @@ def write_waterfall(
         f"A{first}:B{last}",
         f"=GPU.RECOVERY_WATERFALL({unit_value}, gpus, monthly_volume, 0, gen_step, site_factor, "
         "cost_per_unit, months_to_sell, 0, volatility, impact, base_discount, FALSE, "
-        "market_decay)",
+        f"{annual_decay})",
         MONEY_M,
     )
     for r in range(first, last + 1):

@@ -61,6 +61,10 @@ FLEET_AND_RENT = (
     "gen_step",
     "utilization",
 )
+#: The GPU model whose documented curves (GPU_CURVE) give the deal's rent and value.
+GPU_MODEL = ("gpu_model", "gpu_scenario", "gpu_age_years")
+#: Inputs a gpu_model curve replaces: left blank on the Inputs sheet unless the deal sets them.
+MODEL_CURVE_INPUTS = ("rent0", "annual_decline", "market_decay")
 CONTRACTS = ("contracted_share", "contract_rent", "contract_periods", "contract_utilization")
 POWER_AND_OPEX = ("it_kw", "pue", "power_price", "colo_kw_month", "opex_hour")
 COVENANTS = ("lockup_dscr", "default_dscr")
@@ -214,7 +218,9 @@ def write_inputs(
     """The key/value block of assumptions: name, value, unit, source; one defined name each.
 
     ``formulas`` gives cells computed from other inputs (``opex_hour = GPU.OPEX_HOUR(...)``);
-    they are formulas, not inputs, and are styled as such.
+    they are formulas, not inputs, and are styled as such. With a ``gpu_model``, the inputs its
+    curves replace (:data:`MODEL_CURVE_INPUTS`) are blank unless the deal sets them: a value
+    there would override the model's curve.
     """
     sheet = writer.sheet
     formulas = formulas or {}
@@ -229,7 +235,12 @@ def write_inputs(
         if name in formulas:
             writer.formula(value_cell.coordinate, formulas[name])
         else:
-            value_cell.value = _shown(getattr(assumptions, name))
+            replaced = (
+                assumptions.gpu_model is not None
+                and name in MODEL_CURVE_INPUTS
+                and name not in assumptions.model_fields_set
+            )
+            value_cell.value = None if replaced else _shown(getattr(assumptions, name))
             value_cell.font = INPUT_FONT
             value_cell.fill = INPUT_FILL
             rule = _validation_for(name)

@@ -21,6 +21,7 @@ from pyfuncs.templates.dashboard import (
     line_chart,
     place,
     print_one_page,
+    sale_decay_formula,
     stress_headlines,
     workings_sheet,
     write_headlines,
@@ -45,6 +46,7 @@ from pyfuncs.templates.layout import (
     COVENANTS,
     FIRE_SALE,
     FLEET_AND_RENT,
+    GPU_MODEL,
     INPUT_FILL,
     INPUT_FONT,
     MARKET_PRICING,
@@ -73,6 +75,7 @@ EXAMPLE: dict[str, Any] = MINER
 INPUT_NAMES = [
     "name",
     *FLEET_AND_RENT,
+    *GPU_MODEL,
     *CONTRACTS,
     *POWER_AND_OPEX,
     "hashrate_ph",
@@ -229,6 +232,7 @@ def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
         workings_row,
         f"Schedule!{COL['market_value']}{year_end}/MAX(gpus,1)",
         "Fire sale of the GPU fleet at the end of year 1",
+        sale_decay_formula("gpu_age_years+1"),
     )
     last_chart_row = deal_charts(dashboard, layout, modelled, workings.sheet, waterfall, "F")
     chart = line_chart(

@@ -19,6 +19,7 @@ from pyfuncs.templates.dashboard import (
     Headline,
     headline,
     print_one_page,
+    sale_decay_formula,
     stress_headlines,
     workings_sheet,
     write_headlines,
@@ -42,6 +43,7 @@ from pyfuncs.templates.layout import (
     COVENANTS,
     FIRE_SALE,
     FLEET_AND_RENT,
+    GPU_MODEL,
     INPUT_FILL,
     INPUT_FONT,
     MARKET_PRICING,
@@ -64,6 +66,7 @@ EXAMPLE: dict[str, Any] = NEOCLOUD_DDTL
 INPUT_NAMES = [
     "name",
     *FLEET_AND_RENT,
+    *GPU_MODEL,
     *CONTRACTS,
     *POWER_AND_OPEX,
     "fixed_opex_period",
@@ -220,6 +223,7 @@ def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
         workings_row,
         f"Schedule!{COL['market_value']}{year_one}/gpus",
         "Fire sale of the whole fleet at the end of year 1",
+        sale_decay_formula("gpu_age_years+1"),
     )
     last_chart_row = deal_charts(dashboard, layout, modelled, workings.sheet, waterfall, "F")
     dashboard_columns(dashboard)
