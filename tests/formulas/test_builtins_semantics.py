@@ -205,3 +205,13 @@ def test_npv_adds_in_excel_order():
     got = evaluate("=NPV(0.1,-10000,3000,4200,6800)")
     assert got == 1188.4434123352207
     assert round(got, 2) == 1188.44
+
+
+def test_dec2bin_checks_places_before_the_number():
+    # xlcalculator's BASES.xlsx (saved by Excel, tests/data/conformance/excel/): with the text
+    # "E" as the number, places 0 and 11 give #NUM!, places 1 to 10 #VALUE!.
+    for name in ("DEC2BIN", "DEC2OCT", "DEC2HEX"):
+        assert code(evaluate(f'={name}("E",0)')) == "#NUM!"
+        assert code(evaluate(f'={name}("E",11)')) == "#NUM!"
+        assert code(evaluate(f'={name}("E",1)')) == "#VALUE!"
+        assert code(evaluate(f'={name}("E")')) == "#VALUE!"
