@@ -209,11 +209,16 @@ class Coverage:
             f"cells agree with Excel's cached values ({pct:.2f}%)"
         )
         for entry, r in self.reports:
+            by_reason: dict[str, list[tuple[str, Any, Any]]] = {}
             for cell, ours, theirs in r.differing:
                 reason = entry.disagreements.get(cell, "NOT IN THE MANIFEST")
+                by_reason.setdefault(reason, []).append((cell, ours, theirs))
+            for reason, cells in by_reason.items():
+                cell, ours, theirs = cells[0]
+                names = ", ".join(c for c, _, _ in cells[:6]) + (", ..." if len(cells) > 6 else "")
                 out.append(
-                    f"  differs  {entry.file} {cell}: ours {_shown(ours)}, Excel {_shown(theirs)}"
-                    f" ({reason})"
+                    f"  differs  {entry.file}: {len(cells)} cell(s) {names} (e.g. {cell}: ours "
+                    f"{_shown(ours)}, Excel {_shown(theirs)}): {reason}"
                 )
         for entry, r in self.refused:
             out.append(f"  refused  {entry.file}: {entry.refused or r.refused}")

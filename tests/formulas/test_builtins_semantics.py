@@ -215,3 +215,31 @@ def test_dec2bin_checks_places_before_the_number():
         assert code(evaluate(f'={name}("E",11)')) == "#NUM!"
         assert code(evaluate(f'={name}("E",1)')) == "#VALUE!"
         assert code(evaluate(f'={name}("E")')) == "#VALUE!"
+
+
+def test_getting_data_literal_is_an_error_value():
+    # Excel's #GETTING_DATA (ERROR.TYPE 8, Microsoft "ERROR.TYPE function"): a formula holding
+    # the literal is an error value like any other, not a crash of the compiler.
+    assert code(evaluate("=#GETTING_DATA")) == "#GETTING_DATA"
+    assert code(evaluate("=IF(TRUE,#GETTING_DATA,1)")) == "#GETTING_DATA"
+    assert evaluate("=ERROR.TYPE(#GETTING_DATA)") == 8
+    assert evaluate("=ISERROR(#GETTING_DATA)") is True
+    assert evaluate("=IFERROR(#GETTING_DATA,5)") == 5
+    assert code(evaluate("=#GETTING_DATA+1")) == "#GETTING_DATA"
+
+
+def test_a_workbook_with_getting_data_refreshes(tmp_path):
+    import openpyxl
+
+    from pyfuncs.refresh.core import refresh
+    from pyfuncs.xlsx.reader import load_book
+
+    source = tmp_path / "cube.xlsx"
+    book = openpyxl.Workbook()
+    book.active["A1"] = "=#GETTING_DATA"
+    book.active["A2"] = "=IFERROR(A1,7)"
+    book.save(source)
+    refresh(source, tmp_path / "out.xlsx")
+    values = load_book(tmp_path / "out.xlsx").sheets[0].values
+    assert code(values[(1, 1)]) == "#GETTING_DATA"
+    assert values[(2, 1)] == 7
