@@ -243,3 +243,53 @@ def test_a_workbook_with_getting_data_refreshes(tmp_path):
     values = load_book(tmp_path / "out.xlsx").sheets[0].values
     assert code(values[(1, 1)]) == "#GETTING_DATA"
     assert values[(2, 1)] == 7
+
+
+def test_vdb_schedule_starts_at_the_fractional_part_of_start():
+    # Excel's cached values in xlcalculator's VDB.xlsx (tests/data/conformance/excel/): cost 1,
+    # salvage 0, life 14, factor 1.25. Periods run [0,0.5], [0.5,1.5], ...; the switch to
+    # straight line comes at 3.5 with (book - salvage) / 10.5 per period, kept to the end.
+    def vdb(a, b):
+        return evaluate(f"=VDB(1,0,14,{a},{b},1.25,FALSE)")
+
+    assert vdb(0, 0.5) == pytest.approx(0.044642857142857144, rel=1e-14)  # 0.5 * 1.25/14
+    assert vdb(0.5, 1.5) == pytest.approx(0.08529974489795919, rel=1e-14)
+    assert vdb(3.5, 4.5) == pytest.approx(0.06872629045468406, rel=1e-14)
+    assert vdb(11.5, 12.5) == pytest.approx(0.06872629045468406, rel=1e-14)
+    assert vdb(13.5, 14) == pytest.approx(0.03436314522734203, rel=1e-14)
+    # whole periods keep the integer schedule
+    assert vdb(13, 14) == pytest.approx(0.06866789938377948, rel=1e-14)
+
+
+def test_yearfrac_checks_the_basis_before_the_dates():
+    # Excel's cached values in pycel's yearfrac.xlsx (saved by Excel): a start date that is an
+    # error loses to a bad basis.
+    assert code(evaluate("=YEARFRAC(1/0,200,5)")) == "#NUM!"
+    assert code(evaluate("=YEARFRAC(1/0,200,-1)")) == "#NUM!"
+    assert code(evaluate('=YEARFRAC(1/0,200,"plugh")')) == "#VALUE!"
+    assert code(evaluate("=YEARFRAC(1/0,200,TRUE)")) == "#VALUE!"
+    assert code(evaluate("=YEARFRAC(1/0,200,NA())")) == "#N/A"
+    assert code(evaluate("=YEARFRAC(1/0,200,1)")) == "#DIV/0!"
+    assert code(evaluate("=YEARFRAC(1,200/0)")) == "#DIV/0!"
+
+
+def test_switch_reads_a_blank_as_zero():
+    # Excel's cached values in pycel's logical.xlsx (saved by Excel): a blank matches neither
+    # FALSE nor "" in SWITCH (though FALSE=<blank> is TRUE as a comparison).
+    assert code(evaluate('=SWITCH(A1,B1,"match")', {"A1": False})) == "#N/A"
+    assert code(evaluate('=SWITCH(A1,B1,"match")', {"B1": ""})) == "#N/A"
+    assert code(evaluate('=SWITCH(A1,B1,"match")', {"A1": 0, "B1": ""})) == "#N/A"
+    assert evaluate('=SWITCH(A1,B1,"match")', {"A1": 0}) == "match"
+    assert evaluate('=SWITCH(A1,0,"zero","other")') == "zero"
+
+
+def test_match_descending_stops_at_an_equal_item_and_index_refuses_negatives():
+    # Excel's cached values in pycel's lookup.xlsx (saved by Excel), B5:B9 = 0,1,2,3,4.
+    cells = {"B5": 0, "B6": 1, "B7": 2, "B8": 3, "B9": 4}
+    assert evaluate("=MATCH(G3,B5:B9,-1)", cells) == 1  # G3 blank
+    assert evaluate("=MATCH(-1,B5:B9,-1)", cells) == 5
+    assert code(evaluate("=MATCH(2,B5:B9,-1)", cells)) == "#N/A"
+    # INDEX: a negative position is #VALUE!, one past the range #REF!.
+    assert code(evaluate("=INDEX(B5:B9,-1)", cells)) == "#VALUE!"
+    assert code(evaluate("=INDEX({1,2;3,4},,-1)")) == "#VALUE!"
+    assert code(evaluate("=INDEX(B5:B9,6)", cells)) == "#REF!"
