@@ -5,17 +5,23 @@ from __future__ import annotations
 import sys
 
 
-def pytest_terminal_summary(terminalreporter) -> None:
-    module = sys.modules.get("test_conformance_workbooks") or sys.modules.get(
-        "formulas.test_conformance_workbooks"
-    )
-    reports = getattr(module, "REPORTS", None)
-    if not reports:
-        return
-    from conformance_workbooks import Coverage
+def _module(name: str):
+    return sys.modules.get(name) or sys.modules.get(f"formulas.{name}")
 
-    entries = {e.file: e for e in module.ENTRIES}
-    coverage = Coverage([(entries[f], r) for f, r in reports.items()])
-    terminalreporter.section("conformance: Excel-saved workbooks")
-    for line in coverage.lines()[len(reports) :]:
-        terminalreporter.write_line(line)
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    ported = _module("test_conformance")
+    workbooks = _module("test_conformance_workbooks")
+    reports = getattr(workbooks, "REPORTS", None)
+    if not reports and ported is None:
+        return
+    terminalreporter.section("conformance")
+    if ported is not None:
+        terminalreporter.write_line(ported.summary())
+    if reports:
+        from conformance_workbooks import Coverage
+
+        entries = {e.file: e for e in workbooks.ENTRIES}
+        coverage = Coverage([(entries[f], r) for f, r in reports.items()])
+        for line in coverage.lines()[len(reports) :]:
+            terminalreporter.write_line(line)

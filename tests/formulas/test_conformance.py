@@ -84,16 +84,24 @@ def _check_row(source, row, formula, expected, check, cells):
         )
 
 
-def test_coverage_of_the_ported_documents():
+def summary() -> str:
+    """One line: rows, documents, agreement and the functions the ported rows cover."""
     functions = sorted(
         {name for row in ROWS for name in re.findall(r"([A-Z][A-Z0-9.]*)\(", row[2])}
     )
     documents = sorted({r[0] for r in ROWS})
     differing = [r for r in ROWS if r[6]]
-    assert all(f in BUILTINS or f in SPECIAL for f in functions), functions
-    print(
-        f"\nLibreOffice conformance: {len(ROWS)} rows from {len(documents)} documents "
-        f"({len(ROWS) - len(differing)} agree, {len(differing)} known disagreements), "
-        f"functions {', '.join(functions)}"
+    return (
+        f"LibreOffice function documents: {len(ROWS)} rows from {len(documents)} documents "
+        f"({len(ROWS) - len(differing)} agree, {len(differing)} known disagreements with "
+        f"reasons), functions {', '.join(functions)}"
     )
-    assert len(ROWS) >= 40
+
+
+def test_coverage_of_the_ported_documents():
+    functions = sorted(
+        {name for row in ROWS for name in re.findall(r"([A-Z][A-Z0-9.]*)\(", row[2])}
+    )
+    assert all(f in BUILTINS or f in SPECIAL for f in functions), functions
+    print("\n" + summary())
+    assert len(ROWS) >= 130
