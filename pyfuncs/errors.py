@@ -23,6 +23,11 @@ EXCEL_ERROR_CODES = {
     "#CALC!": "calculation engine error",
 }
 
+#: Every error value a workbook's cells and formulas can hold: gpucredit's own, and Excel's
+#: ``#GETTING_DATA`` (a cube or data-model cell still loading; ERROR.TYPE 8, ECMA-376 Part 1
+#: section 18.17.4.3), which gpucredit never returns but a refreshed workbook keeps.
+WORKBOOK_ERROR_CODES = {**EXCEL_ERROR_CODES, "#GETTING_DATA": "data still loading"}
+
 
 class GpuCreditError(ValueError):
     """The root of every gpucredit exception; ``code`` is the Excel error it maps to.
@@ -70,7 +75,8 @@ class ExcelError:
     Parameters
     ----------
     code : str
-        The Excel error literal, one of ``EXCEL_ERROR_CODES`` (``"#NUM!"``, ``"#DIV/0!"``, ...).
+        The Excel error literal, one of ``WORKBOOK_ERROR_CODES`` (``"#NUM!"``, ``"#DIV/0!"``,
+        ...).
     reason : str
         One line saying what was wrong, in the analyst's words.
     """
@@ -79,7 +85,7 @@ class ExcelError:
     reason: str = ""
 
     def __post_init__(self) -> None:
-        if self.code not in EXCEL_ERROR_CODES:
+        if self.code not in WORKBOOK_ERROR_CODES:
             raise ValueError(f"not an Excel error code: {self.code!r}")
 
     def __str__(self) -> str:

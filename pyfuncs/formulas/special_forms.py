@@ -195,7 +195,9 @@ def _index(ev: Evaluator, args: tuple, array: bool, sheet: int) -> Callable:
         rows, cols = x.shape if type(x) in (Ref, Arr) else (1, 1)
         if col_arg is None and rows == 1 and cols > 1:
             i, j = 0, i  # INDEX(row, n) picks the n-th column
-        if i < 0 or j < 0 or i > rows or j > cols:
+        if i < 0 or j < 0:  # Excel's cached values in pycel's lookup.xlsx: #VALUE!, not #REF!
+            return ExcelError("#VALUE!", "INDEX position is negative")
+        if i > rows or j > cols:
             return ExcelError("#REF!", "INDEX position is outside the range")
         if type(x) is Ref:
             r1, r2 = (x.r1 + i - 1,) * 2 if i else (x.r1, x.r2)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pyfuncs.dates import date_to_serial
-from pyfuncs.errors import EXCEL_ERROR_CODES, ExcelError
+from pyfuncs.errors import WORKBOOK_ERROR_CODES, ExcelError
 from pyfuncs.xlsx.package import (
     WorkbookFileError,
     decode_xstring,
@@ -289,7 +289,7 @@ def cached_value(cell: CellXml, shared_strings: list[str]) -> Any:
         return text.strip() in ("1", "true")
     if kind == "e":
         code = text.strip()
-        return ExcelError(code if code in EXCEL_ERROR_CODES else "#VALUE!", "cached error")
+        return ExcelError(code if code in WORKBOOK_ERROR_CODES else "#VALUE!", "cached error")
     if kind == "d":
         try:
             stamp = dt.datetime.fromisoformat(text.strip().replace("Z", ""))

@@ -205,3 +205,91 @@ def test_npv_adds_in_excel_order():
     got = evaluate("=NPV(0.1,-10000,3000,4200,6800)")
     assert got == 1188.4434123352207
     assert round(got, 2) == 1188.44
+
+
+def test_dec2bin_checks_places_before_the_number():
+    # xlcalculator's BASES.xlsx (saved by Excel, tests/data/conformance/excel/): with the text
+    # "E" as the number, places 0 and 11 give #NUM!, places 1 to 10 #VALUE!.
+    for name in ("DEC2BIN", "DEC2OCT", "DEC2HEX"):
+        assert code(evaluate(f'={name}("E",0)')) == "#NUM!"
+        assert code(evaluate(f'={name}("E",11)')) == "#NUM!"
+        assert code(evaluate(f'={name}("E",1)')) == "#VALUE!"
+        assert code(evaluate(f'={name}("E")')) == "#VALUE!"
+
+
+def test_getting_data_literal_is_an_error_value():
+    # Excel's #GETTING_DATA (ERROR.TYPE 8, Microsoft "ERROR.TYPE function"): a formula holding
+    # the literal is an error value like any other, not a crash of the compiler.
+    assert code(evaluate("=#GETTING_DATA")) == "#GETTING_DATA"
+    assert code(evaluate("=IF(TRUE,#GETTING_DATA,1)")) == "#GETTING_DATA"
+    assert evaluate("=ERROR.TYPE(#GETTING_DATA)") == 8
+    assert evaluate("=ISERROR(#GETTING_DATA)") is True
+    assert evaluate("=IFERROR(#GETTING_DATA,5)") == 5
+    assert code(evaluate("=#GETTING_DATA+1")) == "#GETTING_DATA"
+
+
+def test_a_workbook_with_getting_data_refreshes(tmp_path):
+    import openpyxl
+
+    from pyfuncs.refresh.core import refresh
+    from pyfuncs.xlsx.reader import load_book
+
+    source = tmp_path / "cube.xlsx"
+    book = openpyxl.Workbook()
+    book.active["A1"] = "=#GETTING_DATA"
+    book.active["A2"] = "=IFERROR(A1,7)"
+    book.save(source)
+    refresh(source, tmp_path / "out.xlsx")
+    values = load_book(tmp_path / "out.xlsx").sheets[0].values
+    assert code(values[(1, 1)]) == "#GETTING_DATA"
+    assert values[(2, 1)] == 7
+
+
+def test_vdb_schedule_starts_at_the_fractional_part_of_start():
+    # Excel's cached values in xlcalculator's VDB.xlsx (tests/data/conformance/excel/): cost 1,
+    # salvage 0, life 14, factor 1.25. Periods run [0,0.5], [0.5,1.5], ...; the switch to
+    # straight line comes at 3.5 with (book - salvage) / 10.5 per period, kept to the end.
+    def vdb(a, b):
+        return evaluate(f"=VDB(1,0,14,{a},{b},1.25,FALSE)")
+
+    assert vdb(0, 0.5) == pytest.approx(0.044642857142857144, rel=1e-14)  # 0.5 * 1.25/14
+    assert vdb(0.5, 1.5) == pytest.approx(0.08529974489795919, rel=1e-14)
+    assert vdb(3.5, 4.5) == pytest.approx(0.06872629045468406, rel=1e-14)
+    assert vdb(11.5, 12.5) == pytest.approx(0.06872629045468406, rel=1e-14)
+    assert vdb(13.5, 14) == pytest.approx(0.03436314522734203, rel=1e-14)
+    # whole periods keep the integer schedule
+    assert vdb(13, 14) == pytest.approx(0.06866789938377948, rel=1e-14)
+
+
+def test_yearfrac_checks_the_basis_before_the_dates():
+    # Excel's cached values in pycel's yearfrac.xlsx (saved by Excel): a start date that is an
+    # error loses to a bad basis.
+    assert code(evaluate("=YEARFRAC(1/0,200,5)")) == "#NUM!"
+    assert code(evaluate("=YEARFRAC(1/0,200,-1)")) == "#NUM!"
+    assert code(evaluate('=YEARFRAC(1/0,200,"plugh")')) == "#VALUE!"
+    assert code(evaluate("=YEARFRAC(1/0,200,TRUE)")) == "#VALUE!"
+    assert code(evaluate("=YEARFRAC(1/0,200,NA())")) == "#N/A"
+    assert code(evaluate("=YEARFRAC(1/0,200,1)")) == "#DIV/0!"
+    assert code(evaluate("=YEARFRAC(1,200/0)")) == "#DIV/0!"
+
+
+def test_switch_reads_a_blank_as_zero():
+    # Excel's cached values in pycel's logical.xlsx (saved by Excel): a blank matches neither
+    # FALSE nor "" in SWITCH (though FALSE=<blank> is TRUE as a comparison).
+    assert code(evaluate('=SWITCH(A1,B1,"match")', {"A1": False})) == "#N/A"
+    assert code(evaluate('=SWITCH(A1,B1,"match")', {"B1": ""})) == "#N/A"
+    assert code(evaluate('=SWITCH(A1,B1,"match")', {"A1": 0, "B1": ""})) == "#N/A"
+    assert evaluate('=SWITCH(A1,B1,"match")', {"A1": 0}) == "match"
+    assert evaluate('=SWITCH(A1,0,"zero","other")') == "zero"
+
+
+def test_match_descending_stops_at_an_equal_item_and_index_refuses_negatives():
+    # Excel's cached values in pycel's lookup.xlsx (saved by Excel), B5:B9 = 0,1,2,3,4.
+    cells = {"B5": 0, "B6": 1, "B7": 2, "B8": 3, "B9": 4}
+    assert evaluate("=MATCH(G3,B5:B9,-1)", cells) == 1  # G3 blank
+    assert evaluate("=MATCH(-1,B5:B9,-1)", cells) == 5
+    assert code(evaluate("=MATCH(2,B5:B9,-1)", cells)) == "#N/A"
+    # INDEX: a negative position is #VALUE!, one past the range #REF!.
+    assert code(evaluate("=INDEX(B5:B9,-1)", cells)) == "#VALUE!"
+    assert code(evaluate("=INDEX({1,2;3,4},,-1)")) == "#VALUE!"
+    assert code(evaluate("=INDEX(B5:B9,6)", cells)) == "#REF!"

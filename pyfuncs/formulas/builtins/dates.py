@@ -322,12 +322,20 @@ def yearfrac(start: dt.date, end: dt.date, basis: int) -> float:
     return actual / (total / years)
 
 
-@builtin("YEARFRAC", params="vvv", min_args=2, context=True)
+@builtin("YEARFRAC", params="vvv", min_args=2, context=True, errors_ok=True)
 def yearfrac_(ev: Any, start: Any, end: Any, basis: Any = OMITTED) -> Any:
-    _no_logicals(start, end, basis)
+    """The basis is checked before the dates: ``YEARFRAC(#DIV/0!,200,5)`` is #NUM! and
+    ``YEARFRAC(#DIV/0!,200,"x")`` #VALUE! (Excel's cached values in pycel's yearfrac.xlsx)."""
+    if type(basis) is ExcelError:
+        return basis
+    _no_logicals(basis)
     b = integer(optional(basis, 0.0))
     if not 0 <= b <= 4:
         return ExcelError("#NUM!", "YEARFRAC basis must be 0 to 4")
+    for value in (start, end):
+        if type(value) is ExcelError:
+            return value
+    _no_logicals(start, end)
     return yearfrac(_date_of(ev, start), _date_of(ev, end), b)
 
 

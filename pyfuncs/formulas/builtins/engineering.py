@@ -65,6 +65,10 @@ def _register() -> None:
         builtin(f"{name}2DEC", params="v")(to_dec)
 
         def from_dec(value: Any, places: Any = OMITTED, base: int = base, bits: int = bits) -> Any:
+            # Places are checked before the number: DEC2BIN("E",0) is #NUM!, DEC2BIN("E",1)
+            # #VALUE! (xlcalculator's BASES.xlsx, saved by Excel).
+            if not (omitted(places) or places is None) and not 1 <= integer(places) <= 10:
+                return ExcelError("#NUM!", "places must be 1 to 10")
             return _from_decimal(int(num(value)), base, bits, places)
 
         builtin(f"DEC2{name}", params="vv", min_args=1)(from_dec)

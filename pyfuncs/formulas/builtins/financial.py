@@ -449,43 +449,6 @@ def _ddb_period(cost: float, salvage: float, life: float, period: float, factor:
     return max(0.0, (old - salvage) if new < salvage else (old - new))
 
 
-def _inter_vdb(
-    cost: float,
-    salvage: float,
-    life: float,
-    life1: float,
-    period: float,
-    factor: float,
-    upto: bool = False,
-) -> float:
-    """Depreciation from 0 to ``period`` (fractional: the last period pro rata), switching to
-    straight line over ``life1 - (i-1)`` remaining periods once that charges more."""
-    last = math.ceil(round15(period))
-    total = 0.0
-    remaining = cost - salvage
-    straight = 0.0
-    switched = False
-    partial = upto and period != last  # the value written off up to a fractional start
-    for i in range(1, last + 1):
-        if not switched:
-            declining = _ddb_period(cost, salvage, life, float(i), factor)
-            straight = remaining / (life1 - (i - 1))
-            # a part period keeps the declining charge (Excel's cached values in
-            # xlcalculator's VDB.xlsx: VDB(1,0,14,3.5,4.5,1.25) is 0.0687262904546841)
-            if straight > declining and not (partial and i == last):
-                term = straight
-                switched = True
-            else:
-                term = declining
-                remaining -= declining
-        else:
-            term = straight
-        if i == last:
-            term *= period + 1.0 - last
-        total += term
-    return total
-
-
 @builtin("VDB", params="vvvvvvv", min_args=5)
 def vdb(
     cost: Any,
@@ -517,14 +480,41 @@ def vdb(
                 term *= b + 1.0 - last
             total += term
         return checked(total)
-    # The classic algorithm of OpenOffice/LibreOffice's VDB, which Excel's cached values match:
-    # a fractional start past half the life (factor > 1) is approximated by moving the window.
-    if a != math.floor(a) and f > 1.0 and a >= n / 2.0:
-        part = a - n / 2.0
-        a, b = n / 2.0, b - part
-    cost_left = c - _inter_vdb(c, s, n, n, a, f, upto=True)
-    total = _inter_vdb(cost_left, s, n, n - a, b - a, f)
-    return checked(total)
+    return checked(_vdb_switching(c, s, n, a, b, f))
+
+
+def _vdb_switching(
+    cost: float, salvage: float, life: float, start: float, end: float, factor: float
+) -> float:
+    """VDB with the switch to straight line, as Excel's cached values show it (xlcalculator's
+    VDB.xlsx, saved by Excel): the schedule's periods begin at the fractional part of
+    ``start`` (a first part period ``[0, frac]`` charged pro rata, then whole periods), each
+    charging ``min(book * factor/life, book - salvage)`` until the straight line over the life
+    left, ``(book - salvage) / (life - t)``, charges more; that amount is then kept to the end.
+    The charges of the periods inside ``[start, end]`` are summed, a part period pro rata:
+    ``VDB(1,0,14,13.5,14,1.25)`` is half of ``VDB(1,0,14,11.5,12.5,1.25)`` = 0.0687262904546841.
+    """
+    rate_ = _declining_rate(life, factor)
+    frac = round15(start) - math.floor(round15(start))
+    edges = [0.0]
+    t = frac if frac > 0 else 1.0
+    while t < life:
+        edges.append(t)
+        t += 1.0
+    edges.append(life)
+    book, total, straight = cost, 0.0, None
+    for t0, t1 in itertools.pairwise(edges):
+        if t0 >= end:
+            break
+        declining = max(0.0, min(book * rate_, book - salvage))
+        if straight is None and (book - salvage) / (life - t0) > declining:
+            straight = (book - salvage) / (life - t0)
+        charge = (straight if straight is not None else declining) * (t1 - t0)
+        overlap = min(t1, end) - max(t0, start)
+        if overlap > 0:
+            total += charge * overlap / (t1 - t0)
+        book -= charge
+    return total
 
 
 __all__ = ["integer"]

@@ -123,12 +123,16 @@ def _exact_match(value: Any, items: list[Any]) -> int:
 
 def _sorted_match(value: Any, items: list[Any], descending: bool) -> int:
     """Excel's approximate match: the last item <= value (ascending) or >= value (descending),
-    among items of the value's type; -1 when none."""
+    among items of the value's type; -1 when none. Descending, the scan stops at the first
+    equal item: ``MATCH(<blank>, {0;1;2;3;4}, -1)`` is 1 and ``MATCH(-1, {0;1;2;3;4}, -1)`` 5
+    (Excel's cached values in pycel's lookup.xlsx)."""
     found = -1
     for i, item in enumerate(items):
         if not _same_kind(value, item):
             continue
         order = compare(item, value)
+        if descending and order == 0:
+            return i
         if (order <= 0 and not descending) or (order >= 0 and descending):
             found = i
         else:
@@ -365,15 +369,19 @@ def ifs(*args: Any) -> Any:
 @builtin("SWITCH", params="vvv*", min_args=3, errors_ok=True)
 def switch(expression: Any, *args: Any) -> Any:
     """The result beside the first value equal to ``expression``, else the default (an odd
-    last argument), else #N/A (Microsoft, "SWITCH function")."""
+    last argument), else #N/A (Microsoft, "SWITCH function"). A blank cell is the number 0
+    here: it matches 0 but neither FALSE nor "" (Excel's cached values in pycel's
+    logical.xlsx: ``SWITCH(FALSE, <blank>, "match")`` and ``SWITCH(<blank>, "", "match")`` are
+    #N/A)."""
     if type(expression) is ExcelError:
         return expression
+    if expression is None:
+        expression = 0.0
     for i in range(0, len(args) - 1, 2):
-        candidate = args[i]
+        candidate = 0.0 if args[i] is None else args[i]
         if type(candidate) is ExcelError:
             return candidate
-        comparable = candidate is None or expression is None or type(candidate) is type(expression)
-        if comparable and compare(candidate, expression) == 0:  # a blank matches 0 and ""
+        if type(candidate) is type(expression) and compare(candidate, expression) == 0:
             return args[i + 1]
     if len(args) % 2:
         return args[-1]
