@@ -579,10 +579,13 @@ def new_cell(row: int, col: int, new: NewValue, p: str) -> str:
 
 def rewrite_sheet(
     sheet: SheetXml,
-    values: dict[tuple[int, int], NewValue],
+    values: dict[tuple[int, int], Any],
     array_refs: dict[tuple[int, int], str] | None = None,
 ) -> str:
     """The sheet text with ``values`` written into their cells (created where absent).
+
+    A value is a :class:`NewValue`, or a plain value stored as ``NewValue(value)`` (a formula's
+    result: text as ``t="str"``).
 
     ``array_refs`` gives new ``ref`` ranges for array-formula anchors (a spill that changed
     size). Cells whose stored value already equals the new one are still rewritten only if
@@ -596,12 +599,16 @@ def rewrite_sheet(
         text = _rewrite_streaming(sheet, values, array_refs)
         if text is not None:
             return text
-    return _rewrite_full(sheet, values, array_refs)
+    wrapped = {k: v if type(v) is NewValue else NewValue(v) for k, v in values.items()}
+    return _rewrite_full(sheet, wrapped, array_refs)
+
+
+_ABSENT = object()
 
 
 def _rewrite_streaming(
     sheet: SheetXml,
-    values: dict[tuple[int, int], NewValue],
+    values: dict[tuple[int, int], Any],
     array_refs: dict[tuple[int, int], str],
 ) -> str | None:
     """The rewritten text in one pass, or None when a cell to write does not exist yet."""
@@ -637,17 +644,26 @@ def _rewrite_streaming(
         key = (number, col)
         if key not in pending and key not in array_refs:
             continue
-        new = pending.pop(key, None)
+        new = pending.pop(key, _ABSENT)
         original = m.group(0)
         if cell is None and key not in array_refs:  # a fast shape: t and <f> are known
             f_raw = m.group(7)
-            new_kind, value_xml = _encoded(new.value, f_raw is not None, new.text_as, p)
+            if type(new) is float and new - new == 0.0:  # a finite number, the common case
+                new_kind, value_xml = None, f"<{p}v>{format_number(new)}</{p}v>"
+            elif type(new) is NewValue:
+                new_kind, value_xml = _encoded(new.value, f_raw is not None, new.text_as, p)
+            else:
+                new_kind, value_xml = _encoded(new, f_raw is not None, "str", p)
             attrs = f'{head} t="{new_kind}"' if new_kind else head
             body = (f_raw or "") + value_xml
             replacement = f"<{p}c{attrs}>{body}{closing}" if body else f"<{p}c{attrs}/>"
         else:
             if cell is None:
                 cell = _cell(generic.match(original), m.start(), row, last_col, p, name)
+            if new is _ABSENT:
+                new = None
+            elif type(new) is not NewValue:
+                new = NewValue(new)
             if new is None:  # only the anchor's ref changes; keep its value as stored
                 replacement = _REF_ATTR.sub(
                     lambda m, ref=array_refs[key]: f'{m.group(1)}"{ref}"', original, count=1

@@ -85,10 +85,14 @@ VALUES = {
 }
 
 
+@pytest.mark.parametrize("plain", [False, True])
 @pytest.mark.parametrize("prefix", ["", "x"])
-def test_streamed_rewrite_is_the_full_rewrite(prefix):
+def test_streamed_rewrite_is_the_full_rewrite(prefix, plain):
     text = sheet_text(prefix=prefix)
-    streamed = rewrite_sheet(scan_sheet(text, "s"), VALUES, {(2, 4): "D2:D4"})
+    values = (
+        {k: v.value if v.text_as == "str" else v for k, v in VALUES.items()} if plain else VALUES
+    )
+    streamed = rewrite_sheet(scan_sheet(text, "s"), values, {(2, 4): "D2:D4"})
     full = _rewrite_full(scan_sheet(text, "s"), VALUES, {(2, 4): "D2:D4"})
     assert streamed == full
     assert streamed != text
