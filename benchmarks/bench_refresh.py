@@ -1,8 +1,9 @@
 """Refresh speed: gpucredit's engine against LibreOffice and formualizer, at scale.
 
 Run: ``python benchmarks/bench_refresh.py`` (add ``--templates`` for the template workbooks and
-the ``formulas`` package). Every figure is measured in this run and printed with its ratio and
-target; nothing is asserted.
+the ``formulas`` package). Every figure is measured in this run (the median of ``--repeats`` runs, with
+the machine's load average printed first) and printed with its ratio and target; nothing is
+asserted.
 
 Models (written straight as XML): a 100,000-formula model (chains, IF, windowed SUMs, PMT,
 ROUND, a second sheet), a 16,000-formula loan book whose 2,000 rows look up their own table
@@ -23,7 +24,9 @@ ROUND, a second sheet), a 16,000-formula loan book whose 2,000 rows look up thei
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -167,7 +170,8 @@ def timed(command: list[str], timeout: float = 900) -> float:
 
 
 def best(repeats: int, command: list[str]) -> float:
-    return min(timed(command) for _ in range(repeats))
+    """The median of ``repeats`` runs (a shared machine makes single runs noisy)."""
+    return statistics.median(timed(command) for _ in range(repeats))
 
 
 def gpucredit(source: Path, out: Path) -> list[str]:
@@ -285,7 +289,7 @@ def load_and_recalculate(source: Path, repeats: int) -> float:
         evaluator.run()
         evaluator.result()
         times.append(time.perf_counter() - start)
-    return min(times)
+    return statistics.median(times)
 
 
 def formualizer_time(source: Path, repeats: int) -> float | None:
@@ -300,19 +304,21 @@ def formualizer_time(source: Path, repeats: int) -> float | None:
         book = formualizer.load_workbook(str(source))
         book.evaluate_all()
         times.append(time.perf_counter() - start)
-    return min(times)
+    return statistics.median(times)
 
 
 def compare_model(label: str, source: Path, work: Path, repeats: int) -> None:
     """Whole process against LibreOffice, in process against formualizer."""
     runs = iter(range(10_000))
-    ours = min(
+    ours = statistics.median(
         timed(gpucredit(source, work / f"{source.stem}-{next(runs)}.xlsx")) for _ in range(repeats)
     )
     print(f"{label}: gpucredit whole process {ours:.2f} s")
     if soffice_path():
         profile = fresh_profile(work / f"lo-{source.stem}")
-        lo = min(timed(libreoffice(source, work / "lo", profile)) for _ in range(repeats))
+        lo = statistics.median(
+            timed(libreoffice(source, work / "lo", profile)) for _ in range(repeats)
+        )
         line(f"{label} vs LibreOffice (whole process)", ours, lo, ">= 1.5x")
     else:
         print("LibreOffice is not installed: no LibreOffice ratio")
@@ -381,6 +387,10 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-refresh-") as tmp:
         work = Path(tmp)
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        print(
+            f"{os.cpu_count()} cores, load average {load}; times are medians of {args.repeats} runs"
+        )
         print(f"{'':58} {'gpucredit':>10} {'other':>10} {'ratio':>9}   target")
         startup = best(args.repeats, [sys.executable, "-c", "import pyfuncs.refresh.core"])
         print(f"{'Python start and imports (import pyfuncs.refresh.core)':<58} {startup:8.2f} s")

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field
+from itertools import compress, repeat
 from typing import Any
 
 from pyfuncs.errors import ExcelError
@@ -154,9 +155,12 @@ _LEFT = object()  # a row the vector path leaves to the cell's closure
 class _Run:
     """A filled-down run of one column computed as a block (:mod:`pyfuncs.formulas.vector`)."""
 
-    __slots__ = ("col", "computed", "failed", "first", "fn", "last", "scalar", "sheet")
+    __slots__ = ("col", "computed", "failed", "first", "fn", "last", "memo", "scalar", "sheet")
 
-    def __init__(self, sheet: int, col: int, first: int, last: int, fn: Any, scalar: Any) -> None:
+    def __init__(
+        self, sheet: int, col: int, first: int, last: int, fn: Any, scalar: Any, memo: dict
+    ) -> None:
+        self.memo = memo  # the block reads of the compiler of the shape (cleared per block)
         self.sheet, self.col, self.first, self.last = sheet, col, first, last
         self.fn = fn  # the block function of the run's shape
         self.scalar = scalar  # the closure of the shape, cell by cell
@@ -164,7 +168,7 @@ class _Run:
         self.failed = False  # a cell it reads waits on the path: cell by cell from now on
 
 
-@dataclass
+@dataclass(slots=True)
 class _Cell:
     formula: Formula
     fn: Any  # Callable[[int, int], Any]
@@ -266,6 +270,7 @@ class Evaluator(Compiler, Scheduler, Placement):
         from pyfuncs.formulas.vector import NotVector, VectorCompiler, reaches_itself
 
         compiled: dict[Any, Any] = {}
+        vc_memo: dict[Any, dict] = {}
         for (key, c), rows in long:
             rows.sort()
             segments, start = [], 0
@@ -283,6 +288,7 @@ class Evaluator(Compiler, Scheduler, Placement):
                     tree = snap_root(parse_cached(formula.text, formula.host, key[0]))
                     fn, _kind = vc.compile(tree)
                     compiled[key] = (fn, _kind, vc.reads)
+                    vc_memo[key] = vc.memo
                 except (NotVector, UnsupportedFormulaError, FormulaSyntaxError):
                     compiled[key] = None
             if compiled[key] is None:
@@ -292,7 +298,7 @@ class Evaluator(Compiler, Scheduler, Placement):
             for first, last in segments:
                 if reaches_itself(reads, s, c, first, last):
                     continue
-                run = _Run(s, c, first, last, fn, self.cells[s][(first, c)].fn)
+                run = _Run(s, c, first, last, fn, self.cells[s][(first, c)].fn, vc_memo[key])
                 self.vector_runs += 1
                 trigger = self._run_trigger(run)
                 cells = self.cells[s]
@@ -317,21 +323,26 @@ class Evaluator(Compiler, Scheduler, Placement):
         import numpy as np
 
         n = run.last - run.first + 1
-        values, ok = run.fn(run.first, n, run.col)
+        run.memo.clear()
+        try:
+            values, ok = run.fn(run.first, n, run.col)
+        finally:
+            run.memo.clear()
         run.computed = self.pass_number
         values = np.broadcast_to(values, (n,)).tolist()
-        good = [True] * n if ok is None else np.broadcast_to(ok, (n,)).tolist()
+        keys = list(zip(range(run.first, run.last + 1), repeat(run.col, n), strict=True))
         vals = self.vals[run.sheet]
-        col, first = run.col, run.first
-        own: Any = _LEFT
-        for i in range(n):
-            if not good[i]:
-                continue
-            r = first + i
-            if r == row:
-                own = values[i]
-            elif vals.get((r, col)) is PENDING:
-                vals[(r, col)] = values[i]
+        states = list(map(vals.get, keys))
+        i = row - run.first
+        own = values[i] if ok is None or ok[i] else _LEFT
+        if ok is None:
+            vals.update(zip(keys, values, strict=True))
+        else:
+            good = np.broadcast_to(ok, (n,)).tolist()
+            vals.update(zip(compress(keys, good), compress(values, good), strict=True))
+        for key, state in zip(keys, states, strict=True):
+            if state is not PENDING:  # the row asked for, a cell pinned by a cycle
+                vals[key] = state
         return own
 
     # --- reading values --------------------------------------------------------------------

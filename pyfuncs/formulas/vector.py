@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 from pyfuncs.formulas.builtins import BUILTINS
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 #: Shorter runs are left to the closures (numpy's fixed cost per call would not pay back).
 MIN_RUN = 32
 _APPROX = 2.0**-48  # Excel's comparison tolerance, as in pyfuncs.formulas.values.compare
+_FLOAT = {float}
 
 
 class NotVector(Exception):  # noqa: N818 - a signal, not an error
@@ -58,6 +60,7 @@ class VectorCompiler:
         self.ev = ev
         self.sheet = sheet
         self.reads: list[tuple[int, int, bool, int, bool, int, bool, int, bool]] = []
+        self.memo: dict[tuple[int, int, int, int], tuple[Any, Any]] = {}  # one block's reads
 
     # --- compiling -------------------------------------------------------------------------
     def compile(self, node: Any) -> Node:
@@ -108,13 +111,20 @@ class VectorCompiler:
     def _gather(self, sheet: int, first: int, n: int, col: int) -> tuple[Any, Any]:
         """The values of ``n`` cells of a column as float64, with the mask of number cells;
         :class:`Miss` naming the formula cells not computed yet."""
+        memo_key = (sheet, first, n, col)
+        found = self.memo.get(memo_key)
+        if found is not None:
+            return found
         np = self.np
         if first < 1 or col < 1:
             raise Fallback("a reference off the sheet")
-        get = self.ev.vals[sheet].get
-        values = [get((r, col)) for r in range(first, first + n)]
-        if all(type(v) is float for v in values):
-            return np.array(values, dtype=np.float64), None
+        values = list(
+            map(self.ev.vals[sheet].get, zip(range(first, first + n), repeat(col, n), strict=True))
+        )
+        if set(map(type, values)) == _FLOAT:
+            found = np.array(values, dtype=np.float64), None
+            self.memo[memo_key] = found
+            return found
         missing = []
         cells = self.ev.cells[sheet]
         for i, v in enumerate(values):
@@ -126,9 +136,14 @@ class VectorCompiler:
             elif v is WAITING:
                 raise Fallback("a cell on the current path")
         if missing:
+            # the scheduler takes the last key first: the top row first, so that a column
+            # filled down from itself (each row reading the one above) is computed in order
+            missing.reverse()
             raise Miss(missing)
         ok = np.array([type(v) is float for v in values], dtype=bool)
-        return np.array([v if type(v) is float else 0.0 for v in values], dtype=np.float64), ok
+        found = np.array([v if type(v) is float else 0.0 for v in values], dtype=np.float64), ok
+        self.memo[memo_key] = found
+        return found
 
     def _unary(self, kind: str, operand: Node) -> Node:
         fn, operand_kind = operand
@@ -290,8 +305,10 @@ class VectorCompiler:
             if first < 1:
                 raise Fallback("a window off the sheet")
             get = self.ev.vals[target].get
-            raw = [get((r, col)) for r in range(first, last + 1)]
-            if not all(type(v) is float for v in raw):
+            raw = list(
+                map(get, zip(range(first, last + 1), repeat(col, last - first + 1), strict=True))
+            )
+            if set(map(type, raw)) != _FLOAT:
                 self._gather(target, first, last - first + 1, col)  # Miss for pending cells
                 raw = [v if type(v) is float else math.nan for v in raw]
             out = []

@@ -151,11 +151,14 @@ def write_values(
                 continue
             if not _same(old, value):
                 changed += 1
-        per_sheet[sheet_name] = dict(cells)  # plain values: stored as a formula's results
+        per_sheet[sheet_name] = cells  # plain values: stored as a formula's results
+    copied: set[str] = set()
     for item in inputs:
-        per_sheet.setdefault(item.sheet.name, {})[(item.row, item.col)] = NewValue(
-            item.value, "inlineStr"
-        )
+        name = item.sheet.name
+        if name not in copied:  # never write the inputs into the result itself
+            per_sheet[name] = dict(per_sheet.get(name, {}))
+            copied.add(name)
+        per_sheet[name][(item.row, item.col)] = NewValue(item.value, "inlineStr")
     refs: dict[str, dict[tuple[int, int], str]] = {}
     for (sheet_name, ref), area in result.array_refs.items():
         refs.setdefault(sheet_name, {})[parse_cell_name(ref)] = area

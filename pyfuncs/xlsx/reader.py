@@ -29,7 +29,7 @@ DOC_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationship
 XDA_NS = "http://schemas.microsoft.com/office/spreadsheetml/2017/dynamicarray"
 
 
-@dataclass
+@dataclass(slots=True)
 class Formula:
     """A formula cell: its text (shared formulas take their master's), and its array range."""
 

@@ -123,3 +123,35 @@ def test_rows_the_vector_path_leaves_keep_excels_values(tmp_path):
     assert values[("Model", "J37")] is True  # 0.1+0.2 = 0.3 within Excel's tolerance
     assert values[("Model", "C7")] == 0.0  # -blank is 0
     assert values[("Model", "G9")] == pytest.approx(sum(_input(r) for r in (5, 6, 8, 9)))
+
+
+def test_formulas_share_a_shape_key_only_when_their_trees_are_equal():
+    from pyfuncs.formulas.compiler import shape_key
+    from pyfuncs.formulas.parser import parse_formula
+
+    texts = [
+        ("A1*2+B$1", (1, 3)),
+        ("A2*2+B$1", (2, 3)),  # filled down: same tree
+        ("A10*2+B$1", (10, 3)),  # more digits, same tree
+        ("A2*2+B$2", (2, 3)),  # the absolute row moved: another tree
+        ("A2*3+B$1", (2, 3)),  # another constant
+        ("A2*2+B$1", (2, 4)),  # copied across: the column offset differs
+        ("$A2*2+B$1", (2, 4)),
+        ("$A3*2+B$1", (3, 4)),
+        ("SUM(A1:A10)", (10, 2)),
+        ("SUM(A2:A11)", (11, 2)),
+        ("SUM(A1:A11)", (11, 2)),
+        ("LOG10(A1)", (1, 2)),
+        ("LOG10(A2)", (2, 2)),
+        ('A1&"B1"', (1, 3)),  # a literal: keyed by its own text and host
+        ('A2&"B2"', (2, 3)),
+    ]
+    for text_a, host_a in texts:
+        for text_b, host_b in texts:
+            same_key = shape_key(text_a, host_a) == shape_key(text_b, host_b)
+            same_tree = parse_formula(text_a, host_a) == parse_formula(text_b, host_b)
+            if same_key:
+                assert same_tree, (text_a, text_b)
+    assert shape_key("A1*2+B$1", (1, 3)) == shape_key("A10*2+B$1", (10, 3))
+    assert shape_key("SUM(A1:A10)", (10, 2)) == shape_key("SUM(A2:A11)", (11, 2))
+    assert shape_key("$A2*2+B$1", (2, 4)) == shape_key("$A3*2+B$1", (3, 4))
