@@ -300,6 +300,7 @@ _REF_TEXT = re.compile(r"(?<![\w.$\\])(\$?)([A-Za-z]{1,3})(\$?)(\d+)(?![\w(!.\[]
 
 
 _DIGITS = re.compile(r"\d+")
+_DIGIT_RUNS = re.compile(r"(\d+)")
 #: A formula's text with every run of digits masked -> which digit runs are the row numbers of
 #: relative references (None: text with string literals or quoted names, where a word that looks like a reference
 #: may not be one: keyed by its own text and host).
@@ -323,7 +324,8 @@ def shape_key(text: str, host: tuple[int, int]) -> Any:
     its numbers with those rows taken relative to the host row. Two formulas with one key have
     the same text up to those rows, each the same offset from its host: the same tree.
     """
-    template = _DIGITS.sub("#", text)
+    parts = _DIGIT_RUNS.split(text)  # text, digits, text, digits, ..., text
+    template = "#".join(parts[::2])
     rows = _TEMPLATES.get(template, _UNSEEN)
     if rows is _UNSEEN:
         rows = _relative_rows(text)
@@ -332,7 +334,7 @@ def shape_key(text: str, host: tuple[int, int]) -> Any:
         _TEMPLATES[template] = rows
     if rows is None:
         return (text, host)
-    numbers: list[Any] = _DIGITS.findall(text)
+    numbers: list[Any] = parts[1::2]
     r0 = host[0]
     for i in rows:  # type: ignore[union-attr]
         numbers[i] = int(numbers[i]) - r0

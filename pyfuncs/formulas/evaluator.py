@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field
 from itertools import compress, repeat
+from operator import itemgetter
 from typing import Any
 
 from pyfuncs.errors import ExcelError
@@ -200,13 +201,15 @@ class Evaluator(Compiler, Scheduler, Placement):
 
     # --- compile --------------------------------------------------------------------------
     def _compile_all(self) -> None:
-        runs: dict[tuple[Any, int], list[int]] = {}  # (shape, column) -> rows: filled down
-        shapes: dict[Any, Formula] = {}
+        runs: dict[tuple[int, int], list[int]] = {}  # (shape, column) -> rows: filled down
+        shape_ids: dict[Any, int] = {}  # (shape key, kind, sheet) -> a small number
+        shapes: dict[int, tuple[Any, Formula]] = {}  # that number -> its key and a formula
         problems: list[tuple[str, str]] = []
-        by_shape: dict[Any, Any] = {}  # one closure per shape (text with relative offsets)
-        volatile_shapes: set[Any] = set()
+        by_shape: dict[int, Any] = {}  # one closure per shape (text with relative offsets)
+        volatile_shapes: set[int] = set()
         max_r, max_c = 1, 1
         for sheet in self.book.sheets:
+            cells = self.cells[sheet.index]
             for (r, c), formula in sheet.formulas.items():
                 if r > max_r:
                     max_r = r
@@ -229,14 +232,20 @@ class Evaluator(Compiler, Scheduler, Placement):
                     )
                     continue
                 try:
-                    key = (shape_key(formula.text, formula.host), formula.kind, sheet.index)
-                    fn = by_shape.get(key)
-                    if fn is None:
-                        tree = parse_cached(formula.text, formula.host, key[0])
-                        fn = self.compile(snap_root(tree), formula.kind == "array", sheet.index)
-                        by_shape[key] = fn
+                    key = shape_ids.get(
+                        (shape_key(formula.text, formula.host), formula.kind, sheet.index)
+                    )
+                    if key is None:
+                        full = (shape_key(formula.text, formula.host), formula.kind, sheet.index)
+                        key = shape_ids[full] = len(shape_ids)
+                        tree = parse_cached(formula.text, formula.host, full[0])
+                        by_shape[key] = self.compile(
+                            snap_root(tree), formula.kind == "array", sheet.index
+                        )
+                        shapes[key] = (full, formula)
                         if _VOLATILE_TEXT.search(formula.text):
                             volatile_shapes.add(key)
+                    fn = by_shape[key]
                     if key in volatile_shapes:
                         self.volatile.append((sheet.name, cell_name(r, c)))
                 except (UnsupportedFormulaError, FormulaSyntaxError) as exc:
@@ -244,24 +253,25 @@ class Evaluator(Compiler, Scheduler, Placement):
                     reason = exc.reason if isinstance(exc, UnsupportedFormulaError) else str(exc)
                     problems.append((where, f"{reason} in ={formula.text[:80]}"))
                     continue
-                self.cells[sheet.index][(r, c)] = _Cell(formula, fn)
-                if formula.kind != "array" and key not in volatile_shapes:
-                    rows = runs.get((key, c))
-                    if rows is None:
-                        rows = runs[(key, c)] = []
-                        shapes.setdefault(key, formula)
-                    rows.append(r)
-                if formula.array_ref:
+                cells[(r, c)] = _Cell(formula, fn)
+                if formula.kind != "array":
+                    if key not in volatile_shapes:
+                        rows = runs.get((key, c))
+                        if rows is None:
+                            rows = runs[(key, c)] = []
+                        rows.append(r)
+                elif formula.array_ref:
                     max_r = max(max_r, formula.array_ref[2])
                     max_c = max(max_c, formula.array_ref[3])
-            for r, c in sheet.values:
-                max_r, max_c = max(max_r, r), max(max_c, c)
+            if sheet.values:  # every cell with a value or a formula
+                max_r = max(max_r, max(map(itemgetter(0), sheet.values)))
+                max_c = max(max_c, max(map(itemgetter(1), sheet.values)))
         if problems:
             raise RefreshRefusedError(problems)
         self.extent = (max_r, max_c)
         self._vector_runs(runs, shapes)
 
-    def _vector_runs(self, runs: dict[tuple[Any, int], list[int]], shapes: dict) -> None:
+    def _vector_runs(self, runs: dict[tuple[int, int], list[int]], shapes: dict) -> None:
         """Give each filled-down run that reads nothing of itself one block function
         (:mod:`~pyfuncs.formulas.vector`); its cells' closures stay for the rows it leaves."""
         long = [(key, rows) for key, rows in runs.items() if len(rows) >= MIN_RUN]
@@ -281,11 +291,11 @@ class Evaluator(Compiler, Scheduler, Placement):
                     start = i
             if not segments:
                 continue
+            full, formula = shapes[key]
             if key not in compiled:
-                formula = shapes[key]
-                vc = VectorCompiler(self, key[2])
+                vc = VectorCompiler(self, full[2])
                 try:
-                    tree = snap_root(parse_cached(formula.text, formula.host, key[0]))
+                    tree = snap_root(parse_cached(formula.text, formula.host, full[0]))
                     fn, _kind = vc.compile(tree)
                     compiled[key] = (fn, _kind, vc.reads)
                     vc_memo[key] = vc.memo
@@ -294,7 +304,7 @@ class Evaluator(Compiler, Scheduler, Placement):
             if compiled[key] is None:
                 continue
             fn, _kind, reads = compiled[key]
-            s = key[2]
+            s = full[2]
             for first, last in segments:
                 if reaches_itself(reads, s, c, first, last):
                     continue
