@@ -233,10 +233,11 @@ def _generic_cell_re(p: str) -> re.Pattern[str]:
 # whitespace, rich text, extLst) is matched by the generic pattern and read by :func:`_cell`,
 # as the full scan reads it, so both paths give the same cells.
 
-#: Groups of a fast match: 1 row tag attributes; 2 the cell's r/s attributes; 3 column letters;
-#: 4 row digits; 5 t; 6 the cell's content; 7 the <f> element; 8 shared ref; 9 shared si;
-#: 10 shared formula text; 11 plain formula text; 12 <v> text; 13 inline text; 14 a cell the
-#: fast shapes do not cover (its attributes), 15 its end ("/>" or ">"), 16 its content.
+#: Groups of a fast match: 1 a row's number when r is its first attribute, 2 the row tag's
+#: (other) attributes; 3 the cell's r/s attributes; 4 column letters; 5 row digits; 6 t; 7 the
+#: cell's content; 8 the <f> element; 9 shared ref; 10 shared si; 11 shared formula text; 12
+#: plain formula text; 13 <v> text; 14 inline text; 15 a cell the fast shapes do not cover (its
+#: attributes), 16 its end ("/>" or ">"), 17 its content.
 _FAST_CACHE: dict[str, re.Pattern[str]] = {}
 
 
@@ -244,7 +245,7 @@ def _fast_re(p: str) -> re.Pattern[str]:
     pattern = _FAST_CACHE.get(p)
     if pattern is None:
         pattern = re.compile(
-            rf"<{p}row\b([^>]*)>"
+            rf'<{p}row\b(?: r="([0-9]{{1,7}})")?([^>]*)>'
             rf'|<{p}c( r="([A-Z]{{1,3}})([0-9]{{1,7}})"(?: s="[0-9]{{1,9}}")?)'
             rf'(?: t="([a-zA-Z]{{1,9}})")?'
             rf"(?:/>|>((<{p}f"
@@ -273,6 +274,7 @@ def iter_cells(sheet: SheetXml) -> Iterator[tuple]:
     generic = _generic_cell_re(p)
     for m in _fast_re(p).finditer(text, sheet.data_start, sheet.data_end):
         (
+            row_digits,
             row_attrs,
             head,
             letters,
@@ -336,9 +338,7 @@ def iter_cells(sheet: SheetXml) -> Iterator[tuple]:
                     None,
                 )
         elif row_attrs is not None:
-            if row_attrs.endswith("/"):
-                row_attrs = row_attrs[:-1]
-            row = _row_of(row_attrs, row, name)
+            row = _next_row(row_digits, row_attrs, row, name)
             last_col = 0
         else:
             cell = _cell(generic.match(m.group(0)), 0, row, last_col, p, name)
@@ -347,6 +347,18 @@ def iter_cells(sheet: SheetXml) -> Iterator[tuple]:
 
 
 _COLUMN_NUMBERS: dict[str, int] = {}
+
+
+def _next_row(digits: str | None, attrs_raw: str, last_row: int, name: str) -> int:
+    """The number of the row whose start tag matched (``digits``: its r when first)."""
+    if digits is not None:
+        number = int(digits)
+        if 1 <= number <= MAX_ROW:
+            return number
+        attrs_raw = f' r="{digits}"{attrs_raw}'
+    if attrs_raw.endswith("/"):
+        attrs_raw = attrs_raw[:-1]
+    return _row_of(attrs_raw, last_row, name)
 
 
 def _record(cell: CellXml) -> tuple:
@@ -621,11 +633,9 @@ def _rewrite_streaming(
     row = last_col = 0
     closing = f"</{p}c>"
     for m in _fast_re(p).finditer(text, sheet.data_start, sheet.data_end):
-        row_attrs, head, letters, digits = m.group(1, 2, 3, 4)
+        row_digits, row_attrs, head, letters, digits = m.group(1, 2, 3, 4, 5)
         if row_attrs is not None:
-            if row_attrs.endswith("/"):
-                row_attrs = row_attrs[:-1]
-            row = _row_of(row_attrs, row, name)
+            row = _next_row(row_digits, row_attrs, row, name)
             last_col = 0
             continue
         cell = None
@@ -647,7 +657,7 @@ def _rewrite_streaming(
         new = pending.pop(key, _ABSENT)
         original = m.group(0)
         if cell is None and key not in array_refs:  # a fast shape: t and <f> are known
-            f_raw = m.group(7)
+            f_raw = m.group(8)
             if type(new) is float and new - new == 0.0:  # a finite number, the common case
                 new_kind, value_xml = None, f"<{p}v>{format_number(new)}</{p}v>"
             elif type(new) is NewValue:
