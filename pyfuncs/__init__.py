@@ -203,6 +203,13 @@ def __getattr__(name: str) -> object:
         from pyfuncs.excel.dispatch import call
 
         return call
+    # A submodule read as an attribute (``pyfuncs.rent`` after ``import pyfuncs``), as when this
+    # package imported its modules eagerly.
+    import importlib
+    import importlib.util
+
+    if not name.startswith("_") and importlib.util.find_spec(f"{__name__}.{name}") is not None:
+        return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'pyfuncs' has no attribute {name!r}")
 
 
