@@ -8,6 +8,8 @@ any catalogue function on Excel values with :func:`call`::
     [[1.2], [0.9]]
 """
 
+import sys
+import types
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the names as the type checker sees them
@@ -215,3 +217,17 @@ def __getattr__(name: str) -> object:
 
 def __dir__() -> list[str]:
     return sorted({*globals(), *__all__})
+
+
+class _Package(types.ModuleType):
+    """This package's module: a function named like its module (``borrowing_base``,
+    ``catalogue``, ``ltv``) stays the package's attribute when that module is imported, as when
+    the package imported its names eagerly (importing a submodule otherwise binds the module)."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name in _LAZY and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

@@ -38,3 +38,15 @@ def test_a_builtin_only_refresh_leaves_the_heavy_modules_unloaded(tmp_path: Path
         check=True,
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_functions_named_like_their_modules_stay_functions():
+    code = (
+        "import pyfuncs, pyfuncs.borrowing_base, pyfuncs.ltv\n"
+        "from pyfuncs.catalogue import catalogue\n"
+        "catalogue()\n"
+        "print(callable(pyfuncs.borrowing_base), callable(pyfuncs.ltv), callable(pyfuncs.catalogue),"
+        " pyfuncs.ltv(50.0, 100.0))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["True", "True", "True", "0.5"]
