@@ -278,7 +278,18 @@ def lookup(name: str) -> FunctionSpec | None:
 def catalogue() -> list[FunctionSpec]:
     """Every registered function, grouped by category in the catalogue's order (CATEGORY_ORDER)."""
     _load_catalogue()
-    return sorted(REGISTRY.values(), key=lambda s: CATEGORY_ORDER.index(s.category))
+    return sorted(REGISTRY.values(), key=_catalogue_order)
+
+
+def _catalogue_order(spec: FunctionSpec) -> tuple[int, int]:
+    """By category, then by module as listed in CATALOGUE_MODULES (then in registration order,
+    which within a module is the order of definition): the same order whatever was imported
+    first."""
+    module = spec.func.__module__
+    position = (
+        CATALOGUE_MODULES.index(module) if module in CATALOGUE_MODULES else len(CATALOGUE_MODULES)
+    )
+    return CATEGORY_ORDER.index(spec.category), position
 
 
 #: Categories in the order of the function reference; each is one module of the math.
@@ -309,8 +320,8 @@ CATALOGUE_MODULES = (
     "pyfuncs.recovery",
     "pyfuncs.miners",
     "pyfuncs.deal.schedule",
-    "pyfuncs.deal.stress",
     "pyfuncs.deal.sensitivity",
+    "pyfuncs.deal.stress",
     "pyfuncs.portfolio_loss",
     "pyfuncs.spreads",
     "pyfuncs.gpu_curves",

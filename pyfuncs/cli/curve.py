@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import numpy as np
 import typer
 from rich.table import Table
 
@@ -46,6 +45,8 @@ def curve_command(
         s: gpu_curve(spec.name, periods, "rent", s, per_year=1, age_years=today)
         for s in ("low", "base", "high")
     }
+    import numpy as np  # imported here: the other commands start without numpy
+
     ages = today + np.arange(periods)
     table = Table(title=f"{spec.name}: rent $/GPU-hour and resale value (share of new price)")
     for heading in ("year", "age", "rent low", "rent base", "rent high"):

@@ -299,37 +299,46 @@ _PARSED: dict[Any, Any] = {}
 _REF_TEXT = re.compile(r"(?<![\w.$\\])(\$?)([A-Za-z]{1,3})(\$?)(\d+)(?![\w(!.\[])")
 
 
-def _shape(text: str, host: tuple[int, int]) -> str | None:
-    """The formula with relative references as offsets from ``host`` (R1C1-like), so a column
-    of filled-down formulas shares one key and is parsed once. Only for text without string
-    literals or quoted names, where a reference-looking word is always a reference."""
+_DIGITS = re.compile(r"\d+")
+_DIGIT_RUNS = re.compile(r"(\d+)")
+#: A formula's text with every run of digits masked -> which digit runs are the row numbers of
+#: relative references (None: text with string literals or quoted names, where a word that looks like a reference
+#: may not be one: keyed by its own text and host).
+_TEMPLATES: dict[str, tuple[int, ...] | None] = {}
+_UNSEEN = object()
+
+
+def _relative_rows(text: str) -> tuple[int, ...] | None:
+    """The positions, among the runs of digits of ``text``, of relative references' rows."""
     if '"' in text or "'" in text or "[" in text:
         return None
-    r0, c0 = host
-    columns = _COLUMNS
-
-    def offset(m: re.Match[str]) -> str:
-        col_abs, letters, row_abs, digits = m.groups()
-        col = columns.get(letters)
-        if col is None:
-            col = 0
-            for ch in letters.upper():
-                col = col * 26 + ord(ch) - 64
-            columns[letters] = col
-        row = int(digits)
-        r = f"R{row}" if row_abs else f"R[{row - r0}]"
-        return r + (f"C{col}" if col_abs else f"C[{col - c0}]")
-
-    return _REF_TEXT.sub(offset, text)
-
-
-_COLUMNS: dict[str, int] = {}  # column letters -> number
+    starts = {m.start(): i for i, m in enumerate(_DIGITS.finditer(text))}
+    return tuple(starts[m.start(4)] for m in _REF_TEXT.finditer(text) if not m.group(3))
 
 
 def shape_key(text: str, host: tuple[int, int]) -> Any:
-    """A key shared by the formulas that parse to the same tree (a filled-down column)."""
-    shape = _shape(text, host)
-    return ("shape", shape) if shape is not None else (text, host)
+    """A key shared by the formulas that parse to the same tree (a filled-down column).
+
+    The text with its runs of digits masked (a template) decides which digits are rows of
+    relative references, once per template; a formula's key is the template, its column and
+    its numbers with those rows taken relative to the host row. Two formulas with one key have
+    the same text up to those rows, each the same offset from its host: the same tree.
+    """
+    parts = _DIGIT_RUNS.split(text)  # text, digits, text, digits, ..., text
+    template = "#".join(parts[::2])
+    rows = _TEMPLATES.get(template, _UNSEEN)
+    if rows is _UNSEEN:
+        rows = _relative_rows(text)
+        if len(_TEMPLATES) > 200_000:
+            _TEMPLATES.clear()
+        _TEMPLATES[template] = rows
+    if rows is None:
+        return (text, host)
+    numbers: list[Any] = parts[1::2]
+    r0 = host[0]
+    for i in rows:  # type: ignore[union-attr]
+        numbers[i] = int(numbers[i]) - r0
+    return ("shape", template, host[1], *numbers)
 
 
 def parse_cached(text: str, host: tuple[int, int], key: Any = None) -> Any:

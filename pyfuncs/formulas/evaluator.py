@@ -22,7 +22,10 @@ Design
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field
+from itertools import compress, repeat
+from operator import itemgetter
 from typing import Any
 
 from pyfuncs.errors import ExcelError
@@ -35,8 +38,9 @@ from pyfuncs.formulas.schedule import PENDING, WAITING, Key, Miss, Scheduler, on
 from pyfuncs.formulas.special_forms import SPECIAL
 from pyfuncs.formulas.spills import MAX_ARRAY_CELLS, Placement, area_cells, cells_of
 from pyfuncs.formulas.values import Arr, Ref, XlError, snap_root
+from pyfuncs.formulas.vector import MIN_RUN, Fallback
 from pyfuncs.xlsx.reader import Book, Formula
-from pyfuncs.xlsx.sheet_xml import cell_name, range_name
+from pyfuncs.xlsx.sheet_xml import cell_name, parse_cell_name, range_name
 
 _VOLATILE_TEXT = re.compile(rf"\b(?:_xlfn\.)?(?:{'|'.join(sorted(VOLATILE))})\(", re.I)
 #: References larger than this are clipped to the rows and columns the workbook uses.
@@ -45,13 +49,87 @@ CLIP_MIN_CELLS = 65_536
 MAX_RANGE_CELLS = 10_000_000
 
 
+class CellValues(MutableMapping):
+    """Cell values by ``(sheet name, "B3")``, stored per sheet by (row, column).
+
+    A mapping like a dict keyed ``(sheet name, "B3")``; :attr:`by_sheet` gives the writer each
+    sheet's values keyed by (row, column) without spelling and parsing a million cell names.
+    """
+
+    def __init__(self, items: Any = ()) -> None:
+        self.by_sheet: dict[str, dict[tuple[int, int], Any]] = {}
+        for key, value in dict(items).items():
+            self[key] = value
+
+    def sheet(self, name: str) -> dict[tuple[int, int], Any]:
+        """The values of one sheet by (row, column), created empty when absent."""
+        cells = self.by_sheet.get(name)
+        if cells is None:
+            cells = self.by_sheet[name] = {}
+        return cells
+
+    @staticmethod
+    def _key(key: tuple[str, str]) -> tuple[str, tuple[int, int]]:
+        name, ref = key
+        try:
+            return name, parse_cell_name(ref)
+        except (ValueError, TypeError, AttributeError):
+            raise KeyError(key) from None
+
+    def __getitem__(self, key: tuple[str, str]) -> Any:
+        name, cell = self._key(key)
+        try:
+            return self.by_sheet[name][cell]
+        except KeyError:
+            raise KeyError(key) from None
+
+    def __setitem__(self, key: tuple[str, str], value: Any) -> None:
+        name, cell = self._key(key)
+        self.sheet(name)[cell] = value
+
+    def __delitem__(self, key: tuple[str, str]) -> None:
+        name, cell = self._key(key)
+        try:
+            del self.by_sheet[name][cell]
+        except KeyError:
+            raise KeyError(key) from None
+
+    def __contains__(self, key: object) -> bool:
+        try:
+            name, cell = self._key(key)  # type: ignore[arg-type]
+        except (KeyError, ValueError):
+            return False
+        return cell in self.by_sheet.get(name, {})
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        for name, cells in self.by_sheet.items():
+            for key in cells:
+                yield name, cell_name(*key)
+
+    def __len__(self) -> int:
+        return sum(len(cells) for cells in self.by_sheet.values())
+
+    def items(self) -> Any:  # type: ignore[override]
+        return [
+            ((name, cell_name(*key)), value)
+            for name, cells in self.by_sheet.items()
+            for key, value in cells.items()
+        ]
+
+    def values(self) -> Any:  # type: ignore[override]
+        return [value for cells in self.by_sheet.values() for value in cells.values()]
+
+    def __repr__(self) -> str:
+        return f"CellValues({dict(self.items())!r})"
+
+
 @dataclass
 class Recalculation:
     """What an engine hands the writer.
 
     Attributes
     ----------
-    values : dict
+    values : CellValues
         (sheet name, "B3") -> new value of every formula cell and every cell of an array range
         (``None`` clears a cell that an array no longer covers).
     array_refs : dict
@@ -65,14 +143,33 @@ class Recalculation:
         recomputes them on every change.
     """
 
-    values: dict[tuple[str, str], Any] = field(default_factory=dict)
+    values: CellValues = field(default_factory=CellValues)
     array_refs: dict[tuple[str, str], str] = field(default_factory=dict)
     formulas: int = 0
     warnings: list[str] = field(default_factory=list)
     volatile: list[tuple[str, str]] = field(default_factory=list)  # (sheet, "B3"), OFFSET...
 
 
-@dataclass
+_LEFT = object()  # a row the vector path leaves to the cell's closure
+
+
+class _Run:
+    """A filled-down run of one column computed as a block (:mod:`pyfuncs.formulas.vector`)."""
+
+    __slots__ = ("col", "computed", "failed", "first", "fn", "last", "memo", "scalar", "sheet")
+
+    def __init__(
+        self, sheet: int, col: int, first: int, last: int, fn: Any, scalar: Any, memo: dict
+    ) -> None:
+        self.memo = memo  # the block reads of the compiler of the shape (cleared per block)
+        self.sheet, self.col, self.first, self.last = sheet, col, first, last
+        self.fn = fn  # the block function of the run's shape
+        self.scalar = scalar  # the closure of the shape, cell by cell
+        self.computed = -1  # the pass that computed the block
+        self.failed = False  # a cell it reads waits on the path: cell by cell from now on
+
+
+@dataclass(slots=True)
 class _Cell:
     formula: Formula
     fn: Any  # Callable[[int, int], Any]
@@ -98,15 +195,21 @@ class Evaluator(Compiler, Scheduler, Placement):
         self.indexes: dict[tuple[int, int, int, int, int], Any] = {}  # per pass (lookups)
         self.let_scopes: list[dict[str, Any]] = []
         self.volatile: list[tuple[str, str]] = []  # cells using OFFSET, INDIRECT, NOW...
+        self.pass_number = 0
+        self.vector_runs = 0  # filled-down runs given a block function
         on_deep_stack(self._compile_all)
 
     # --- compile --------------------------------------------------------------------------
     def _compile_all(self) -> None:
+        runs: dict[tuple[int, int], list[int]] = {}  # (shape, column) -> rows: filled down
+        shape_ids: dict[Any, int] = {}  # (shape key, kind, sheet) -> a small number
+        shapes: dict[int, tuple[Any, Formula]] = {}  # that number -> its key and a formula
         problems: list[tuple[str, str]] = []
-        by_shape: dict[Any, Any] = {}  # one closure per shape (text with relative offsets)
-        volatile_shapes: set[Any] = set()
+        by_shape: dict[int, Any] = {}  # one closure per shape (text with relative offsets)
+        volatile_shapes: set[int] = set()
         max_r, max_c = 1, 1
         for sheet in self.book.sheets:
+            cells = self.cells[sheet.index]
             for (r, c), formula in sheet.formulas.items():
                 if r > max_r:
                     max_r = r
@@ -129,14 +232,20 @@ class Evaluator(Compiler, Scheduler, Placement):
                     )
                     continue
                 try:
-                    key = (shape_key(formula.text, formula.host), formula.kind, sheet.index)
-                    fn = by_shape.get(key)
-                    if fn is None:
-                        tree = parse_cached(formula.text, formula.host, key[0])
-                        fn = self.compile(snap_root(tree), formula.kind == "array", sheet.index)
-                        by_shape[key] = fn
+                    key = shape_ids.get(
+                        (shape_key(formula.text, formula.host), formula.kind, sheet.index)
+                    )
+                    if key is None:
+                        full = (shape_key(formula.text, formula.host), formula.kind, sheet.index)
+                        key = shape_ids[full] = len(shape_ids)
+                        tree = parse_cached(formula.text, formula.host, full[0])
+                        by_shape[key] = self.compile(
+                            snap_root(tree), formula.kind == "array", sheet.index
+                        )
+                        shapes[key] = (full, formula)
                         if _VOLATILE_TEXT.search(formula.text):
                             volatile_shapes.add(key)
+                    fn = by_shape[key]
                     if key in volatile_shapes:
                         self.volatile.append((sheet.name, cell_name(r, c)))
                 except (UnsupportedFormulaError, FormulaSyntaxError) as exc:
@@ -144,15 +253,107 @@ class Evaluator(Compiler, Scheduler, Placement):
                     reason = exc.reason if isinstance(exc, UnsupportedFormulaError) else str(exc)
                     problems.append((where, f"{reason} in ={formula.text[:80]}"))
                     continue
-                self.cells[sheet.index][(r, c)] = _Cell(formula, fn)
-                if formula.array_ref:
+                cells[(r, c)] = _Cell(formula, fn)
+                if formula.kind != "array":
+                    if key not in volatile_shapes:
+                        rows = runs.get((key, c))
+                        if rows is None:
+                            rows = runs[(key, c)] = []
+                        rows.append(r)
+                elif formula.array_ref:
                     max_r = max(max_r, formula.array_ref[2])
                     max_c = max(max_c, formula.array_ref[3])
-            for r, c in sheet.values:
-                max_r, max_c = max(max_r, r), max(max_c, c)
+            if sheet.values:  # every cell with a value or a formula
+                max_r = max(max_r, max(map(itemgetter(0), sheet.values)))
+                max_c = max(max_c, max(map(itemgetter(1), sheet.values)))
         if problems:
             raise RefreshRefusedError(problems)
         self.extent = (max_r, max_c)
+        self._vector_runs(runs, shapes)
+
+    def _vector_runs(self, runs: dict[tuple[int, int], list[int]], shapes: dict) -> None:
+        """Give each filled-down run that reads nothing of itself one block function
+        (:mod:`~pyfuncs.formulas.vector`); its cells' closures stay for the rows it leaves."""
+        long = [(key, rows) for key, rows in runs.items() if len(rows) >= MIN_RUN]
+        if not long:
+            return
+        from pyfuncs.formulas.vector import NotVector, VectorCompiler, reaches_itself
+
+        compiled: dict[Any, Any] = {}
+        vc_memo: dict[Any, dict] = {}
+        for (key, c), rows in long:
+            rows.sort()
+            segments, start = [], 0
+            for i in range(1, len(rows) + 1):
+                if i == len(rows) or rows[i] != rows[i - 1] + 1:
+                    if i - start >= MIN_RUN:
+                        segments.append((rows[start], rows[i - 1]))
+                    start = i
+            if not segments:
+                continue
+            full, formula = shapes[key]
+            if key not in compiled:
+                vc = VectorCompiler(self, full[2])
+                try:
+                    tree = snap_root(parse_cached(formula.text, formula.host, full[0]))
+                    fn, _kind = vc.compile(tree)
+                    compiled[key] = (fn, _kind, vc.reads)
+                    vc_memo[key] = vc.memo
+                except (NotVector, UnsupportedFormulaError, FormulaSyntaxError):
+                    compiled[key] = None
+            if compiled[key] is None:
+                continue
+            fn, _kind, reads = compiled[key]
+            s = full[2]
+            for first, last in segments:
+                if reaches_itself(reads, s, c, first, last):
+                    continue
+                run = _Run(s, c, first, last, fn, self.cells[s][(first, c)].fn, vc_memo[key])
+                self.vector_runs += 1
+                trigger = self._run_trigger(run)
+                cells = self.cells[s]
+                for r in range(first, last + 1):
+                    cells[(r, c)].fn = trigger
+
+    def _run_trigger(self, run: _Run) -> Any:
+        def trigger(r: int, c: int) -> Any:
+            if run.failed or run.computed == self.pass_number:
+                return run.scalar(r, c)
+            try:
+                own = self._compute_run(run, r)
+            except Fallback:
+                run.failed = True
+                return run.scalar(r, c)
+            return own if own is not _LEFT else run.scalar(r, c)
+
+        return trigger
+
+    def _compute_run(self, run: _Run, row: int) -> Any:
+        """Every cell of ``run`` computed at once; its rows left to the closures stay pending."""
+        import numpy as np
+
+        n = run.last - run.first + 1
+        run.memo.clear()
+        try:
+            values, ok = run.fn(run.first, n, run.col)
+        finally:
+            run.memo.clear()
+        run.computed = self.pass_number
+        values = np.broadcast_to(values, (n,)).tolist()
+        keys = list(zip(range(run.first, run.last + 1), repeat(run.col, n), strict=True))
+        vals = self.vals[run.sheet]
+        states = list(map(vals.get, keys))
+        i = row - run.first
+        own = values[i] if ok is None or ok[i] else _LEFT
+        if ok is None:
+            vals.update(zip(keys, values, strict=True))
+        else:
+            good = np.broadcast_to(ok, (n,)).tolist()
+            vals.update(zip(compress(keys, good), compress(values, good), strict=True))
+        for key, state in zip(keys, states, strict=True):
+            if state is not PENDING:  # the row asked for, a cell pinned by a cycle
+                vals[key] = state
+        return own
 
     # --- reading values --------------------------------------------------------------------
     def value_of(self, x: Any, r: int, c: int, array: bool) -> Any:
@@ -244,6 +445,7 @@ class Evaluator(Compiler, Scheduler, Placement):
         self.place(sheet, key, entry.formula, result)
 
     def _setup_pass(self, base: list[dict[tuple[int, int], Any]]) -> None:
+        self.pass_number += 1
         self.vals = [dict(v) for v in base]
         self.indexes = {}
         self.owner = [{} for _ in self.book.sheets]
@@ -264,7 +466,7 @@ class Evaluator(Compiler, Scheduler, Placement):
 
     def run(self) -> None:
         """Compute every formula; a pass repeats (at most 8) while spill ranges change size."""
-        base = [dict(sheet.values) for sheet in self.book.sheets]
+        base = [sheet.values for sheet in self.book.sheets]  # each pass works on a copy
         for s, cells in enumerate(self.cells):
             for key, entry in cells.items():
                 f = entry.formula
@@ -297,20 +499,25 @@ class Evaluator(Compiler, Scheduler, Placement):
         for sheet in self.book.sheets:
             s = sheet.index
             vals = self.vals[s]
-            for key, entry in self.cells[s].items():
+            name = sheet.name
+            own = self.cells[s]
+            if not own:
+                continue
+            values = out.values.sheet(name)
+            for key, entry in own.items():
                 f = entry.formula
-                name = sheet.name
-                out.values[(name, cell_name(*key))] = _final(vals.get(key))
+                v = vals.get(key)
+                values[key] = 0.0 if v is PENDING or v is WAITING else v
                 if f.kind != "array":
                     continue
                 stored = f.array_ref or (*key, *key)
                 area = self.areas[(s, *key)] if f.dynamic else stored
                 for cell in cells_of(area):
-                    if cell != key and cell not in self.cells[s]:
-                        out.values[(name, cell_name(*cell))] = _final(vals.get(cell))
+                    if cell != key and cell not in own:
+                        values[cell] = _final(vals.get(cell))
                 for cell in cells_of(stored):
-                    if cell not in self.cells[s] and (name, cell_name(*cell)) not in out.values:
-                        out.values[(name, cell_name(*cell))] = None
+                    if cell not in own and cell not in values:
+                        values[cell] = None
                 if area != stored:
                     out.array_refs[(name, cell_name(*key))] = range_name(*area)
         if self.pinned:
@@ -337,6 +544,7 @@ SUPPORTED_FUNCTIONS = sorted({*BUILTINS, *SPECIAL})
 
 __all__ = [
     "SUPPORTED_FUNCTIONS",
+    "CellValues",
     "Evaluator",
     "Recalculation",
     "RefreshRefusedError",

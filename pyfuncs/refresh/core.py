@@ -30,7 +30,7 @@ from typing import Any, Protocol
 
 from pyfuncs.errors import ExcelError, GpuCreditError
 from pyfuncs.fileio import write_bytes_atomic
-from pyfuncs.formulas.evaluator import Evaluator, Recalculation
+from pyfuncs.formulas.evaluator import CellValues, Evaluator, Recalculation
 from pyfuncs.refresh.inputs import Input, resolve
 from pyfuncs.refresh.validate import produced_errors
 from pyfuncs.xlsx.reader import Book, load_book
@@ -134,19 +134,31 @@ def apply_inputs(book: Book, assignments: list[tuple[str, Any]]) -> list[Input]:
 def write_values(
     book: Book, result: Recalculation, inputs: list[Input]
 ) -> tuple[dict[str, bytes], int]:
-    """The rewritten sheet parts, and how many cells changed value."""
-    per_sheet: dict[str, dict[tuple[int, int], NewValue]] = {}
+    """The rewritten sheet parts, and how many cells changed value.
+
+    ``book``'s sheets hold the values the file stores (before the inputs).
+    """
+    by_sheet = _by_sheet(result)
     changed = 0
-    originals = {s.name: dict(s.values) for s in book.sheets}
-    for (sheet_name, ref), value in result.values.items():
-        key = parse_cell_name(ref)
-        per_sheet.setdefault(sheet_name, {})[key] = NewValue(value, "str")
-        if not _same(originals[sheet_name].get(key), value):
-            changed += 1
+    per_sheet: dict[str, dict[tuple[int, int], Any]] = {}
+    originals = {s.name: s.values for s in book.sheets}
+    for sheet_name, cells in by_sheet.items():
+        stored = originals[sheet_name]
+        get = stored.get
+        for key, value in cells.items():
+            old = get(key)
+            if old is value or (type(old) is float and type(value) is float and old == value):
+                continue
+            if not _same(old, value):
+                changed += 1
+        per_sheet[sheet_name] = cells  # plain values: stored as a formula's results
+    copied: set[str] = set()
     for item in inputs:
-        per_sheet.setdefault(item.sheet.name, {})[(item.row, item.col)] = NewValue(
-            item.value, "inlineStr"
-        )
+        name = item.sheet.name
+        if name not in copied:  # never write the inputs into the result itself
+            per_sheet[name] = dict(per_sheet.get(name, {}))
+            copied.add(name)
+        per_sheet[name][(item.row, item.col)] = NewValue(item.value, "inlineStr")
     refs: dict[str, dict[tuple[int, int], str]] = {}
     for (sheet_name, ref), area in result.array_refs.items():
         refs.setdefault(sheet_name, {})[parse_cell_name(ref)] = area
@@ -160,6 +172,16 @@ def write_values(
         if text != sheet.xml.text:
             parts[sheet.part] = text.encode("utf-8")
     return parts, changed
+
+
+def _by_sheet(result: Recalculation) -> dict[str, dict[tuple[int, int], Any]]:
+    """The result's values per sheet by (row, column)."""
+    if isinstance(result.values, CellValues):
+        return result.values.by_sheet
+    out: dict[str, dict[tuple[int, int], Any]] = {}
+    for (sheet_name, ref), value in result.values.items():
+        out.setdefault(sheet_name, {})[parse_cell_name(ref)] = value
+    return out
 
 
 def _same(old: Any, new: Any) -> bool:
@@ -211,7 +233,8 @@ def refresh(
     target = check_paths(Path(source), out, in_place, force)
     engine = engine or BuiltinEngine()
     book = load_book(Path(source))
-    old_values = {s.name: dict(s.values) for s in book.sheets}
+    # The stored values, kept aside while the inputs are written in (no copy without inputs).
+    old_values = {s.name: dict(s.values) if assignments else s.values for s in book.sheets}
     inputs = apply_inputs(book, assignments or [])
     result = engine.recalculate(book, inputs)
     for sheet in book.sheets:  # count changes against the file, not against the inputs

@@ -251,6 +251,18 @@ def produced_errors(
     ``("Sheet!B3", old value, new error)``, in sheet and cell order."""
     from pyfuncs.xlsx.sheet_xml import parse_cell_name
 
+    by_sheet = getattr(new_values, "by_sheet", None)
+    if by_sheet is not None:  # the builtin engine's CellValues: keyed by (row, column)
+        from pyfuncs.xlsx.sheet_xml import cell_name
+
+        return [
+            (f"{sheet_name}!{cell_name(*key)}", old, value)
+            for sheet_name, cells in by_sheet.items()
+            for key, value in cells.items()
+            if isinstance(value, ExcelError)
+            and (old := old_values.get(sheet_name, {}).get(key)) is not None
+            and not isinstance(old, ExcelError)
+        ]
     out = []
     for (sheet_name, ref), value in new_values.items():
         if not isinstance(value, ExcelError):

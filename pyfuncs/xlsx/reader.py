@@ -15,9 +15,10 @@ from pyfuncs.xlsx.package import Package, WorkbookFileError, check_xml, parse_xm
 from pyfuncs.xlsx.sheet_xml import (
     CellXml,
     SheetXml,
-    cached_value,
     cell_name,
+    cell_value_of,
     decode_part,
+    iter_cells,
     parse_range,
     scan_sheet,
     text_of_string_item,
@@ -28,7 +29,7 @@ DOC_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationship
 XDA_NS = "http://schemas.microsoft.com/office/spreadsheetml/2017/dynamicarray"
 
 
-@dataclass
+@dataclass(slots=True)
 class Formula:
     """A formula cell: its text (shared formulas take their master's), and its array range."""
 
@@ -49,7 +50,11 @@ class Sheet:
     xml: SheetXml
     values: dict[tuple[int, int], Any] = field(default_factory=dict)
     formulas: dict[tuple[int, int], Formula] = field(default_factory=dict)
-    cells: dict[tuple[int, int], CellXml] = field(default_factory=dict)
+
+    @property
+    def cells(self) -> dict[tuple[int, int], CellXml]:
+        """Every cell's XML with its span, by (row, column) (the full scan, on first use)."""
+        return {(cell.row, cell.col): cell for cell in self.xml.cells()}
 
 
 @dataclass(frozen=True)
@@ -139,7 +144,7 @@ def load_book(path: Path) -> Book:
         name = element.get("name", f"Sheet{position + 1}")
         if not rel_type.endswith("/worksheet"):
             others.append(name)
-            sheets.append(Sheet(name, position, "", SheetXml("", "", 0, 0, True, [])))
+            sheets.append(Sheet(name, position, "", SheetXml("", "", 0, 0, True, [], name)))
             continue
         check_xml(package.read(target), target)
         text = decode_part(package.read(target), target)
@@ -272,49 +277,58 @@ def _dynamic_metadata(package: Package, rels: dict[str, tuple[str, str]]) -> set
 
 
 def _read_cells(sheet: Sheet, shared: list[str], dynamic_cm: set[str]) -> None:
-    masters: dict[str, tuple[str, tuple[int, int]]] = {}
-    pending_shared: list[tuple[CellXml, str]] = []
-    for cell in sheet.xml.cells():
-        key = (cell.row, cell.col)
-        sheet.cells[key] = cell
-        try:
-            sheet.values[key] = cached_value(cell, shared)
-        except WorkbookFileError as exc:
-            raise WorkbookFileError(f"{sheet.part} ({sheet.name}): {exc}") from None
-        f = cell.formula
-        if f is None:
+    masters: dict[str, Formula] = {}
+    pending_shared: list[tuple[tuple[int, int], str]] = []
+    values, formulas = sheet.values, sheet.formulas
+    for row, col, kind, value_text, inline, f_kind, f_text, f_ref, si, cm in iter_cells(sheet.xml):
+        key = (row, col)
+        if kind == "n":  # the common case, as cached_value reads it
+            if value_text is None or value_text == "":
+                values[key] = None
+            else:
+                try:
+                    values[key] = float(value_text)
+                except ValueError:
+                    values[key] = None
+        else:
+            try:
+                values[key] = cell_value_of(kind, value_text, inline, shared)
+            except WorkbookFileError:
+                raise WorkbookFileError(
+                    f"{sheet.part} ({sheet.name}): cell {cell_name(row, col)}: bad shared string"
+                ) from None
+        if f_kind is None:
             continue
-        if f.kind == "normal" and not f.text.strip():
+        if f_kind == "normal" and not f_text.strip():
             # <f ca="1"/> on the member cells of a volatile spill: no formula of their own
             # (the anchor's spill writes them).
             continue
-        if f.kind == "shared" and f.shared_index is not None:
-            if f.text.strip():
-                masters[f.shared_index] = (f.text, key)
-                sheet.formulas[key] = Formula(f.text, key, "shared")
+        if f_kind == "shared" and si is not None:
+            if f_text.strip():
+                masters[si] = formulas[key] = Formula(f_text, key, "shared")
             else:
-                pending_shared.append((cell, f.shared_index))
-        elif f.kind == "array":
+                pending_shared.append((key, si))
+        elif f_kind == "array":
             try:
-                area = parse_range(f.ref) if f.ref else (cell.row, cell.col, cell.row, cell.col)
+                area = parse_range(f_ref) if f_ref else (row, col, row, col)
             except ValueError as exc:
-                where = cell_name(cell.row, cell.col)
+                where = cell_name(row, col)
                 raise WorkbookFileError(
-                    f'{sheet.part} ({sheet.name}) cell {where}: array formula ref="{f.ref[:40]}" '
+                    f'{sheet.part} ({sheet.name}) cell {where}: array formula ref="{f_ref[:40]}" '
                     f"is not a range: {exc}"
                 ) from None
-            sheet.formulas[key] = Formula(
-                f.text, key, "array", area, dynamic=cell.cm is not None and cell.cm in dynamic_cm
+            formulas[key] = Formula(
+                f_text, key, "array", area, dynamic=cm is not None and cm in dynamic_cm
             )
-        elif f.kind == "dataTable":
-            sheet.formulas[key] = Formula("", key, "dataTable")
+        elif f_kind == "dataTable":
+            formulas[key] = Formula("", key, "dataTable")
         else:
-            sheet.formulas[key] = Formula(f.text, key, "normal")
-    for cell, index in pending_shared:
-        if index not in masters:
+            formulas[key] = Formula(f_text, key, "normal")
+    for key, index in pending_shared:
+        master = masters.get(index)
+        if master is None:
             raise WorkbookFileError(
-                f"{sheet.part} ({sheet.name}) cell {cell_name(cell.row, cell.col)}: shared "
+                f"{sheet.part} ({sheet.name}) cell {cell_name(*key)}: shared "
                 f"formula {index[:20]} has no master cell"
             )
-        text, host = masters[index]
-        sheet.formulas[(cell.row, cell.col)] = Formula(text, host, "shared")
+        formulas[key] = master  # one object for every cell of a shared formula

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -132,14 +133,27 @@ class RowXml:
 
 @dataclass
 class SheetXml:
-    """A scanned worksheet part."""
+    """A scanned worksheet part: its text and where ``<sheetData>`` lies in it.
+
+    The rows and cells with their spans (:class:`RowXml`, :class:`CellXml`) are found on first
+    use of :attr:`rows` (the full scan); reading values (:func:`iter_cells`) and rewriting them
+    (:func:`rewrite_sheet`) stream over the text without keeping an object per cell.
+    """
 
     text: str
     prefix: str  # "" or "x:" when the main namespace has a prefix
     data_start: int  # where rows may be inserted: just inside <sheetData>
     data_end: int  # the position of </sheetData> (or of "/>" of an empty one)
     data_self_closing: bool
-    rows: list[RowXml]
+    scanned_rows: list[RowXml] | None = None
+    name: str = "sheet"
+
+    @property
+    def rows(self) -> list[RowXml]:
+        """Every row with its cells and their exact spans (scanned once, on demand)."""
+        if self.scanned_rows is None:
+            self.scanned_rows = _scan_rows(self)
+        return self.scanned_rows
 
     def cells(self) -> list[CellXml]:
         return [cell for row in self.rows for cell in row.cells]
@@ -153,7 +167,7 @@ def decode_part(data: bytes, name: str) -> str:
 
 
 def scan_sheet(text: str, name: str = "sheet") -> SheetXml:
-    """Find every row and cell of a worksheet's ``<sheetData>`` with its span."""
+    """Find the worksheet's ``<sheetData>`` (its rows and cells are scanned when needed)."""
     root = re.search(r"<(\w+:)?worksheet\b", text)
     if root is None:
         raise WorkbookFileError(f"{name} is not a worksheet part")
@@ -162,19 +176,24 @@ def scan_sheet(text: str, name: str = "sheet") -> SheetXml:
     if start is None:
         raise WorkbookFileError(f"{name} has no sheetData")
     if start.group(1):
-        return SheetXml(text, p, start.end(), start.end() - 2, True, [])
+        return SheetXml(text, p, start.end(), start.end() - 2, True, [], name)
     end = text.find(f"</{p}sheetData>", start.end())
     if end < 0:
         raise WorkbookFileError(f"{name} has no end of sheetData")
+    return SheetXml(text, p, start.end(), end, False, None, name)
+
+
+def _scan_rows(sheet: SheetXml) -> list[RowXml]:
+    """Every row and cell of ``<sheetData>`` with its span (the full scan)."""
+    text, p, name = sheet.text, sheet.prefix, sheet.name
+    if sheet.data_self_closing:
+        return []
     row_re = re.compile(rf"<{p}row\b([^>]*?)(/>|>(.*?)</{p}row>)", re.S)
-    cell_re = re.compile(rf"<{p}c\b([^>]*?)(/>|>(.*?)</{p}c>)", re.S)
+    cell_re = _generic_cell_re(p)
     rows: list[RowXml] = []
     last_row = 0
-    for rm in row_re.finditer(text, start.end(), end):
-        rattrs = attributes(rm.group(1))
-        number = _row_number(rattrs["r"], name) if "r" in rattrs else last_row + 1
-        if number > MAX_ROW:
-            raise WorkbookFileError(f"{name}: row {number:,} is past Excel's last row {MAX_ROW:,}")
+    for rm in row_re.finditer(text, sheet.data_start, sheet.data_end):
+        number = _row_of(rm.group(1), last_row, name)
         last_row = number
         cells: list[CellXml] = []
         last_col = 0
@@ -189,7 +208,186 @@ def scan_sheet(text: str, name: str = "sheet") -> SheetXml:
         rows.append(
             RowXml(number, rm.start(), rm.end(), text[rm.start() : open_end], self_closing, cells)
         )
-    return SheetXml(text, p, start.end(), end, False, rows)
+    return rows
+
+
+def _row_of(attrs_raw: str, last_row: int, name: str) -> int:
+    """The number of a row from its start tag's attributes (the next row when it has no r)."""
+    rattrs = attributes(attrs_raw)
+    number = _row_number(rattrs["r"], name) if "r" in rattrs else last_row + 1
+    if number > MAX_ROW:
+        raise WorkbookFileError(f"{name}: row {number:,} is past Excel's last row {MAX_ROW:,}")
+    return number
+
+
+def _generic_cell_re(p: str) -> re.Pattern[str]:
+    return re.compile(rf"<{p}c\b([^>]*?)(/>|>(.*?)</{p}c>)", re.S)
+
+
+# --- streaming: one pass over the text, no object per cell ------------------------------------
+#
+# The cell shapes Excel, openpyxl and LibreOffice write for almost every cell are matched by one
+# regular expression (``_FAST``): ``<c r="B3" s="1" t="str">`` (s and t optional, in this order)
+# holding nothing, or an optional ``<f>`` (plain, or shared with t, ref, si in Excel's order)
+# then an optional ``<v>`` or an ``<is><t>`` inline string. Any other cell (other attributes,
+# whitespace, rich text, extLst) is matched by the generic pattern and read by :func:`_cell`,
+# as the full scan reads it, so both paths give the same cells.
+
+#: Groups of a fast match: 1 a row's number when r is its first attribute, 2 the row tag's
+#: (other) attributes; 3 the cell's r/s attributes; 4 column letters; 5 row digits; 6 t; 7 the
+#: cell's content; 8 the <f> element; 9 shared ref; 10 shared si; 11 shared formula text; 12
+#: plain formula text; 13 <v> text; 14 inline text; 15 a cell the fast shapes do not cover (its
+#: attributes), 16 its end ("/>" or ">"), 17 its content.
+_FAST_CACHE: dict[str, re.Pattern[str]] = {}
+
+
+def _fast_re(p: str) -> re.Pattern[str]:
+    pattern = _FAST_CACHE.get(p)
+    if pattern is None:
+        pattern = re.compile(
+            rf'<{p}row\b(?: r="([0-9]{{1,7}})")?([^>]*)>'
+            rf'|<{p}c( r="([A-Z]{{1,3}})([0-9]{{1,7}})"(?: s="[0-9]{{1,9}}")?)'
+            rf'(?: t="([a-zA-Z]{{1,9}})")?'
+            rf"(?:/>|>((<{p}f"
+            rf'(?: t="shared"(?: ref="([A-Z0-9:]{{1,40}})")? si="([0-9]{{1,9}})"'
+            rf"(?:/>|>([^<]*)</{p}f>)|>([^<]*)</{p}f>))?"
+            rf"(?:<{p}v>([^<]*)</{p}v>|<{p}is><{p}t>([^<]*)</{p}t></{p}is>)?)</{p}c>)"
+            rf"|<{p}c\b([^>]*?)(/>|>(.*?)</{p}c>)",
+            re.S,
+        )
+        _FAST_CACHE[p] = pattern
+    return pattern
+
+
+def iter_cells(sheet: SheetXml) -> Iterator[tuple]:
+    """Every cell of the sheet, in document order, streamed as a tuple ``(row, col, t, value
+    text, inline text, formula kind or None, formula text, ref, si, cm)``.
+
+    The same cells, rows and one-line errors as the full scan (:attr:`SheetXml.rows`).
+    """
+    if sheet.data_self_closing:
+        return
+    text, p, name = sheet.text, sheet.prefix, sheet.name
+    unescape = xml_unescape
+    columns = _COLUMN_NUMBERS
+    row = last_col = 0
+    generic = _generic_cell_re(p)
+    for m in _fast_re(p).finditer(text, sheet.data_start, sheet.data_end):
+        (
+            row_digits,
+            row_attrs,
+            head,
+            letters,
+            digits,
+            kind,
+            _content,
+            f_raw,
+            ref,
+            si,
+            shared_text,
+            plain_text,
+            v_text,
+            inline,
+            _g_attrs,
+            _g_end,
+            _g_inner,
+        ) = m.groups()
+        if head is not None:
+            number = int(digits)
+            col = columns.get(letters)
+            if col is None:
+                col = columns[letters] = col_number(letters)
+            if number != row or not (1 <= col <= MAX_COL) or number > MAX_ROW:
+                # r names another row than its <row>, or lies outside the grid: the full
+                # reading decides (and gives the one-line error)
+                cell = _cell(generic.match(m.group(0)), 0, row, last_col, p, name)
+                last_col = cell.col
+                yield _record(cell)
+                continue
+            last_col = col
+            if v_text is not None and "&" in v_text:
+                v_text = unescape(v_text)
+            if inline is not None:
+                inline = decode_xstring(unescape(inline))
+            if f_raw is None:
+                yield (number, col, kind or "n", v_text, inline, None, "", None, None, None)
+            elif si is not None:
+                yield (
+                    number,
+                    col,
+                    kind or "n",
+                    v_text,
+                    inline,
+                    "shared",
+                    unescape(shared_text or ""),
+                    ref,
+                    si,
+                    None,
+                )
+            else:
+                yield (
+                    number,
+                    col,
+                    kind or "n",
+                    v_text,
+                    inline,
+                    "normal",
+                    unescape(plain_text),
+                    None,
+                    None,
+                    None,
+                )
+        elif row_attrs is not None:
+            row = _next_row(row_digits, row_attrs, row, name)
+            last_col = 0
+        else:
+            cell = _cell(generic.match(m.group(0)), 0, row, last_col, p, name)
+            last_col = cell.col
+            yield _record(cell)
+
+
+_COLUMN_NUMBERS: dict[str, int] = {}
+
+
+def _next_row(digits: str | None, attrs_raw: str, last_row: int, name: str) -> int:
+    """The number of the row whose start tag matched (``digits``: its r when first)."""
+    if digits is not None:
+        number = int(digits)
+        if 1 <= number <= MAX_ROW:
+            return number
+        attrs_raw = f' r="{digits}"{attrs_raw}'
+    if attrs_raw.endswith("/"):
+        attrs_raw = attrs_raw[:-1]
+    return _row_of(attrs_raw, last_row, name)
+
+
+def _record(cell: CellXml) -> tuple:
+    f = cell.formula
+    if f is None:
+        return (
+            cell.row,
+            cell.col,
+            cell.type,
+            cell.value_text,
+            cell.inline_text,
+            None,
+            "",
+            None,
+            None,
+            cell.cm,
+        )
+    return (
+        cell.row,
+        cell.col,
+        cell.type,
+        cell.value_text,
+        cell.inline_text,
+        f.kind,
+        f.text,
+        f.ref,
+        f.shared_index,
+        cell.cm,
+    )
 
 
 def _row_number(text: str, part: str) -> int:
@@ -263,10 +461,21 @@ def text_of_string_item(raw: str, p: str = "") -> str:
 
 def cached_value(cell: CellXml, shared_strings: list[str]) -> Any:
     """The value stored in a cell: float, str, bool, ExcelError or None (blank)."""
-    kind = cell.type
+    try:
+        return cell_value_of(cell.type, cell.value_text, cell.inline_text, shared_strings)
+    except WorkbookFileError:
+        raise WorkbookFileError(
+            f"cell {cell_name(cell.row, cell.col)}: bad shared string"
+        ) from None
+
+
+def cell_value_of(
+    kind: str, text: str | None, inline_text: str | None, shared_strings: list[str]
+) -> Any:
+    """The value a cell of type ``kind`` stores (its ``<v>`` text, its inline string): float,
+    str, bool, ExcelError or None (blank); :class:`WorkbookFileError` for a bad shared string."""
     if kind == "inlineStr":
-        return cell.inline_text if cell.inline_text is not None else None
-    text = cell.value_text
+        return inline_text if inline_text is not None else None
     if text is None:
         return None
     if kind == "n":
@@ -280,9 +489,7 @@ def cached_value(cell: CellXml, shared_strings: list[str]) -> Any:
         try:
             return shared_strings[int(text)]
         except (ValueError, IndexError):
-            raise WorkbookFileError(
-                f"cell {cell_name(cell.row, cell.col)}: bad shared string"
-            ) from None
+            raise WorkbookFileError("bad shared string") from None
     if kind == "str":
         return decode_xstring(text)
     if kind == "b":
@@ -384,16 +591,113 @@ def new_cell(row: int, col: int, new: NewValue, p: str) -> str:
 
 def rewrite_sheet(
     sheet: SheetXml,
-    values: dict[tuple[int, int], NewValue],
+    values: dict[tuple[int, int], Any],
     array_refs: dict[tuple[int, int], str] | None = None,
 ) -> str:
     """The sheet text with ``values`` written into their cells (created where absent).
 
+    A value is a :class:`NewValue`, or a plain value stored as ``NewValue(value)`` (a formula's
+    result: text as ``t="str"``).
+
     ``array_refs`` gives new ``ref`` ranges for array-formula anchors (a spill that changed
     size). Cells whose stored value already equals the new one are still rewritten only if
     their text would change, so an unchanged sheet comes back identical.
+
+    When every cell to write exists, one streaming pass splices the new cells into the text
+    (:func:`_rewrite_streaming`); cells or rows to create take the full scan's spans.
     """
     array_refs = array_refs or {}
+    if not sheet.data_self_closing and sheet.scanned_rows is None:
+        text = _rewrite_streaming(sheet, values, array_refs)
+        if text is not None:
+            return text
+    wrapped = {k: v if type(v) is NewValue else NewValue(v) for k, v in values.items()}
+    return _rewrite_full(sheet, wrapped, array_refs)
+
+
+_ABSENT = object()
+
+
+def _rewrite_streaming(
+    sheet: SheetXml,
+    values: dict[tuple[int, int], Any],
+    array_refs: dict[tuple[int, int], str],
+) -> str | None:
+    """The rewritten text in one pass, or None when a cell to write does not exist yet."""
+    text, p, name = sheet.text, sheet.prefix, sheet.name
+    columns = _COLUMN_NUMBERS
+    generic = _generic_cell_re(p)
+    pending = dict(values)
+    out: list[str] = []
+    pos = 0
+    row = last_col = 0
+    closing = f"</{p}c>"
+    for m in _fast_re(p).finditer(text, sheet.data_start, sheet.data_end):
+        row_digits, row_attrs, head, letters, digits = m.group(1, 2, 3, 4, 5)
+        if row_attrs is not None:
+            row = _next_row(row_digits, row_attrs, row, name)
+            last_col = 0
+            continue
+        cell = None
+        if head is not None:
+            number = int(digits)
+            col = columns.get(letters)
+            if col is None:
+                col = columns[letters] = col_number(letters)
+            if number != row or not (1 <= col <= MAX_COL) or number > MAX_ROW:
+                cell = _cell(generic.match(m.group(0)), m.start(), row, last_col, p, name)
+                number, col = cell.row, cell.col
+        else:
+            cell = _cell(generic.match(m.group(0)), m.start(), row, last_col, p, name)
+            number, col = cell.row, cell.col
+        last_col = col
+        key = (number, col)
+        if key not in pending and key not in array_refs:
+            continue
+        new = pending.pop(key, _ABSENT)
+        original = m.group(0)
+        if cell is None and key not in array_refs:  # a fast shape: t and <f> are known
+            f_raw = m.group(8)
+            if type(new) is float and new - new == 0.0:  # a finite number, the common case
+                new_kind, value_xml = None, f"<{p}v>{format_number(new)}</{p}v>"
+            elif type(new) is NewValue:
+                new_kind, value_xml = _encoded(new.value, f_raw is not None, new.text_as, p)
+            else:
+                new_kind, value_xml = _encoded(new, f_raw is not None, "str", p)
+            attrs = f'{head} t="{new_kind}"' if new_kind else head
+            body = (f_raw or "") + value_xml
+            replacement = f"<{p}c{attrs}>{body}{closing}" if body else f"<{p}c{attrs}/>"
+        else:
+            if cell is None:
+                cell = _cell(generic.match(original), m.start(), row, last_col, p, name)
+            if new is _ABSENT:
+                new = None
+            elif type(new) is not NewValue:
+                new = NewValue(new)
+            if new is None:  # only the anchor's ref changes; keep its value as stored
+                replacement = _REF_ATTR.sub(
+                    lambda m, ref=array_refs[key]: f'{m.group(1)}"{ref}"', original, count=1
+                )
+            else:
+                replacement = rewritten_cell(cell, new, p, array_refs.get(key))
+        if replacement != original:
+            out.append(text[pos : m.start()])
+            out.append(replacement)
+            pos = m.end()
+    if pending:
+        return None
+    if not out:
+        return text
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _rewrite_full(
+    sheet: SheetXml,
+    values: dict[tuple[int, int], NewValue],
+    array_refs: dict[tuple[int, int], str],
+) -> str:
+    """:func:`rewrite_sheet` over the full scan's rows and cells (cells to create)."""
     p = sheet.prefix
     edits: list[tuple[int, int, str]] = []
     pending = dict(values)
