@@ -1,10 +1,15 @@
 """Template 3: data-centre project finance, as usually modelled and deflation-aware, side by side.
 
-The debt is sculpted to the CFADS of flat rents at a target DSCR (how such a loan is usually
-sized). The same debt service is then set against CFADS from deflating rents with generation
-steps, and the collateral is valued at book (6-year straight line), at market and at fire-sale
-value: the article's mismatch on one page. Built from the individual catalogue functions mixed
-with Excel built-ins, so each step can be audited cell by cell.
+The loan is sized as such loans usually are: the lower of ``loan_to_cost`` of capex and what flat
+rents carry at ``target_dscr`` (sculpting debt service to a flat CFADS gives a level annuity, so
+the sizing is ``PV(rate, periods, -flat CFADS/target_dscr)``). Both views run that same loan
+through the one deal engine (``DEAL_SCHEDULE``, its cash waterfall included):
+
+- **as usually modelled**: flat rents at today's market rent of the GPU model, no reserve;
+- **deflation-aware**: rent and resale value follow the documented curves of ``gpu_model``
+  (``GPU_CURVE``: all-in declines that slow towards a floor, no generation steps on top), with
+  the loan's structural protections: a DSRA, quarterly LTM covenant tests, a lock-up trap or
+  sweep, an optional cash sweep, payment or covenant default.
 """
 
 from __future__ import annotations
@@ -12,395 +17,416 @@ from __future__ import annotations
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.chart import Reference
-from openpyxl.utils import column_index_from_string
-from openpyxl.worksheet.formula import ArrayFormula
 
 from pyfuncs.deal.assumptions import DealAssumptions
-from pyfuncs.deal.examples import DATACENTER
+from pyfuncs.defaults import MARKET_VALUE_DECAY
+from pyfuncs.gpu_curves import MODELS
 from pyfuncs.templates.dashboard import (
     MONEY_M,
     PERCENT,
-    PERIOD,
-    RATIO,
-    YEARS,
+    RENT,
     Headline,
-    breach_formula,
-    line_chart,
-    place,
     print_one_page,
-    waterfall_chart,
+    stress_headlines,
     workings_sheet,
     write_headlines,
     write_scenario_line,
+    write_stress_tables,
     write_waterfall,
 )
-from pyfuncs.templates.deal_sheets import WATERFALL_HEIGHT, WATERFALL_ROWS
+from pyfuncs.templates.deal_sheets import (
+    COL,
+    VIEWS,
+    aware_only,
+    deal_charts,
+    deal_metrics,
+    has_maturity_wall,
+    maturity_wall,
+    write_both_schedules,
+)
 from pyfuncs.templates.layout import (
-    COLLATERAL,
     COVENANTS,
     FIRE_SALE,
-    INPUT_FILL,
-    INPUT_FONT,
+    MARKET_PRICING,
     NOTE_FONT,
     OPEX_FORMULA,
     POWER_AND_OPEX,
+    WATERFALL,
     SheetWriter,
     define_name,
     write_inputs,
     write_notes,
 )
+from pyfuncs.templates.neocloud import write_stress_controls
 from pyfuncs.templates.notes import COMMON_METHOD
-from pyfuncs.templates.scenarios import GPU_DRIVERS, write_scenarios
+from pyfuncs.templates.scenarios import SHEET as SCENARIO_SHEET
+from pyfuncs.templates.scenarios import (
+    UTILISATION,
+    Driver,
+    Grid,
+    ScenarioBlock,
+    write_scenarios,
+)
 
 TITLE = "Data-centre project finance: as usually modelled vs deflation-aware"
 
-EXAMPLE: dict[str, Any] = DATACENTER
+#: Example deal: 8,000 GB200 NVL72 GPUs in a project financed at 70% of cost.
+EXAMPLE: dict[str, Any] = {
+    "name": "GB200 data-centre project (example)",
+    "gpus": 8_000,
+    "capex_per_gpu": 65_000,
+    "gpu_model": "GB200",  # rent and resale value from GPU_CURVE (docs/gpu-curves.md)
+    "gpu_scenario": "base",
+    "utilization": 0.90,
+    "it_kw": 1.7,  # GB200 NVL72 ~120 kW / 72 GPUs [18][19]
+    "pue": 1.25,
+    "power_price": 0.07,
+    "colo_kw_month": 0,  # the project owns its site
+    "target_dscr": 1.30,
+    "loan_to_cost": 0.70,  # max LTV 70% [75]
+    "annual_rate": 0.0925,
+    "tenor_years": 5,
+    "profile": "annuity",  # debt sculpted to flat CFADS is level
+    "site_factor": 0.7,  # liquid-cooled NVL72 [18]
+    "monthly_volume": 1_500,
+    "cost_per_unit": 2_500,
+}
 
 INPUT_NAMES = [
     "name",
     "gpus",
     "capex_per_gpu",
-    "rent0",
-    "annual_decline",
-    "gen_step",
+    "gpu_model",
+    "gpu_scenario",
+    "gpu_age_years",
     "utilization",
     *POWER_AND_OPEX,
+    "fixed_opex_period",
+    "debt_principal",
     "target_dscr",
     "loan_to_cost",
     "annual_rate",
     "tenor_years",
     "per_year",
+    "profile",
     *COVENANTS,
-    *COLLATERAL,
+    *WATERFALL,
+    "book_life_years",
     *FIRE_SALE,
+    "rent_vol",
+    *MARKET_PRICING,
 ]
 
-FIRST = 5  # first period row on the Schedule
+#: The usual sizing: the lower of loan-to-cost and the PV of flat CFADS over the target DSCR.
+SIZING_FORMULA = (
+    "=MIN(loan_to_cost*gpus*capex_per_gpu, "
+    "PV(annual_rate/per_year, tenor_years*per_year, -FlatCFADS/target_dscr))"
+)
+#: Today's market rent of the GPU model: GPU_CURVE at the model's age in March 2026.
+TODAY_RENT_FORMULA = (
+    '=GPU.GPU_CURVE(gpu_model, 1, "rent", gpu_scenario, per_year, '
+    "VLOOKUP(gpu_model, ModelAges, 2, FALSE))"
+)
+FLAT_CFADS_FORMULA = (
+    "=GPU.REVENUE(TodayRent, gpus, utilization, per_year)"
+    "-opex_hour*gpus*8760/per_year-fixed_opex_period"
+)
 
-#: Schedule columns: (letter, header, number format).
-COLUMNS = [
-    ("A", "period", "0"),
-    ("B", "flat rent", "0.000"),
-    ("C", "flat revenue", "#,##0"),
-    ("D", "opex", "#,##0"),
-    ("E", "flat CFADS", "#,##0"),
-    ("F", "debt period", "0"),
-    ("G", "opening", "#,##0"),
-    ("H", "interest", "#,##0"),
-    ("I", "principal", "#,##0"),
-    ("J", "debt service", "#,##0"),
-    ("K", "closing", "#,##0"),
-    ("L", "DSCR, flat", RATIO),
-    ("M", "book value", "#,##0"),
-    ("N", "book LTV", "0.0%"),
-    ("O", "rent", "0.000"),
-    ("P", "revenue", "#,##0"),
-    ("Q", "CFADS", "#,##0"),
-    ("R", "DSCR", RATIO),
-    ("S", "covenant", "@"),
-    ("T", "market value/GPU", "#,##0"),
-    ("U", "market LTV", "0.0%"),
-    ("V", "fire-sale value", "#,##0"),
-    ("W", "fire-sale LTV", "0.0%"),
-    ("X", "lockup", RATIO),
-    ("Y", "default", RATIO),
-    ("Z", "CFADS, floored at 0", "#,##0"),
-    ("AA", "CFADS for sizing", "#,##0"),
-]
+#: The scenarios move the GPU curve (GPU_CURVE's low / base / high) and the billed utilisation;
+#: the base case keeps the Inputs' curve ("inputs").
+GPU_CURVE_CASE = Driver(
+    "gpu_scenario", "Curve of the GPU model", "pick", ("inputs", "low", "low", "high"), "@"
+)
+DRIVERS = (GPU_CURVE_CASE, UTILISATION)
+#: Revenue is rent x utilisation (no contracts), so a fall in utilisation is the same fall in
+#: every month's rent: HEADROOM on utilization answers "how far can the rent curve fall".
+HEADROOM = (
+    (
+        "utilization",
+        "lockup",
+        "Rent can fall, every month,",
+        "before the first lock-up test fails (as billed utilisation: revenue = rent x use)",
+        "0.0%",
+    ),
+    ("utilization", "default", "Rent can fall, every month,", "before the deal defaults", "0.0%"),
+)
+GRID = Grid(
+    "Minimum DSCR if rent fell at a constant all-in rate from today's rent (down), by "
+    "utilisation (across)",
+    "annual_decline",
+    "Annual rent decline",
+    (0.15, 0.25, 0.35, 0.45),
+    "0%",
+    "utilization",
+    "Utilisation",
+    (0.70, 0.80, 0.90, 0.95),
+    "0%",
+    "min_dscr",
+    '0.00"x"',
+)
+#: Columns of the grid's assumptions on the Scenarios sheet (after the modelled block in I:J).
+GRID_COLUMNS = ("L", "M")
 
 
-def dashboard_rows(years: int) -> list[Headline]:
-    """Headlines side by side: as usually modelled (flat rents, book value) and deflation-aware."""
-    rows = [
+def write_sizing(book: Workbook, writer: SheetWriter, row: int) -> int:
+    """Model ages, today's rent, flat CFADS and the DSCR capacity, as named cells from ``row``."""
+    sheet = writer.sheet
+    writer.header(row, 1, ["GPU model", "Age in Mar 2026", "", "Years since volume launch"])
+    for offset, model in enumerate(MODELS.values(), start=1):
+        sheet.cell(row + offset, 1, model.name)
+        sheet.cell(row + offset, 2, model.reference_age).number_format = "0.00"
+    last = row + len(MODELS)
+    define_name(book, "ModelAges", writer.sheet.title, f"A{row + 1}:B{last}")
+    sheet.cell(
+        row + 1, 4, "The rent curve starts at this age (docs/gpu-curves.md)."
+    ).font = NOTE_FONT
+    cells = (
+        (
+            "TodayRent",
+            TODAY_RENT_FORMULA,
+            "0.000",
+            "$ per GPU-hour",
+            "Market rent of gpu_model "
+            "in March 2026 (GPU_CURVE at its age then): the flat rent as usually modelled.",
+        ),
+        (
+            "FlatCFADS",
+            FLAT_CFADS_FORMULA,
+            "#,##0",
+            "$ per period",
+            "CFADS at today's rent, flat: billed rent less opex on every hour.",
+        ),
+        (
+            "FlatCapacity",
+            "=PV(annual_rate/per_year, tenor_years*per_year, -FlatCFADS/target_dscr)",
+            "#,##0",
+            "$",
+            "Debt flat CFADS carries at target_dscr (sculpted to a flat CFADS = "
+            "a level annuity); debt_principal is the lower of this and loan_to_cost.",
+        ),
+        (
+            "gen_step",
+            "=0",
+            "0%",
+            "decimal",
+            "Generation step of the fire-sale waterfall: none, "
+            "the model's curves are all-in (not an input of the deal).",
+        ),
+        (
+            "market_decay",
+            f"={MARKET_VALUE_DECAY:g}",
+            "0%",
+            "decimal a year",
+            "Value decline "
+            "while the fleet is sold, in the fire-sale waterfall: FIRESALE_RECOVERY's default, as "
+            "in the schedule's fire-sale LTV (not an input of the deal: value is the model's).",
+        ),
+    )
+    for offset, (name, formula, number_format, unit, meaning) in enumerate(cells, start=2):
+        r = last + offset
+        sheet.cell(r, 1, name)
+        writer.formula(f"B{r}", formula, number_format)
+        sheet.cell(r, 3, unit).font = NOTE_FONT
+        sheet.cell(r, 4, meaning).font = NOTE_FONT
+        define_name(book, name, writer.sheet.title, f"B{r}")
+    return last + 1 + len(cells)
+
+
+def write_grid_assumptions(book: Workbook, writer: SheetWriter, block: ScenarioBlock) -> None:
+    """``GridAssumptions``: the scenario in use with ``rent0`` = today's rent, for the grid.
+
+    A constant decline (the grid's rows) needs a starting rent; the model's curve starts at
+    today's rent too, so the grid's rows and the deal start from the same rent.
+    """
+    key, value = GRID_COLUMNS
+    writer.header(block.first - 1, 12, ["Sensitivity table's deal", "Value"])
+    writer.sheet.cell(
+        block.first - 2, 12, "The scenario in use, from today's rent."
+    ).font = NOTE_FONT
+    for row in range(block.first, block.last + 1):
+        writer.formula(f"{key}{row}", f"=A{row}")
+        writer.formula(f"{value}{row}", f"=B{row}")
+        writer.sheet[f"{value}{row}"].number_format = writer.sheet[f"B{row}"].number_format
+    extra = block.last + 1
+    writer.sheet[f"{key}{extra}"] = "rent0"
+    writer.formula(f"{value}{extra}", "=TodayRent", "0.000")
+    define_name(book, "GridAssumptions", SCENARIO_SHEET, f"{key}{block.first}:{value}{extra}")
+    writer.widths({key: 24, value: 16})
+
+
+def rent_and_sizing_headlines(periods: int, headroom_cell: str) -> list[Headline]:
+    """Debt at close, the rent curve in words, and the rent headroom of the scenario in use."""
+
+    def both(template: str) -> tuple[str, ...]:
+        return tuple(template.format(p=p) for p in ("Modelled", ""))
+
+    return [
         Headline(
             "Debt at close",
-            ("=INDEX(Opening, 1)", "=INDEX(Opening, 1)"),
+            both("=INDEX({p}Balance, 1)+INDEX({p}Principal, 1)"),
             MONEY_M,
-            "Lower of what flat-rent CFADS carries at the target DSCR and loan-to-cost.",
+            "Lower of loan_to_cost of capex and what flat rents carry at the target DSCR.",
         ),
         Headline(
-            "Debt the cash flow supports at the target DSCR",
-            (
-                "=GPU.DEBT_CAPACITY(FlatCFADS, target_dscr, annual_rate, per_year)",
-                "=GPU.DEBT_CAPACITY(CFADSPositive, target_dscr, annual_rate, per_year)",
-            ),
+            "Debt the cash flow carries at the target DSCR",
+            both("=GPU.DEBT_CAPACITY({p}CFADS, target_dscr, annual_rate, per_year)"),
             MONEY_M,
-            "PV of CFADS over the target DSCR at the loan rate (negative months as 0).",
+            "PV of each view's CFADS over the target DSCR at the loan rate.",
         ),
         Headline(
-            "Minimum DSCR",
-            ("=MIN(FlatDSCR)", "=MIN(DSCR)"),
-            RATIO,
-            "Lowest monthly cash cover of the same debt service.",
+            "Market rent, month 1",
+            both("=INDEX({p}Rent, 1)"),
+            RENT,
+            "Today's market rent of the GPU model, $ per GPU-hour.",
         ),
         Headline(
-            "Average DSCR",
-            ("=AVERAGE(FlatDSCR)", "=AVERAGE(DSCR)"),
-            RATIO,
-            "Mean monthly DSCR over the loan's life.",
-        ),
-        Headline(
-            "First month below lock-up",
-            (breach_formula("FlatDSCR", "lockup_dscr"), breach_formula("DSCR", "lockup_dscr")),
-            PERIOD,
-            "First month DSCR is below the lock-up level: distributions stop.",
-        ),
-        Headline(
-            "First month below default",
-            (breach_formula("FlatDSCR", "default_dscr"), breach_formula("DSCR", "default_dscr")),
-            PERIOD,
-            "First month DSCR is below the default level.",
-        ),
-        Headline(
-            "LLCR at close",
-            (
-                "=GPU.LLCR(FlatCFADS, INDEX(Opening, 1), annual_rate, per_year)",
-                "=GPU.LLCR(CFADS, INDEX(Opening, 1), annual_rate, per_year)",
-            ),
-            RATIO,
-            "PV of loan-life cash flow at the loan rate over the debt at close.",
-        ),
-        Headline(
-            "Revenue can fall, before lock-up",
-            (
-                "=(INDEX(FlatCFADS, 1)-lockup_dscr*MAX(DebtService))/INDEX(FlatRevenue, 1)",
-                ArrayFormula("C1", "=MIN((CFADS-lockup_dscr*DebtService)/Revenue)"),
-            ),
+            "Market rent fall over year 1",
+            both("=1-INDEX({p}Rent, per_year+1)/INDEX({p}Rent, 1)"),
             PERCENT,
-            "Headroom: share of each month's revenue that can go before the worst month hits "
-            "lock-up.",
+            "Flat as usually modelled; the model's curve falls fastest first.",
         ),
         Headline(
-            "Maximum LTV: book, then market",
-            ("=MAX(BookLTV)", "=MAX(MarketLTV)"),
+            "Average yearly rent fall over the loan",
+            both(f"=1-(INDEX({{p}}Rent, {periods})/INDEX({{p}}Rent, 1))^(per_year/{periods - 1})"),
             PERCENT,
-            "Highest debt over book value (left) and over the GPUs' market value (right).",
+            "Compound yearly fall from month 1 to the last month (slows near the cost floor).",
         ),
         Headline(
-            "Duration gap, years",
-            (
-                "=GPU.DURATION_GAP(FlatCFADS, DebtService, annual_rate, per_year)",
-                "=GPU.DURATION_GAP(CFADS, DebtService, annual_rate, per_year)",
-            ),
-            YEARS,
-            "Duration of the cash flow minus that of the debt service (negative: rents run out first).",
+            "Rent can fall, before the first lock-up test fails",
+            ('=GPU.HEADROOM(ModelledAssumptions, "utilization", "lockup")', f"={headroom_cell}"),
+            PERCENT,
+            "HEADROOM: a fall in every month's rent; 0 when the deal already locks up.",
         ),
     ]
-    for year in range(1, years + 1):
-        at = f"per_year*{year}+1"
-        rows.append(
-            Headline(
-                f"Fire-sale LTV, end of year {year}",
-                ("", f"=INDEX(FiresaleLTV, {at})"),
-                PERCENT,
-                "Debt over the net proceeds of selling the whole fleet at once.",
-            )
-        )
-        rows.append(
-            Headline(
-                f"Fire-sale shortfall, end of year {year}",
-                ("", f"=MAX(0, INDEX(Opening, {at})-INDEX(FiresaleValue, {at}))"),
-                MONEY_M,
-                "Debt the fire sale would not repay (exposure minus net proceeds).",
-            )
-        )
-    return rows
+
+
+def meaningful(rows: list[Headline], assumptions: DealAssumptions) -> list[Headline]:
+    """The stress rows that mean something here: no BTC correlation without BTC, no wall PD
+    without a maturity wall."""
+    drop = {"Correlation of BTC and rent shocks"}
+    if not has_maturity_wall(assumptions):
+        drop.add("Probability of default at a maturity wall")
+    return [row for row in rows if row.label not in drop]
+
+
+def _method() -> list[str]:
+    """COMMON_METHOD without its lines on stepped curves (a model curve has no steps)."""
+    stepped = ("Rents fall smoothly", "Book value: straight line")
+    return [line for line in COMMON_METHOD if not line.startswith(stepped)]
 
 
 def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
-    """The data-centre workbook: Inputs, Schedule, Dashboard, Notes (formulas only, no values)."""
+    """The data-centre workbook: Inputs, Scenarios, both Schedules, Dashboard, Workings, Notes."""
     book = Workbook()
     inputs = SheetWriter(book.active, flavor)
     inputs.sheet.title = "Inputs"
     inputs.title(TITLE, "Blue cells are inputs; each has a defined name.")
-    block = write_inputs(
+    formulas = {"opex_hour": OPEX_FORMULA}
+    if assumptions.debt_principal is None:
+        formulas["debt_principal"] = SIZING_FORMULA
+    block = write_inputs(book, inputs, assumptions, INPUT_NAMES, 5, formulas)
+    define_name(book, "Assumptions", "Inputs", block.key_value_range)
+    write_stress_controls(book, inputs, block.last_row + 3)
+    write_sizing(book, inputs, block.last_row + 6)
+    scenario = write_scenarios(
         book,
-        inputs,
-        assumptions,
-        INPUT_NAMES,
-        5,
-        {"opex_hour": OPEX_FORMULA},
+        flavor,
+        block,
+        DRIVERS,
+        GRID,
+        headroom_rows=HEADROOM,
+        modelled_extra={"rent0": "=TodayRent"},
+        grid_assumptions="GridAssumptions",
     )
-    write_scenarios(book, flavor, block, GPU_DRIVERS)
-    row = block.last_row + 2
-    inputs.sheet.cell(row, 1, "GenPeriods")
-    inputs.sheet.cell(
-        row, 4, "Periods at which a new NVIDIA generation ships, one per cell [34]."
-    ).font = NOTE_FONT
-    releases = list(assumptions.gen_periods) or [None]
-    for offset, period in enumerate(releases):
-        cell = inputs.sheet.cell(row + 1, 2 + offset, period)
-        cell.font, cell.fill = INPUT_FONT, INPUT_FILL
-    last_release = inputs.sheet.cell(row + 1, 1 + max(len(releases), 3)).coordinate
-    define_name(book, "GenPeriods", "Inputs", f"B{row + 1}:{last_release}")
-    # The loan is the lower of what flat-rent CFADS carries at target_dscr and loan_to_cost of
-    # capex: sculpting on CFADS x SizingScale keeps the sculpted shape at the capped size.
-    inputs.sheet.cell(row + 3, 1, "SizingScale")
-    inputs.formula(
-        f"B{row + 3}",
-        "=MIN(1, loan_to_cost*gpus*capex_per_gpu/"
-        "GPU.DEBT_CAPACITY(FlatCFADS, target_dscr, annual_rate, per_year))",
-        PERCENT,
-    )
-    inputs.sheet.cell(
-        row + 3,
-        4,
-        "Share of flat-rent debt capacity borrowed: the loan is the lower of "
-        "DSCR sizing and loan_to_cost.",
-    ).font = NOTE_FONT
-    define_name(book, "SizingScale", "Inputs", f"B{row + 3}")
+    scenarios = SheetWriter(book[SCENARIO_SHEET], flavor)
+    write_grid_assumptions(book, scenarios, scenario)
     inputs.widths({"A": 24, "B": 18, "C": 16, "D": 90})
 
-    n = assumptions.tenor_periods
-    last = FIRST + n - 1
-    sheet = SheetWriter(book.create_sheet("Schedule"), flavor)
-    sheet.title(
-        f"{TITLE}: schedule",
-        "Left: as usually modelled (flat rents, book value). Right: deflation-aware.",
-    )
-    sheet.sheet["B3"], sheet.sheet["O3"] = "AS USUALLY MODELLED", "DEFLATION-AWARE"
-    sheet.header(FIRST - 1, 1, [header for _, header, _ in COLUMNS])
-    sheet.array(
-        f"F{FIRST}:K{last}",
-        f"=GPU.SCULPTED_DEBT(AA{FIRST}:AA{last}, target_dscr, annual_rate, per_year)",
-    )
-    sheet.array(
-        f"M{FIRST}:M{last}",
-        f'=GPU.BOOK_VALUE(gpus*capex_per_gpu, book_life_years, {n}, 0, "SLN", per_year)',
-    )
-    sheet.array(
-        f"O{FIRST}:O{last}",
-        f"=GPU.RENT_CURVE(Scenario_rent0, {n}, Scenario_annual_decline, per_year, GenPeriods, "
-        "gen_step)",
-    )
-    sheet.array(
-        f"T{FIRST}:T{last}",
-        f"=GPU.MARKET_VALUE(capex_per_gpu, {n}, market_decay, per_year, GenPeriods, gen_step)",
-    )
-    for r in range(FIRST, last + 1):
-        t = r - FIRST + 1
-        sheet.sheet[f"A{r}"] = t
-        sheet.formula(f"B{r}", "=rent0")
-        sheet.formula(f"C{r}", f"=GPU.REVENUE(B{r}, gpus, utilization, per_year)")
-        sheet.formula(f"D{r}", "=opex_hour*gpus*8760/per_year")
-        sheet.formula(f"E{r}", f"=C{r}-D{r}")
-        sheet.formula(f"L{r}", f"=GPU.DSCR(E{r}, J{r})")
-        sheet.formula(f"N{r}", f"=GPU.LTV(K{r}, M{r})")
-        sheet.formula(f"P{r}", f"=GPU.REVENUE(O{r}, gpus, Scenario_utilization, per_year)")
-        sheet.formula(f"Q{r}", f"=P{r}-D{r}")
-        sheet.formula(f"R{r}", f"=GPU.DSCR(Q{r}, J{r})")
-        sheet.formula(f"S{r}", f"=GPU.COVENANT_STATUS(R{r}, lockup_dscr, default_dscr)")
-        # market value and fire-sale value at the start of the period, against the opening balance
-        sheet.formula(f"U{r}", f"=GPU.LTV(G{r}, T{r}*gpus)")
-        sheet.formula(
-            f"V{r}",
-            f"=GPU.FIRESALE_RECOVERY(T{r}, gpus, monthly_volume, 0, gen_step, site_factor, "
-            "cost_per_unit, months_to_sell, 0, volatility, impact, base_discount)",
-        )
-        sheet.formula(f"W{r}", f'=IF(V{r}=0, "no recovery", G{r}/V{r})')
-        sheet.formula(f"X{r}", "=lockup_dscr")
-        sheet.formula(f"Y{r}", "=default_dscr")
-        sheet.formula(f"Z{r}", f"=MAX(Q{r}, 0)")
-        sheet.formula(f"AA{r}", f"=E{r}*SizingScale")
-    for letter, _, number_format in COLUMNS:
-        for r in range(FIRST, last + 1):
-            sheet.sheet[f"{letter}{r}"].number_format = number_format
-    for name, letter in (
-        ("FlatCFADS", "E"),
-        ("FlatRevenue", "C"),
-        ("Revenue", "P"),
-        ("DebtService", "J"),
-        ("Opening", "G"),
-        ("FlatDSCR", "L"),
-        ("BookLTV", "N"),
-        ("CFADS", "Q"),
-        ("DSCR", "R"),
-        ("MarketLTV", "U"),
-        ("FiresaleValue", "V"),
-        ("FiresaleLTV", "W"),
-        ("CFADSPositive", "Z"),
-    ):
-        define_name(book, name, "Schedule", f"{letter}{FIRST}:{letter}{last}")
-    sheet.widths({letter: 12 for letter, _, _ in COLUMNS})
-    sheet.sheet.freeze_panes = f"B{FIRST}"
+    layout, modelled = write_both_schedules(book, flavor, assumptions, TITLE)
 
-    dash = SheetWriter(book.create_sheet("Dashboard"), flavor)
-    dash.title(f"{TITLE}: dashboard", "The same debt, two views of the collateral and its cash.")
-    write_scenario_line(dash)
-    next_row = write_headlines(
-        dash,
-        4,
-        dashboard_rows(min(3, assumptions.tenor_years)),
-        value_headers=("As usually modelled", "Deflation-aware"),
-        title="The loan, as usually modelled and deflation-aware",
+    dashboard = SheetWriter(book.create_sheet("Dashboard"), flavor)
+    dashboard.title(
+        f"{TITLE}: dashboard",
+        "The same loan as usually modelled (flat rents, no reserve) and deflation-aware (the GPU "
+        "model's curves, with the DSRA and lock-up); every number has its meaning beside it.",
     )
-    year_one = FIRST + assumptions.per_year  # start of year 2 = end of year 1
+    write_scenario_line(dashboard)
     workings = workings_sheet(book, flavor)
+    stress, workings_row = write_stress_tables(
+        book, workings, [("Joint stress of the deal", "ScenarioAssumptions", "Stress")]
+    )
+    headroom_cell = f"'{SCENARIO_SHEET}'!$B${scenario.last + 4}"
+    next_row = write_headlines(
+        dashboard,
+        4,
+        [*rent_and_sizing_headlines(layout.periods, headroom_cell), *deal_metrics(3)],
+        value_headers=VIEWS,
+        title="The loan as usually modelled (flat rents, no reserve) and deflation-aware (GPU "
+        "curves, DSRA and lock-up)",
+    )
+    if has_maturity_wall(assumptions):
+        next_row = write_headlines(
+            dashboard,
+            next_row,
+            aware_only(maturity_wall(assumptions.per_year)),
+            value_headers=("", VIEWS[1]),
+            title="Maturity wall",
+        )
+    next_row = write_headlines(
+        dashboard,
+        next_row,
+        aware_only(meaningful(stress_headlines((stress["Stress"],)), assumptions)),
+        value_headers=("", VIEWS[1]),
+        title="Joint stress: GPU rents shocked around the model's curve",
+    )
+    year_one = layout.first + assumptions.per_year - 1
     last_row, waterfall = write_waterfall(
-        dash,
+        dashboard,
         workings,
         next_row,
-        5,
-        f"Schedule!T{min(year_one, last)}",
+        workings_row,
+        f"Schedule!{COL['market_value']}{year_one}/gpus",
         "Fire sale of the whole fleet at the end of year 1",
     )
-    dash.widths({"A": 38, "B": 19, "C": 19, "D": 56, "E": 2})
-
-    schedule = book["Schedule"]
-    periods = Reference(schedule, min_col=1, min_row=FIRST, max_row=last)
-
-    def series(letter: str, legend: str) -> tuple:
-        index = column_index_from_string(letter)
-        return (schedule, index, FIRST, last, legend)
-
-    charts = [
-        line_chart(
-            "DSCR, same debt: flat vs deflating rents",
-            "DSCR (x)",
-            [
-                series("L", "Flat rents"),
-                series("R", "Deflating rents"),
-                series("X", "Lock-up"),
-                series("Y", "Default"),
-            ],
-            periods,
-            '0.0"x"',
-        ),
-        line_chart(
-            "Loan-to-value: book vs market",
-            "LTV",
-            [series("N", "Book LTV"), series("U", "Market LTV")],
-            periods,
-            "0%",
-        ),
-        line_chart(
-            "Rent, $ per GPU-hour",
-            "$/GPU-hr",
-            [series("B", "Flat rent"), series("O", "Deflating rent")],
-            periods,
-            "$0.00",
-        ),
-        waterfall_chart(workings.sheet, waterfall, "Fire sale at end of year 1, $M"),
-    ]
-    for index, chart in enumerate(charts[:-1]):
-        place(dash.sheet, chart, f"F{4 + 12 * index}", 14.0, 6.2)
-    last_chart = 4 + 12 * (len(charts) - 1)
-    place(dash.sheet, charts[-1], f"F{last_chart}", 14.0, WATERFALL_HEIGHT)
-    print_one_page(dash.sheet, f"A1:M{max(last_row, last_chart + WATERFALL_ROWS - 1)}")
+    last_chart_row = deal_charts(dashboard, layout, modelled, workings.sheet, waterfall, "F")
+    dashboard.widths({"A": 38, "B": 19, "C": 19, "D": 56, "E": 2})
+    print_one_page(dashboard.sheet, f"A1:M{max(last_row, last_chart_row)}")
 
     write_notes(
         SheetWriter(book.create_sheet("Notes"), flavor),
         f"{TITLE}: notes",
         [
-            "As usually modelled: rent stays at rent0; debt is sculpted to flat-rent CFADS at "
-            "target_dscr and capped at loan_to_cost of capex (SizingScale), so flat-rent DSCR is "
-            "at least the target in every period; collateral is book value (straight line over "
-            "book_life_years).",
-            "Deflation-aware: rent follows RENT_CURVE (annual_decline, a gen_step at each of "
-            "GenPeriods) against the same debt service; collateral at MARKET_VALUE and at "
-            "FIRESALE_RECOVERY, both at the start of each period against the opening balance.",
-            *COMMON_METHOD,
+            "SIZING",
+            "debt_principal is the lower of loan_to_cost of capex and FlatCapacity, the debt flat "
+            "CFADS at today's rent carries at target_dscr. Debt sculpted to a flat CFADS has level "
+            "debt service, so the loan is a level annuity (profile annuity) in both views: the "
+            "same loan, two views of its cash and collateral.",
+            "AS USUALLY MODELLED",
+            "Rent stays at TodayRent, the GPU model's market rent in March 2026 (GPU_CURVE at the "
+            "model's age then); no DSRA; collateral at book value (straight line over "
+            "book_life_years, as CoreWeave's 6 years [31]).",
+            "DEFLATION-AWARE",
+            'Rent follows GPU_CURVE(gpu_model, n, "rent", gpu_scenario) from today: the margin '
+            "over the model's cash operating cost falls 28% a year in the base case (46% low, 20% "
+            "high), so the rent's own fall is slower and slows further near the floor; the "
+            "dashboard states the fall in year 1 and on average. Resale value is capex_per_gpu x "
+            'GPU_CURVE(gpu_model, n, "value", gpu_scenario, gpu_age_years). Both curves are '
+            "all-in declines that already price new generations: no generation step is added "
+            "(docs/gpu-curves.md).",
+            "The cash waterfall of DEAL_SCHEDULE: a DSRA of dsra_months of debt service funded "
+            "at close, drawn when CFADS falls short and topped up before distributions; covenant "
+            "tests on the trailing dscr_lookback-month DSCR test_frequency times a year; below "
+            "lockup_dscr excess cash is trapped (or swept, lockup_action); cash_sweep prepays "
+            "from excess cash; default when debt service cannot be paid (or, with "
+            "default_trigger covenant, a test below default_dscr).",
+            "HEADROOM AND SENSITIVITY",
+            "The Scenarios sheet's headroom rows are HEADROOM on utilization: revenue is rent x "
+            "billed utilisation (no contracts), so a fall in utilisation is the same fall in "
+            "every month's rent. The sensitivity table runs DEAL_SCHEDULE for each pair of a "
+            "constant all-in rent decline from today's rent and a utilisation (GridAssumptions: "
+            "the scenario in use with rent0 = TodayRent, since a given decline replaces the "
+            "model's rent curve).",
+            *_method(),
         ],
     )
     return book

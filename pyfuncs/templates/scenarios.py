@@ -31,6 +31,8 @@ from pyfuncs.templates.layout import (
 from pyfuncs.templates.layout import column as column_letter
 
 SCENARIOS = ("base", "downside", "severe", "rebound")
+#: A ``pick`` driver's value that keeps the Inputs' value.
+KEEP = "inputs"
 SHEET = "Scenarios"
 SELECTOR = "B4"
 TABLE_HEADER = 6
@@ -38,12 +40,13 @@ TABLE_HEADER = 6
 
 @dataclass(frozen=True)
 class Driver:
-    """One assumption a scenario moves: ``scale`` multiplies the input, ``shift`` adds to it."""
+    """One assumption a scenario moves: ``scale`` multiplies the input, ``shift`` adds to it,
+    ``pick`` replaces it by the scenario's own value (a text choice such as ``gpu_scenario``)."""
 
     name: str
     label: str
     how: str
-    values: tuple[float, float, float, float]
+    values: tuple[float | str, float | str, float | str, float | str]
     number_format: str
     cap: float | None = None  # the result is at most this (utilisation at 1)
 
@@ -128,8 +131,16 @@ def write_scenarios(
     inputs: InputBlock,
     drivers: tuple[Driver, ...],
     grid: Grid | None = None,
+    headroom_rows: tuple[tuple[str, str, str, str, str], ...] = HEADROOM_ROWS,
+    modelled_extra: dict[str, str] | None = None,
+    grid_assumptions: str = "ScenarioAssumptions",
 ) -> ScenarioBlock:
-    """The Scenarios sheet, placed after Inputs; defines ``Scenario`` and ``ScenarioAssumptions``."""
+    """The Scenarios sheet, placed after Inputs; defines ``Scenario`` and ``ScenarioAssumptions``.
+
+    ``headroom_rows`` replace the headroom rows of :data:`HEADROOM_ROWS`; ``modelled_extra`` adds
+    formulas by name to the deal as usually modelled (a data centre on a GPU model's curve gives
+    its flat rent there); ``grid_assumptions`` names the block the SENSITIVITY table reads.
+    """
     writer = SheetWriter(book.create_sheet(SHEET, index=1), flavor)
     sheet = writer.sheet
     writer.title(
@@ -151,7 +162,9 @@ def write_scenarios(
     for offset, driver in enumerate(drivers, start=1):
         row = TABLE_HEADER + offset
         sheet.cell(row, 1, driver.label)
-        how = "input x factor" if driver.how == "scale" else "input + shift"
+        how = {"scale": "input x factor", "pick": "chosen by the scenario"}.get(
+            driver.how, "input + shift"
+        )
         sheet.cell(row, 2, f"{driver.name}: {how}").font = NOTE_FONT
         for column, value in enumerate(driver.values, start=3):
             cell = sheet.cell(row, column, value)
@@ -178,6 +191,9 @@ def write_scenarios(
             if driver.cap is not None:
                 formula = f"=MIN({driver.cap:g}, {source}*{in_use[name]})"
             sheet.cell(row, 3, f"moved by the {driver.label.lower()} factor").font = NOTE_FONT
+        elif driver.how == "pick":  # "inputs" keeps the Inputs' value
+            formula = f'=IF({in_use[name]}="{KEEP}", {source}, {in_use[name]})'
+            sheet.cell(row, 3, f"the scenario's {driver.label.lower()}").font = NOTE_FONT
         else:
             formula = f"={source}+{in_use[name]}"
             sheet.cell(row, 3, f"moved by the {driver.label.lower()} shift").font = NOTE_FONT
@@ -186,9 +202,9 @@ def write_scenarios(
             define_name(book, in_use_name(name), SHEET, f"B{row}")
     last = first + len(inputs.cells) - 1
     define_name(book, "ScenarioAssumptions", SHEET, f"A{first}:B{last}")
-    write_modelled(book, writer, first, list(inputs.cells))
+    write_modelled(book, writer, first, list(inputs.cells), modelled_extra)
     if grid is not None:
-        write_sensitivity(writer, last + 3, grid)
+        write_sensitivity(writer, last + 3, grid, headroom_rows, grid_assumptions)
     writer.widths({"A": 32, "B": 22, "C": 12, "D": 12, "E": 12, "F": 12, "G": 12, "I": 24})
     return ScenarioBlock(first, last)
 
@@ -197,13 +213,20 @@ def write_scenarios(
 MODELLED = {"annual_decline": 0, "gen_step": 0, "rent_gen_step": 0, "dsra_months": 0}
 
 
-def write_modelled(book: Workbook, writer: SheetWriter, first: int, names: list[str]) -> None:
+def write_modelled(
+    book: Workbook,
+    writer: SheetWriter,
+    first: int,
+    names: list[str],
+    formulas: dict[str, str] | None = None,
+) -> None:
     """``ModelledAssumptions`` (columns I:J): the scenario's assumptions, as usually modelled.
 
     Every name of the block in use, with :data:`MODELLED` applied (names the Inputs do not list
-    are added at the end).
+    are added at the end), then ``formulas`` (name -> formula) for names the Inputs do not list.
     """
     sheet = writer.sheet
+    formulas = {k: v for k, v in (formulas or {}).items() if k not in names and k not in MODELLED}
     writer.header(first - 1, 9, ["As usually modelled", "Value"])
     extra = [n for n in MODELLED if n not in names]
     for offset, name in enumerate([*names, *extra]):
@@ -215,12 +238,21 @@ def write_modelled(book: Workbook, writer: SheetWriter, first: int, names: list[
         else:
             writer.formula(f"J{row}", f"=B{first + names.index(name)}")
             sheet[f"J{row}"].number_format = sheet[f"B{first + names.index(name)}"].number_format
-    last = first + len(names) + len(extra) - 1
+    for offset, (name, formula) in enumerate(formulas.items(), start=len(names) + len(extra)):
+        sheet.cell(first + offset, 9, name)
+        writer.formula(f"J{first + offset}", formula)
+    last = first + len(names) + len(extra) + len(formulas) - 1
     define_name(book, "ModelledAssumptions", SHEET, f"I{first}:J{last}")
     sheet.cell(first - 2, 9, "Flat rents, no generation steps, no DSRA.").font = NOTE_FONT
 
 
-def write_sensitivity(writer: SheetWriter, top: int, grid: Grid) -> int:
+def write_sensitivity(
+    writer: SheetWriter,
+    top: int,
+    grid: Grid,
+    headroom_rows: tuple[tuple[str, str, str, str, str], ...] = HEADROOM_ROWS,
+    grid_assumptions: str = "ScenarioAssumptions",
+) -> int:
     """Headroom rows and a SENSITIVITY table of the scenario in use, from row ``top``.
 
     ``GPU.HEADROOM`` gives how far a driver can move before the first breach of the deal's
@@ -229,12 +261,12 @@ def write_sensitivity(writer: SheetWriter, top: int, grid: Grid) -> int:
     """
     sheet = writer.sheet
     writer.header(top, 1, ["Headroom (scenario in use)", "Move", "Until"])
-    for offset, (driver, test, before, after, fmt) in enumerate(HEADROOM_ROWS, start=1):
+    for offset, (driver, test, before, after, fmt) in enumerate(headroom_rows, start=1):
         row = top + offset
         sheet.cell(row, 1, before)
         writer.formula(f"B{row}", f'=GPU.HEADROOM(ScenarioAssumptions, "{driver}", "{test}")', fmt)
         sheet.cell(row, 3, after).font = NOTE_FONT
-    head = top + len(HEADROOM_ROWS) + 2
+    head = top + len(headroom_rows) + 2
     sheet.cell(head, 1, grid.title).font = NOTE_FONT
     header = head + 1
     sheet.cell(header, 1, f"{grid.label1} \\ {grid.label2}")
@@ -250,7 +282,7 @@ def write_sensitivity(writer: SheetWriter, top: int, grid: Grid) -> int:
     across = f"B{header}:{last_col}{header}"
     writer.array(
         f"B{header + 1}:{last_col}{header + rows}",
-        f'=GPU.SENSITIVITY(ScenarioAssumptions, "{grid.name1}", {down}, "{grid.name2}", '
+        f'=GPU.SENSITIVITY({grid_assumptions}, "{grid.name1}", {down}, "{grid.name2}", '
         f'{across}, "{grid.output}")',
         grid.number_format,
     )

@@ -80,21 +80,17 @@ def test_number_formats_by_kind(name):
             ]
     assert "0.0000" not in {f for formats in by_label.values() for f in formats}
     assert all(f == '0.00"x"' for f in by_label["Minimum DSCR"])
-    ltv = (
-        "Maximum LTV: book, then market"
-        if name == "datacenter"
-        else "Maximum LTV: book value, then market value"
-    )
+    ltv = "Maximum LTV: book value, then market value"
     assert by_label[ltv] and all(f.endswith("%") for f in by_label[ltv])
-    if name != "datacenter":
-        assert by_label["Fair spread for this risk"] == ['#,##0" bp"'] * len(
-            by_label["Fair spread for this risk"]
-        )
-        assert by_label["Paths simulated"][0] == "#,##0"
-        assert by_label["Probability of default over the horizon"][0] == "0.0%"
-        assert by_label["Expected loss"][0].startswith('$#,##0.0,,"M"')
-    else:
-        assert by_label["Debt at close"][0].startswith('$#,##0.0,,"M"')
+    assert by_label["Fair spread for this risk"] == ['#,##0" bp"'] * len(
+        by_label["Fair spread for this risk"]
+    )
+    assert by_label["Paths simulated"][0] == "#,##0"
+    assert by_label["Probability of default over the horizon"][0] == "0.0%"
+    assert by_label["Expected loss"][0].startswith('$#,##0.0,,"M"')
+    if name == "datacenter":
+        assert by_label["Debt at close"] == ['$#,##0.0,,"M";-$#,##0.0,,"M"'] * 2
+        assert by_label["Market rent fall over year 1"] == ["0.0%"] * 2
 
 
 def _chart_xml(name: str) -> list[str]:

@@ -74,24 +74,6 @@ def test_the_base_scenario_is_the_inputs_exactly():
     np.testing.assert_allclose(committed, expected, rtol=1e-12)
 
 
-def test_datacenter_severe_moves_the_deflating_rent_not_the_debt(tmp_path):
-    out = tmp_path / "dc-severe.xlsx"
-    refresh(WORKBOOKS / "datacenter.xlsx", out, assignments=[("Scenario", "severe")])
-    before = openpyxl.load_workbook(WORKBOOKS / "datacenter.xlsx", data_only=True)["Schedule"]
-    after = openpyxl.load_workbook(out, data_only=True)["Schedule"]
-    a = pyfuncs.parse_assumptions(_example("datacenter"))
-    rent, shift = 0.70 * a.rent0, a.annual_decline + 0.15
-    releases = list(a.gen_periods)
-    for row in range(5, 5 + a.tenor_periods, 7):
-        t = row - 4
-        steps = sum(1 for p in releases if p <= t)
-        # RENT_CURVE: rent0 (1-d)^((t-1)/per_year) (1-gen_step)^k
-        hand = rent * (1 - shift) ** ((t - 1) / a.per_year) * (1 - a.gen_step) ** steps
-        assert after[f"O{row}"].value == pytest.approx(hand, rel=1e-12)
-        assert after[f"J{row}"].value == pytest.approx(before[f"J{row}"].value, rel=1e-12)
-        assert after[f"B{row}"].value == before[f"B{row}"].value  # as usually modelled: flat
-
-
 def _headroom(path: Path, label: str) -> list:
     sheet = openpyxl.load_workbook(path, data_only=True)["Dashboard"]
     row = next(r for r in sheet.iter_rows(min_row=3) if r[0].value == label)
