@@ -22,7 +22,7 @@ from pyfuncs.deal.assumptions import parse_assumptions
 from pyfuncs.deal.engine import ALL_COLUMNS, debt_profile, run_deal
 from pyfuncs.deal.facility import deal_borrowing_base, draw_margins
 from pyfuncs.deal.stress import correlated_shocks, path_outcomes
-from pyfuncs.deal.waterfall import PAYMENT_DEFAULT
+from pyfuncs.deal.waterfall import BLOCK_PATHS, PAYMENT_DEFAULT
 from pyfuncs.errors import DomainError, InvalidInputError
 
 RICH = {  # 1,000 GPUs at $3/h, 95% billed, $0.50/h opex: ~$21.9M a year of CFADS
@@ -384,3 +384,15 @@ def test_a_bad_draw_list_in_a_cell_is_an_excel_error():
     kv = [[k, v] for k, v in {**THREE_DRAWS, "draw_amounts": "100;200"}.items()]
     result = call("DEAL_SCHEDULE", kv)
     assert result.code == "#NUM!" and "draw_amounts needs 3 amounts" in result.reason
+
+
+def test_per_path_borrowing_bases_follow_their_paths_through_the_blocks():
+    # more paths than the waterfall's block (BLOCK_PATHS): each path keeps its own base
+    a = parse_assumptions(examples.NEOCLOUD_DDTL_DRAWS, rent_vol=0.4)
+    rent, btc = correlated_shocks(np.random.default_rng(11), BLOCK_PATHS + 300, a)
+    debt = debt_profile(a)
+    every = path_outcomes(a, rent, btc, debt).outcome
+    tail = path_outcomes(a, rent[-300:], btc[-300:], debt).outcome
+    assert 0 < np.mean(every.default_period > 0) < 1
+    for name in ("default_period", "ead", "min_dscr", "repaid_period"):
+        np.testing.assert_array_equal(getattr(every, name)[-300:], getattr(tail, name))
