@@ -304,8 +304,8 @@ def test_higher_borrowing_base_never_raises_pd(
 
 
 def test_the_borrowing_base_property_is_not_vacuous():
-    lo, hi = _pd_pair(0.65, 0.3, 0.28, 0.65, True, 3)
-    assert 0.5 < np.mean(lo > 0) < 1 and 0 < np.mean(hi > 0) < 0.3
+    lo, hi = _pd_pair(0.8, 0.2, 0.28, 0.55, True, 3)
+    assert 0 < np.mean(hi > 0) < np.mean(lo > 0) < 1
     assert np.any((hi > 0) & (lo < hi))  # the lower base defaults earlier on some paths
 
 
@@ -363,7 +363,9 @@ def test_draw_names_need_draw_periods():
 def test_the_example_ddtl_draws_and_prepays():
     s = run_deal(examples.NEOCLOUD_DDTL_DRAWS).path(0)
     a = parse_assumptions(examples.NEOCLOUD_DDTL_DRAWS)
-    assert s.drawn.sum() + s.opening[0] == pytest.approx(a.principal)
+    assert s.opening[0] == pytest.approx(150e6)  # the draw at close
+    # the later draws, limited to the availability under the borrowing base
+    assert 0 < s.drawn.sum() <= a.principal - 150e6
     assert np.all(s.drawn_balance <= s.borrowing_base + 0.01)
     assert s.mandatory_prepayment.sum() > 0  # GPU values fall faster than the draws amortise
     assert s.period.size == a.facility_periods
