@@ -8,6 +8,7 @@ Unknown names are an error, never ignored: a mistyped ``gpu_count`` would otherw
 from __future__ import annotations
 
 import difflib
+import itertools
 import math
 from collections.abc import Mapping
 from pathlib import Path
@@ -464,8 +465,66 @@ class DealAssumptions(BaseModel):
         "6.00-6.50% IG (6.25% used), + 13.00% non-IG [41].",
     )
 
+    # --- delayed-draw facility and borrowing base (docs/domain.md sections 3 and 10) -----------
+    draw_periods: tuple[int, ...] = _field(
+        (),
+        "period numbers",
+        "Delayed-draw term loan: the periods at whose end each draw is made (0 = at close), "
+        "e.g. 0;6;12; blank = one loan at close. Each draw is a loan of its own: profile, "
+        "draw_tenor_years, margin (draw_grades).",
+    )
+    draw_amounts: tuple[float, ...] = _field(
+        (),
+        "$",
+        "Amount of each draw, in draw_periods order; blank = the principal in equal parts.",
+    )
+    draw_tenor_years: float | None = _field(
+        None,
+        "years",
+        "Each draw matures this long after it is drawn; DDTL 2.0: 5 years [41]; blank = "
+        "tenor_years.",
+        gt=0,
+    )
+    draw_grades: tuple[str, ...] = _field(
+        (),
+        "text",
+        "IG or non-IG counterparty of the contract behind each draw (e.g. IG;non-IG), one or one "
+        "per draw: sets each draw's margin over base_rate_path from the DDTL 2.0 grid [41]; "
+        "blank = counterparty_grade.",
+    )
+    contract_advance: float | None = _field(
+        None,
+        "decimal",
+        "Borrowing base, contract leg: advance on the PV of the contracted cash flows still to "
+        "come (contract revenue less the contracted GPUs' opex); blank = no contract leg.",
+        ge=0,
+        le=1,
+    )
+    collateral_advance: float | None = _field(
+        None,
+        "decimal",
+        "Borrowing base, collateral leg: advance on the GPUs' market value; blank = no "
+        "collateral leg. With either leg set, senior debt above the borrowing base at a period "
+        "end is a mandatory prepayment.",
+        ge=0,
+        le=1,
+    )
+    contract_discount_rate: float | None = _field(
+        None,
+        "decimal a year",
+        "Discount rate of the borrowing base's contract leg; blank = annual_rate.",
+        gt=-1,
+    )
+
     # --- validators -----------------------------------------------------------------------------
-    @field_validator("gen_periods", "halving_periods", "base_rate_path", mode="before")
+    @field_validator(
+        "gen_periods",
+        "halving_periods",
+        "base_rate_path",
+        "draw_periods",
+        "draw_amounts",
+        mode="before",
+    )
     @classmethod
     def _list_from_text(cls, value: Any) -> Any:
         """Excel cells hold one value: accept ``"13;25"`` or ``"13, 25"`` for a list."""
@@ -491,6 +550,66 @@ class DealAssumptions(BaseModel):
             key = value.strip().lower().replace(" ", "-").replace("_", "-")
             return {"ig": "IG", "non-ig": "non-IG", "nonig": "non-IG"}.get(key, value)
         return value
+
+    @field_validator("draw_grades", mode="before")
+    @classmethod
+    def _grades_from_text(cls, value: Any) -> Any:
+        """``"IG;non-IG"`` (one cell) or a list: each draw's grade, spelt as the grid's."""
+        if value is None or value == "":
+            return ()
+        if isinstance(value, str):
+            value = [p for p in value.replace(",", ";").split(";") if p.strip()]
+        if isinstance(value, list | tuple):
+            return tuple(cls._grade_spelling(v) for v in value)
+        return value
+
+    @field_validator("draw_grades", mode="after")
+    @classmethod
+    def _known_grades(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [g for g in value if g not in d.MARGIN_BY_GRADE]
+        if unknown:
+            raise ValueError(f"draw grades are IG or non-IG, got {unknown[0]!r}")
+        return value
+
+    @field_validator("draw_periods", mode="after")
+    @classmethod
+    def _draws_in_order(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if any(p < 0 for p in value):
+            raise ValueError("draw periods start at 0 (at close)")
+        if any(b < a for a, b in itertools.pairwise(value)):
+            raise ValueError("draw periods must be in order")
+        return value
+
+    @model_validator(mode="after")
+    def _facility_consistent(self) -> DealAssumptions:
+        if not self.draw_periods:
+            if self.draw_amounts or self.draw_grades or self.draw_tenor_years is not None:
+                raise ValueError("draw_amounts, draw_grades and draw_tenor_years need draw_periods")
+            return self
+        draws = len(self.draw_periods)
+        if self.draw_amounts and len(self.draw_amounts) != draws:
+            raise ValueError(f"draw_amounts needs {draws} amounts (one per draw period)")
+        if any(x < 0 for x in self.draw_amounts):
+            raise ValueError("draw_amounts must not be negative")
+        if self.draw_grades and len(self.draw_grades) not in (1, draws):
+            raise ValueError(f"draw_grades needs 1 or {draws} grades (one per draw)")
+        if self.draw_grades and not self.base_rate_path:
+            raise ValueError("draw_grades price draws over base_rate_path: give base_rate_path")
+        if self.draw_grades and self.margin is not None:
+            raise ValueError(
+                "margin overrides the grid: leave margin blank to price by draw_grades"
+            )
+        if self.profile == "sculpted":
+            raise ValueError(
+                "a delayed-draw facility amortises each draw: profile annuity, linear or bullet"
+            )
+        given = self.debt_principal
+        if self.draw_amounts and given is not None and abs(sum(self.draw_amounts) - given) > 0.005:
+            raise ValueError("debt_principal must equal the sum of draw_amounts (or be blank)")
+        periods = self.draw_tenor_periods
+        if abs(periods - self.draw_tenor_years_or_tenor * self.per_year) > 1e-6:
+            raise ValueError("draw_tenor_years x per_year must be a whole number of periods")
+        return self
 
     @field_validator("gen_periods", "halving_periods", mode="after")
     @classmethod
@@ -521,9 +640,9 @@ class DealAssumptions(BaseModel):
                 raise ValueError(f"{label} x per_year must be a whole number of periods")
         if self.horizon_periods < self.tenor_periods:
             raise ValueError("horizon_years must be at least tenor_years")
-        if self.base_rate_path and len(self.base_rate_path) not in (1, self.tenor_periods):
+        if self.base_rate_path and len(self.base_rate_path) not in (1, self.rate_periods):
             raise ValueError(
-                f"base_rate_path needs 1 or {self.tenor_periods} rates, got {len(self.base_rate_path)}"
+                f"base_rate_path needs 1 or {self.rate_periods} rates, got {len(self.base_rate_path)}"
             )
         if self.principal > 0 and self.principal < self.balloon:
             raise ValueError("balloon must not exceed the principal")
@@ -567,7 +686,34 @@ class DealAssumptions(BaseModel):
             ends.append(self.convert_periods)
         if self.contract_periods is not None and self.contracted_share > 0:
             ends.append(self.contract_periods)
+        if self.draw_periods:
+            ends.append(self.facility_periods)
         return max(ends)
+
+    @property
+    def draw_tenor_years_or_tenor(self) -> float:
+        """``draw_tenor_years``, blank = ``tenor_years``."""
+        return self.tenor_years if self.draw_tenor_years is None else self.draw_tenor_years
+
+    @property
+    def draw_tenor_periods(self) -> int:
+        """Periods from a draw to its maturity."""
+        return round(self.draw_tenor_years_or_tenor * self.per_year)
+
+    @property
+    def facility_periods(self) -> int:
+        """The last maturity of a delayed-draw facility: the last draw plus ``draw_tenor_years``."""
+        return max(self.draw_periods) + self.draw_tenor_periods
+
+    @property
+    def rate_periods(self) -> int:
+        """Periods a ``base_rate_path`` covers: the tenor, or the facility's last maturity."""
+        return self.facility_periods if self.draw_periods else self.tenor_periods
+
+    @property
+    def has_borrowing_base(self) -> bool:
+        """True when either leg of the borrowing base is set (mandatory prepayments apply)."""
+        return self.contract_advance is not None or self.collateral_advance is not None
 
     @property
     def convert_periods(self) -> int:
@@ -604,6 +750,8 @@ class DealAssumptions(BaseModel):
 
     @property
     def principal(self) -> float:
+        if self.draw_amounts:
+            return float(sum(self.draw_amounts))
         if self.debt_principal is not None:
             return self.debt_principal
         return self.loan_to_cost * self.gpus * self.capex_per_gpu

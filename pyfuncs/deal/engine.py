@@ -19,6 +19,7 @@ import numpy as np
 from pyfuncs.collateral import book_value, market_value
 from pyfuncs.curves import generation_count
 from pyfuncs.deal.assumptions import DealAssumptions, parse_assumptions
+from pyfuncs.deal.facility import deal_borrowing_base, draw_schedule
 from pyfuncs.deal.offtakers import contract_revenue
 from pyfuncs.deal.waterfall import (
     STATUS_NAMES,
@@ -75,6 +76,10 @@ ALL_COLUMNS = (
     "hashprice",
     "refi_dscr",
     "cash_available",
+    "borrowing_base",
+    "drawn",
+    "drawn_balance",
+    "mandatory_prepayment",
 )
 
 
@@ -178,18 +183,26 @@ def debt_profile(a: DealAssumptions, base_cfads: np.ndarray | None = None) -> Sc
     The DSRA target after period t is the scheduled senior debt service of the next
     ``dsra_months`` (maturity walls excluded, as a reserve sized on regular debt service is);
     at close the reserve holds that amount for periods 1..dsra_months, funded from the loan.
+    A delayed-draw facility (``draw_periods``) is the sum of its draws
+    (:func:`pyfuncs.deal.facility.draw_schedule`), each a loan of its own; ``draws`` carries
+    them to the waterfall and ``senior_principal`` is the whole commitment.
     """
     n, tenor, py = a.horizon_periods, a.tenor_periods, a.per_year
-    if a.profile == "sculpted":
+    size = max(n, tenor)
+    draws = draw_schedule(a, size) if a.draw_periods else None
+    if draws is not None:  # a delayed-draw facility: the sum of its draws, as scheduled
+        senior = draws
+    elif a.profile == "sculpted":
         if base_cfads is None:
             base_cfads = operating_cash(a)["cfads"][0]
         senior = sculpted_debt(base_cfads[:tenor], a.target_dscr, debt_rates(a), py)
     else:
         senior = debt_schedule(a.principal, debt_rates(a), a.tenor_years, py, a.profile, a.balloon)
-    size = max(n, tenor)
 
     def padded(x: np.ndarray) -> np.ndarray:
         x = np.asarray(x, dtype=np.float64)
+        if x.ndim == 2:
+            x = x.sum(axis=0)
         return np.concatenate([x, np.zeros(size - x.size)])[:size]
 
     opening, interest, principal = (
@@ -201,7 +214,10 @@ def debt_profile(a: DealAssumptions, base_cfads: np.ndarray | None = None) -> Sc
         fraction = np.where(opening > 0, principal / opening, 0.0)
         rate = np.where(opening > 0, interest / opening * py, 0.0)
     wall = np.zeros(size)
-    if tenor <= size and opening[tenor - 1] > 0:
+    if draws is not None:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            wall = np.where(opening > 0, padded(draws.wall) / opening, 0.0)
+    elif tenor <= size and opening[tenor - 1] > 0:
         if a.profile == "bullet":
             wall[tenor - 1] = 1.0
         elif a.balloon > 0 and a.profile in ("annuity", "linear"):
@@ -212,7 +228,7 @@ def debt_profile(a: DealAssumptions, base_cfads: np.ndarray | None = None) -> Sc
     closing = opening - principal
     with np.errstate(divide="ignore", invalid="ignore"):
         per_balance = np.where(closing > 1e-9, ahead / closing, 0.0)
-    dsra0 = float(regular_ds[:m].sum())
+    dsra0 = float(regular_ds[:m].sum()) if draws is None else draws.dsra_at_close
 
     total_opening, total_interest, total_principal = opening.copy(), interest.copy(), principal
     junior_maturity = 0
@@ -227,7 +243,7 @@ def debt_profile(a: DealAssumptions, base_cfads: np.ndarray | None = None) -> Sc
         total_opening = total_opening + np.where(alive, a.convert_principal, 0.0)
         junior_maturity = maturity if maturity <= n else 0
     return ScheduledDebt(
-        senior_principal=float(opening[0]),
+        senior_principal=float(opening[0]) if draws is None else float(draws.amounts.sum()),
         senior_rate=rate[:n],
         senior_fraction=fraction[:n],
         senior_wall_share=wall[:n],
@@ -240,6 +256,7 @@ def debt_profile(a: DealAssumptions, base_cfads: np.ndarray | None = None) -> Sc
         interest=total_interest[:n],
         principal=total_principal[:n],
         senior_opening=opening[:n],
+        draws=draws,
     )
 
 
@@ -467,7 +484,12 @@ def run_deal(
     market value is ``gpus*MARKET_VALUE`` at the end of the period times the rent shock, plus
     BTC; fire-sale value is FIRESALE_RECOVERY of the whole fleet, its value falling at the
     deal's own collateral decline while it is sold (:func:`collateral_decay`), plus BTC (liquid,
-    sold at market). LTV = closing balance / value.
+    sold at market). LTV = closing balance / value. With ``contract_advance`` or
+    ``collateral_advance`` the borrowing base at each period end is
+    :func:`pyfuncs.deal.facility.deal_borrowing_base` (``BORROWING_BASE`` of the contracted cash
+    and the shocked GPU value, the contract leg dropping at a counterparty default); the
+    ``borrowing_base``, ``drawn``, ``drawn_balance`` and ``mandatory_prepayment`` columns report
+    it and the draws.
     """
     a = parse_assumptions(assumptions)
     n, py = a.horizon_periods, a.per_year
@@ -476,7 +498,13 @@ def run_deal(
         debt = debt_profile(a)
     shape = cash["cfads"].shape
     btc_price = cash["btc_price"]
-    outcome, cols = run_waterfall(a, debt, cash["cfads"], record, btc_price)
+    base = None
+    if a.has_borrowing_base:
+        unit_value = deal_curves(a, n)[1]
+        base = deal_borrowing_base(
+            a, unit_value, cash["rent_shock"], deal_opex_hour(a), contract_stop
+        )
+    outcome, cols = run_waterfall(a, debt, cash["cfads"], record, btc_price, base)
     # the senior lender's BTC: the BTC held, less any loan against it (after margin calls)
     if not a.btc_held:
         btc_value: Any = 0.0
@@ -574,6 +602,10 @@ def run_deal(
         firesale_value=lambda: shared.firesale_total,
         refi_dscr=cols.refi_dscr.T,
         cash_available=cols.cash_available.T,
+        borrowing_base=cols.borrowing_base.T,
+        drawn=cols.drawn.T,
+        drawn_balance=cols.drawn_balance.T,
+        mandatory_prepayment=cols.mandatory_prepayment.T,
     )
     return _warned(DealSchedule(outcome, **columns), a)
 

@@ -119,3 +119,23 @@ DATACENTER: dict[str, Any] = {
     "monthly_volume": 1_500,
     "cost_per_unit": 2_500,
 }
+
+#: The same neocloud as a DDTL 2.0-style delayed-draw facility (docs/domain.md section 10,
+#: "Sizing a DDTL"): three draws, each tied to a customer contract and maturing 5 years after it
+#: is drawn [41], priced on the IG / non-IG grid over 3-month SOFR [41], and a borrowing base on
+#: the contracts first and the GPUs second [40]; debt above it is prepaid.
+NEOCLOUD_DDTL_DRAWS: dict[str, Any] = {
+    **NEOCLOUD_DDTL,
+    "name": "Neocloud DDTL, three draws (example)",
+    "draw_periods": (0, 6, 12),  # at close, then after months 6 and 12
+    "draw_amounts": (150e6, 60e6, 40e6),  # 50% of the $500M fleet cost
+    "draw_tenor_years": 5,  # each draw matures 5 years after it is drawn [41]
+    "draw_grades": ("IG", "IG", "non-IG"),  # SOFR + 6.25% (6.00-6.50%), SOFR + 13.00% [41]
+    # flat 4.75%: the DDTL 2.0 effective 11% [39] less the 6.25% IG margin (unsourced; use the
+    # 3-month term SOFR forward curve)
+    "base_rate_path": 0.0475,
+    "rate_floor": 0.0,  # 0% SOFR floor [41]
+    "contract_advance": 0.9,  # unsourced; calibrate to the facility's terms
+    "collateral_advance": 0.7,  # at the 70% maximum LTV of data-centre ABS [75]
+    "dsra_months": 6,
+}

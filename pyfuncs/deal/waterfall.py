@@ -12,6 +12,9 @@ the waterfall each period (docs/domain.md section 10, "Cash waterfall practice")
 2. Paid from CFADS, then the lock-up account, then the DSRA (which does not pay the
    convertible's maturity). What cannot be paid is a payment default (a maturity default when a
    maturity is due); an operating deficit with no debt service due is the sponsor's to fund.
+   With a borrowing base, senior debt left after the scheduled principal above the period-end
+   borrowing base is a mandatory prepayment, due with the debt service from the same cash
+   (a payment default when it cannot be paid); it is not debt service in the DSCR.
 3. At a test date (``test_frequency`` a year), the trailing ``dscr_lookback``-month DSCR
    ``sum(CFADS)/sum(debt service)`` is tested: below ``lockup_dscr`` the deal is locked up until a
    later test passes; below ``default_dscr`` it is a covenant default when
@@ -24,7 +27,10 @@ the waterfall each period (docs/domain.md section 10, "Cash waterfall practice")
 
 Prepayments reduce the remaining scheduled instalments pro rata (the maturity is kept and every
 later instalment falls by the same fraction), so the scheduled principal of a path is its
-balance times the base schedule's fraction repaid that period.
+balance times the base schedule's fraction repaid that period. A delayed-draw facility keeps
+each draw's balance (:class:`pyfuncs.deal.facility.DrawBalances`): prepayments fall on the
+draws pro rata, and each period's draws are added at its end, limited to the availability under
+the borrowing base.
 
 Speed (benchmarks/bench_deal.py): each period's steps write into a fixed set of work vectors with
 in-place ufuncs (``out=``, ``where=``) rather than making new arrays, CFADS is read period-major
@@ -41,6 +47,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from pyfuncs.deal.facility import DrawBalances, DrawSchedule
 from pyfuncs.debt import level_payment
 
 if TYPE_CHECKING:
@@ -84,6 +91,8 @@ class ScheduledDebt:
     interest: np.ndarray = field(repr=False)
     principal: np.ndarray = field(repr=False)
     senior_opening: np.ndarray = field(repr=False)
+    #: a delayed-draw facility's draws (:mod:`pyfuncs.deal.facility`); None = one senior loan
+    draws: DrawSchedule | None = field(default=None, repr=False)
 
     @property
     def debt_service(self) -> np.ndarray:
@@ -129,6 +138,10 @@ class WaterfallColumns:
     refi_dscr: np.ndarray
     cash_available: np.ndarray
     btc_collateral: np.ndarray
+    borrowing_base: np.ndarray
+    drawn: np.ndarray
+    drawn_balance: np.ndarray
+    mandatory_prepayment: np.ndarray
 
 
 def _annuity_step(balance: np.ndarray, payment: np.ndarray, left: np.ndarray, rate: float):
@@ -138,12 +151,40 @@ def _annuity_step(balance: np.ndarray, payment: np.ndarray, left: np.ndarray, ra
     return interest, np.maximum(principal, 0.0)
 
 
+def _draws_due(
+    draws: DrawBalances,
+    t: int,
+    py: int,
+    i_senior: np.ndarray,
+    p_senior: np.ndarray,
+    wall_senior: np.ndarray,
+) -> tuple[np.ndarray | float, np.ndarray]:
+    """A facility's interest, scheduled principal and walls of period ``t + 1``, into the buffers.
+
+    Returns the regular debt service of the draws maturing this period and the DSRA target per
+    dollar of senior debt left after the period's schedule.
+    """
+    due = draws.due(t, py)
+    np.copyto(i_senior, due.interest)
+    np.copyto(p_senior, due.principal)
+    np.copyto(wall_senior, due.wall)
+    return due.maturing, due.dsra_per_balance
+
+
+def _mandatory_prepayment(
+    senior_left: np.ndarray, borrowing_base: np.ndarray, active: np.ndarray
+) -> np.ndarray:
+    """Senior debt left after scheduled principal above the period-end borrowing base."""
+    return np.where(active, np.maximum(senior_left - borrowing_base, 0.0), 0.0)
+
+
 def run_waterfall(
     a: DealAssumptions,
     debt: ScheduledDebt,
     cfads: np.ndarray,
     record: bool = True,
     btc_price: np.ndarray | None = None,
+    borrowing_base: np.ndarray | None = None,
 ) -> tuple[PathOutcome, WaterfallColumns | None]:
     """Run the cash waterfall on CFADS paths.
 
@@ -167,6 +208,11 @@ def run_waterfall(
         (JOINT_STRESS), which touches no ``(paths, periods)`` array but CFADS.
     btc_price : ndarray, shape (paths, periods) or (1, periods), optional
         BTC price per path and period (needed when the deal holds BTC).
+    borrowing_base : ndarray, shape (paths, periods) or (1, periods), optional
+        The borrowing base at each period end (:func:`pyfuncs.deal.facility.deal_borrowing_base`);
+        senior debt above it after the scheduled principal is a mandatory prepayment, paid from
+        CFADS, the lock-up account and the DSRA after debt service (a payment default if it
+        cannot be paid) and before the DSRA top-up. None: no borrowing base.
 
     Returns
     -------
@@ -174,16 +220,21 @@ def run_waterfall(
     """
     paths = cfads.shape[0]
     if paths <= BLOCK_PATHS:
-        return _run_block(a, debt, cfads, record, btc_price)
+        return _run_block(a, debt, cfads, record, btc_price, borrowing_base)
     price = None
     if btc_price is not None:
         price = np.asarray(btc_price, dtype=np.float64)
         price = price if price.ndim == 2 else price.reshape(1, -1)
+    base = None
+    if borrowing_base is not None:
+        base = np.asarray(borrowing_base, dtype=np.float64)
+        base = base if base.ndim == 2 else base.reshape(1, -1)
     parts = []
     for lo in range(0, paths, BLOCK_PATHS):
         block = slice(lo, lo + BLOCK_PATHS)
         block_price = price if price is None or price.shape[0] == 1 else price[block]
-        parts.append(_run_block(a, debt, cfads[block], record, block_price))
+        block_base = base if base is None or base.shape[0] == 1 else base[block]
+        parts.append(_run_block(a, debt, cfads[block], record, block_price, block_base))
     out = PathOutcome(
         **{
             name: np.concatenate([getattr(o, name) for o, _ in parts])
@@ -208,6 +259,7 @@ def _run_block(
     cfads: np.ndarray,
     record: bool,
     btc_price: np.ndarray | None,
+    borrowing_base: np.ndarray | None = None,
 ) -> tuple[PathOutcome, WaterfallColumns | None]:
     """:func:`run_waterfall` on a block of paths whose work buffers stay in cache."""
     paths, n = cfads.shape
@@ -228,7 +280,12 @@ def _run_block(
     refi_senior_on = sweeping
     refi_junior_on = False
 
-    senior = np.full(paths, debt.senior_principal)
+    facility = DrawBalances(debt.draws, paths) if debt.draws is not None else None
+    senior = facility.total() if facility is not None else np.full(paths, debt.senior_principal)
+    bb_by_period = None
+    if borrowing_base is not None:
+        bb_by_period = np.broadcast_to(np.asarray(borrowing_base, dtype=np.float64), (paths, n))
+        bb_by_period = np.ascontiguousarray(bb_by_period.T)
     refi_senior = np.zeros(paths)
     refi_senior_pmt = np.zeros(paths)
     refi_senior_left = np.zeros(paths)
@@ -296,6 +353,7 @@ def _run_block(
         cols.tested_dscr.fill(np.nan)
         cols.refi_dscr.fill(np.nan)
         cols.cash_available.fill(np.nan)
+        cols.borrowing_base.fill(np.nan)
 
     for t in range(n):
         period = t + 1
@@ -316,10 +374,17 @@ def _run_block(
         # 1. debt service due; `ds_due` first holds the regular debt service
         # regular = i_senior + (p_senior - wall_senior) + i_rs + p_rs + i_junior + i_rj + p_rj
         senior_wall_share = debt.senior_wall_share[t]
-        np.multiply(senior, debt.senior_rate[t] / py, out=i_senior)
-        np.multiply(senior, debt.senior_fraction[t], out=p_senior)
+        if facility is not None:  # every draw's own schedule
+            maturing_draws, per_balance = _draws_due(
+                facility, t, py, i_senior, p_senior, wall_senior
+            )
+        else:
+            np.multiply(senior, debt.senior_rate[t] / py, out=i_senior)
+            np.multiply(senior, debt.senior_fraction[t], out=p_senior)
+            per_balance = debt.dsra_per_balance[t]
         if senior_wall_share > 0:
-            np.multiply(senior, senior_wall_share, out=wall_senior)
+            if facility is None:
+                np.multiply(senior, senior_wall_share, out=wall_senior)
             np.subtract(p_senior, wall_senior, out=ds_due)
             ds_due += i_senior
             wall_s = wall_senior
@@ -372,6 +437,8 @@ def _run_block(
             past = cf_by_period[max(0, t - lookback + 1) : t + 1]
             average_cf = past.mean(axis=0)
             maturing = (i_senior + p_senior - wall_s) if senior_wall_share > 0 else 0.0
+            if facility is not None:
+                maturing = maturing_draws
             if junior_due:
                 maturing = maturing + i_junior
             continuing = regular - maturing
@@ -395,9 +462,15 @@ def _run_block(
             wall_due = 0.0
         np.logical_not(active, out=inactive)
         np.copyto(ds_due, 0.0, where=inactive)
+        mandatory = zero
+        if bb_by_period is not None:
+            mandatory = _mandatory_prepayment(senior - p_senior, bb_by_period[t], active)
 
-        # 2. pay from CFADS, the lock-up account, the DSRA
+        # 2. pay from CFADS, the lock-up account, the DSRA (debt service, then any mandatory
+        # prepayment)
         np.subtract(ds_due, cf, out=need)
+        if bb_by_period is not None:
+            need += mandatory
         if trapping:  # lock_used = clip(need, 0, lock)
             np.maximum(need, 0.0, out=lock_used)
             np.minimum(lock_used, lock, out=lock_used)
@@ -421,7 +494,10 @@ def _run_block(
         np.greater(ds_due, CENT, out=due)
         due &= active
         np.greater(unpaid, CENT, out=payment_default)
-        payment_default &= due
+        if bb_by_period is not None:  # a prepayment it cannot make is a payment default too
+            payment_default &= due | (active & (mandatory > CENT))
+        else:
+            payment_default &= due
 
         # 3. covenant test on the trailing DSCR
         np.copyto(ds_ring[t % lookback], ds_due)
@@ -488,6 +564,8 @@ def _run_block(
             )
             refi_junior = np.where(paying, refi_junior - p_rj, refi_junior)
         np.subtract(senior, p_senior, out=senior, where=paying)
+        if bb_by_period is not None:
+            np.subtract(senior, mandatory, out=senior, where=paying)
         if junior_due:
             np.copyto(junior, 0.0, where=paying)
         if refinanced_senior is not None:
@@ -515,10 +593,12 @@ def _run_block(
 
         # 4. excess cash: DSRA, sweep, lock-up or distribution
         np.subtract(cf, ds_due, out=excess)
+        if bb_by_period is not None:
+            excess -= mandatory
         np.maximum(excess, 0.0, out=excess)
         np.copyto(excess, 0.0, where=not_paying)
         if has_dsra:
-            np.multiply(senior, debt.dsra_per_balance[t], out=target)
+            np.multiply(senior, per_balance, out=target)
             np.subtract(dsra, target, out=released)
             np.maximum(released, 0.0, out=released)
             np.copyto(released, 0.0, where=not_paying)
@@ -557,6 +637,14 @@ def _run_block(
             if record:
                 np.add(distributed, lock, out=distributed, where=mask)
             np.subtract(lock, lock, out=lock, where=mask)
+        drawn = zero
+        pending = False
+        if facility is not None:  # prepayments pro rata across draws, then this period's draws
+            facility.settle(paying, senior)
+            available = None if bb_by_period is None else bb_by_period[t] - senior
+            drawn = facility.draw(period, live, available)
+            senior += drawn
+            pending = facility.pending(period)
         np.copyto(closing_total, senior)
         if refi_senior_on:
             closing_total += refi_senior
@@ -566,6 +654,8 @@ def _run_block(
             closing_total += refi_junior
         np.less_equal(closing_total, CENT, out=repaid_now)
         repaid_now &= paying
+        if pending:  # a facility with draws still to come is not repaid
+            repaid_now.fill(False)
         if repaid_now.any():
             if record:
                 distributed += np.where(repaid_now, dsra + lock, 0.0)
@@ -599,8 +689,14 @@ def _run_block(
                 c.tested_dscr[t] = tested
             if watch_btc:
                 c.btc_collateral[t] = np.maximum(btc_units * price - btc_debt, 0.0)
+            if bb_by_period is not None:
+                c.borrowing_base[t] = bb_by_period[t]
+                c.mandatory_prepayment[t] = np.where(paying, mandatory, 0.0)
+            c.drawn[t] = drawn
+            c.drawn_balance[t] = senior
+            done = repaid_now if pending else (~active | repaid_now)
             c.status[t] = np.select(
-                [dead, ~active | repaid_now, locked & active],
+                [dead, done, locked & active],
                 [DEFAULT, REPAID, LOCKUP],
                 OK,
             )
