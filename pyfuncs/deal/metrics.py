@@ -98,8 +98,12 @@ def path_losses(a: DealAssumptions, outcome: PathOutcome) -> PathLosses:
 
 
 def lender_principal(schedule: DealSchedule) -> float:
-    """The lender's loan at close: the senior loan, or the notes when there is none."""
+    """The lender's loan: the senior loan at close plus, for a delayed-draw facility, every draw
+    it funds later (a facility may draw nothing at close); else the notes at close."""
     senior = float(np.atleast_2d(schedule.senior_opening)[0, 0])
+    drawn = schedule.drawn
+    if drawn is not None:
+        senior += float(np.nansum(np.atleast_2d(drawn)[0]))
     return senior if senior > 0 else float(np.atleast_2d(schedule.opening)[0, 0])
 
 

@@ -21,6 +21,7 @@ from pyfuncs.deal import examples
 from pyfuncs.deal.assumptions import parse_assumptions
 from pyfuncs.deal.engine import ALL_COLUMNS, debt_profile, run_deal
 from pyfuncs.deal.facility import deal_borrowing_base, draw_margins
+from pyfuncs.deal.metrics import lender_principal
 from pyfuncs.deal.stress import correlated_shocks, path_outcomes
 from pyfuncs.deal.waterfall import BLOCK_PATHS, PAYMENT_DEFAULT
 from pyfuncs.errors import DomainError, InvalidInputError
@@ -398,3 +399,16 @@ def test_per_path_borrowing_bases_follow_their_paths_through_the_blocks():
     assert 0 < np.mean(every.default_period > 0) < 1
     for name in ("default_period", "ead", "min_dscr", "repaid_period"):
         np.testing.assert_array_equal(getattr(every, name)[-300:], getattr(tail, name))
+
+
+def test_the_lenders_loan_counts_every_funded_draw():
+    # 100 at close, 200 and 300 later: the lender funds 600 (the hand-worked facility above).
+    assert lender_principal(run_deal(THREE_DRAWS)) == pytest.approx(600)
+    # Nothing drawn at close: the loan is still the 500 drawn at the ends of periods 1 and 2.
+    later = {
+        **THREE_DRAWS,
+        "draw_periods": "1;2",
+        "draw_amounts": "200;300",
+        "draw_grades": "IG;IG",
+    }
+    assert lender_principal(run_deal(later)) == pytest.approx(500)
