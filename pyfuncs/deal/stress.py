@@ -230,7 +230,9 @@ def joint_stress(
     if n_paths % CHUNK_PATHS:
         sizes.append(n_paths % CHUNK_PATHS)
     seeds = np.random.SeedSequence(seed_value).spawn(len(sizes))
-    values = a.model_dump()
+    # only the names the deal sets: a full dump would set rent0, annual_decline and market_decay
+    # too, and an explicit value there overrides a gpu_model's curves
+    values = a.model_dump(exclude_unset=True)
     n_workers = as_count("workers", workers, minimum=1, maximum=256)
     group = CHUNKS_PER_BATCH
     if n_workers > 1:  # keep every worker busy

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import pyfuncs
 from pyfuncs.deal import examples
 from pyfuncs.deal.assumptions import parse_assumptions
 from pyfuncs.deal.engine import run_deal
@@ -54,3 +55,14 @@ def test_the_miners_convertible_wall_is_tested_for_refinancing_at_the_sourced_ra
     # payment is all the debt service, against the trailing twelve months' average CFADS
     trailing = s.cfads[wall - 12 : wall].mean()
     assert s.refi_dscr[wall - 1] == pytest.approx(trailing / payment, rel=1e-9)
+
+
+def test_the_stress_runs_a_gpu_model_deal_on_its_curves():
+    # With no volatility every path is the base case: the model's rent and value curves, not the
+    # rent0/annual_decline/market_decay defaults a full dump of the assumptions would set.
+    calm = {**examples.NEOCLOUD_CONTRACTED, "rent_vol": 0.0, "btc_vol": 0.0}
+    stress = pyfuncs.joint_stress(calm, paths=50, seed=1)
+    base = run_deal(parse_assumptions(calm))
+    np.testing.assert_allclose(stress.outcomes.min_dscr, np.nanmin(base.dscr[0]), rtol=1e-12)
+    flat_decay = run_deal(parse_assumptions(calm, rent0=2.35, annual_decline=0.28))
+    assert np.nanmin(flat_decay.dscr[0]) < np.nanmin(base.dscr[0]) - 0.05
