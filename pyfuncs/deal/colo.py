@@ -28,6 +28,7 @@ from pyfuncs.collateral import book_value
 from pyfuncs.deal.assumptions import DealAssumptions
 from pyfuncs.deal.offtakers import releasing_periods
 from pyfuncs.debt import DebtSchedule, debt_schedule
+from pyfuncs.recovery import firesale_recovery
 
 #: Months a period is worth is 12/per_year; a kW-month rent times kW times that is the period's rent.
 MONTHS_PER_YEAR = 12
@@ -145,15 +146,32 @@ def shell_values(
     -----
     Book: ``BOOK_VALUE(colo_build_cost_per_mw * MW, book_life_years)`` straight line. Cap-rate
     value after period t: the NOI a year at period t+1's rate (:func:`annual_noi`) / cap rate,
-    moved by the path's GPU-rent shock. Distressed sale: that value with the lease re-let at
-    ``(1 - release_haircut)`` and sold at ``(1 - base_discount)`` (the liquidity discount of a
-    forced sale, docs/domain.md section 6).
+    moved by the path's GPU-rent shock. Distressed sale: the campus sold as one unit with its
+    lease re-let at ``(1 - release_haircut)``: ``FIRESALE_RECOVERY(value * (1 -
+    release_haircut), 1, monthly_volume, 0, gen_step, site_factor, cost_per_unit,
+    months_to_sell, carry_per_unit_month, volatility, impact, base_discount, market_decay)``
+    (docs/domain.md section 6), so the dashboard's RECOVERY_WATERFALL of the shells is the same
+    number.
     """
-    cost = a.colo_build_cost_per_mw * float(np.sum(a.colo_mw))
+    cost = a.colo_build_cost
     book = np.asarray(book_value(cost, a.book_life_years, n, 0.0, a.book_method, a.per_year))
-    value = annual_noi(a, n + 1)[1:] / a.colo_cap_rate * rent_shock
-    distressed = value * (1.0 - a.release_haircut) * (1.0 - a.base_discount)
-    return book, np.maximum(value, 0.0), np.maximum(distressed, 0.0)
+    value = np.maximum(annual_noi(a, n + 1)[1:] / a.colo_cap_rate * rent_shock, 0.0)
+    distressed = firesale_recovery(
+        value * (1.0 - a.release_haircut),
+        1.0,
+        a.monthly_volume,
+        0.0,
+        a.gen_step,
+        a.site_factor,
+        a.cost_per_unit,
+        a.months_to_sell,
+        a.carry_per_unit_month,
+        a.volatility,
+        a.impact,
+        a.base_discount,
+        a.market_decay,
+    )
+    return book, value, np.asarray(distressed, dtype=np.float64)
 
 
 def interest_only_schedule(a: DealAssumptions, rate: Any) -> DebtSchedule:

@@ -75,7 +75,16 @@ def test_cap_rate_residual_is_final_year_noi_over_the_cap_rate():
 
 
 def test_shell_values_book_cap_rate_and_distressed():
-    a = parse_assumptions(SMALL, book_life_years=10, release_haircut=0.2, base_discount=0.1)
+    # a forced sale with no market impact, no time to sell, no costs: only the two discounts
+    a = parse_assumptions(
+        SMALL,
+        book_life_years=10,
+        release_haircut=0.2,
+        base_discount=0.1,
+        volatility=0,
+        months_to_sell=0,
+        site_factor=1,
+    )
     book, value, distressed = shell_values(a, 36)
     cost = 15 * 6e6
     assert book[0] == pytest.approx(cost - cost / 120)  # straight line, end of month 1
@@ -86,6 +95,11 @@ def test_shell_values_book_cap_rate_and_distressed():
     s = run_deal(a)
     assert np.asarray(s.market_value).ravel()[0] == pytest.approx(value[0])
     assert np.asarray(s.book_value).ravel()[0] == pytest.approx(book[0])
+    # one campus into a market of one a month: square-root impact 0.7 x 0.5 x sqrt(1/12)
+    sold = parse_assumptions(a, volatility=0.5, impact=0.7, monthly_volume=1, cost_per_unit=1e6)
+    discount = 0.1 + 0.7 * 0.5 * (1 / 12) ** 0.5
+    _, _, forced = shell_values(sold, 36)
+    assert forced[0] == pytest.approx(value[0] * 0.8 * (1 - discount) - 1e6)
 
 
 def test_a_tenant_default_stops_the_rent_then_downtime_then_relet_at_a_haircut():
@@ -154,3 +168,23 @@ def test_bad_colo_inputs_are_one_line_errors():
         parse_assumptions(SMALL, interest_only_years=3)
     with pytest.raises(DomainError, match="colo_cap_rate"):
         parse_assumptions(SMALL, colo_cap_rate=0)
+
+
+def test_headroom_of_the_lease_rate_is_the_closed_form_fall_to_lock_up():
+    from pyfuncs.deal.sensitivity import headroom
+
+    # flat rent on 15 MW from month 1, no opex, monthly tests of the one-month DSCR: lock-up when
+    # 15,000 x $100 x (1 - f) = 1.10 x PMT(6%/12, 36, -25e6)
+    deal = {
+        **SMALL,
+        "colo_delivery_periods": "1;1",
+        "colo_escalator": 0.0,
+        "colo_opex_kw_month": 0.0,
+        "test_frequency": 12,
+        "dscr_lookback": 1,
+    }
+    payment = -npf.pmt(0.06 / 12, 36, 25e6)
+    expected = 1 - 1.10 * payment / (15_000 * 100)
+    assert headroom(deal, "colo_lease_rate", "lockup") == pytest.approx(expected, abs=1e-6)
+    # a delay: the deal locks up once a month's rent is lost (no reserve to pay from)
+    assert 0 < headroom(deal, "colo_delay_months", "default") <= 1.0
