@@ -138,6 +138,8 @@ NEOCLOUD_DDTL_DRAWS: dict[str, Any] = {
     "contract_advance": 0.9,  # unsourced; calibrate to the facility's terms
     "collateral_advance": 0.7,  # at the 70% maximum LTV of data-centre ABS [75]
     "dsra_months": 6,
+}
+
 
 #: A miner leasing powered shells to an AI tenant: the TeraWulf-Fluidstack terms (docs/domain.md
 #: section 10, "Colocation leases", [116] [118]-[120]); period 1 is the first phase's delivery.
