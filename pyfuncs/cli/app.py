@@ -36,13 +36,13 @@ app = typer.Typer(
 def demo(
     as_json: Annotated[bool, typer.Option("--json", help="Print the numbers as JSON.")] = False,
     out_dir: Annotated[
-        str, typer.Option("--out-dir", help="Where to write the three template workbooks.")
+        str, typer.Option("--out-dir", help="Where to write the four template workbooks.")
     ] = "gpucredit-demo",
     workbooks: Annotated[
         bool, typer.Option("--workbooks/--no-workbooks", help="Build and refresh the templates.")
     ] = True,
 ) -> None:
-    """Show the thesis on sample deals, then build and refresh the three template workbooks."""
+    """Show the thesis on sample deals, then build and refresh the four template workbooks."""
     from pyfuncs.cli.demo import print_demo, run_demo
 
     with console.status("running the sample deals and their joint stress..."):
@@ -56,7 +56,7 @@ def demo(
 
 
 def _demo_workbooks(out_dir: str) -> None:
-    """Build the three templates, then refresh one with a steeper rent decline."""
+    """Build the four templates, then refresh one with a steeper rent decline."""
     from pathlib import Path
 
     from pyfuncs.cli.demo import build_demo_workbooks

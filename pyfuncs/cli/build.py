@@ -11,7 +11,7 @@ from pyfuncs.cli.console import fail, say
 
 
 def build_command(
-    template: Annotated[str, typer.Argument(help="neocloud, miner or datacenter.")],
+    template: Annotated[str, typer.Argument(help="neocloud, miner, datacenter or colo.")],
     inputs: Annotated[
         Path | None,
         typer.Option("--inputs", help="YAML or JSON deal assumptions (default: the example deal)."),

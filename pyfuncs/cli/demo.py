@@ -454,7 +454,7 @@ def _dashboard_min_dscr(path: Path) -> float:
 
 
 def build_demo_workbooks(out_dir: Path) -> list[DemoWorkbook]:
-    """Build the three templates into ``out_dir`` and refresh the neocloud at a 35% decline.
+    """Build the four templates into ``out_dir`` and refresh the neocloud at a 35% decline.
 
     Files already there are replaced: the folder is the demo's own output.
     """

@@ -516,6 +516,101 @@ class DealAssumptions(BaseModel):
         gt=-1,
     )
 
+    # --- colocation leases: powered shells leased to an AI tenant (docs/domain.md section 10) ---
+    colo_mw: tuple[float, ...] = _field(
+        (),
+        "MW",
+        "Critical IT MW of each tranche of shells leased to the tenant (e.g. 100;50;50); blank = "
+        "no colocation lease. The tenant is contract_counterparty, with contract_pd and "
+        "backstop_pd; TeraWulf-Fluidstack 200+ MW [116].",
+    )
+    colo_delivery_periods: tuple[int, ...] = _field(
+        (),
+        "period numbers",
+        "Scheduled period in which each colo_mw tranche enters service (e.g. 1;4;7); blank = all "
+        "in period 1.",
+    )
+    colo_delay_months: float = _field(
+        0.0, "months", "Delivery delay of every tranche (a stress: late shells earn no rent).", ge=0
+    )
+    colo_lease_rate: float = _field(
+        0.0,
+        "$ per kW-month",
+        "Rent per kW of critical IT a month in lease year 1; ~$3.7B over 10 years on 200 MW is "
+        "~$154 flat [116].",
+        ge=0,
+    )
+    colo_escalator: float = _field(
+        0.0,
+        "decimal a year",
+        "Annual rent escalator, stepping up on each lease anniversary (unsourced; 2-3% usual).",
+        gt=-1,
+    )
+    colo_lease_years: float = _field(
+        10.0, "years", "Lease term from period 1; 10-15 years, Fluidstack 10 [116].", gt=0
+    )
+    colo_opex_kw_month: float = _field(
+        0.0,
+        "$ per kW-month",
+        "Landlord's operating cost per delivered kW a month (the tenant pays its power; "
+        "unsourced).",
+        ge=0,
+    )
+    colo_build_cost_per_mw: float = _field(
+        0.0,
+        "$ per MW",
+        "Build cost per MW of critical IT: book value and loan_to_cost (unsourced; calibrate).",
+        ge=0,
+    )
+    colo_cap_rate: float = _field(
+        0.07,
+        "decimal a year",
+        "Cap rate of the shells: value = NOI a year / cap rate, and the residual at lease end "
+        "(unsourced; calibrate to data-centre sales).",
+        gt=0,
+    )
+    interest_only_years: float = _field(
+        0.0,
+        "years",
+        "Years of interest only before the profile starts (notes amortising after completion, "
+        "WULF 2030 [58]).",
+        ge=0,
+    )
+
+    @field_validator("colo_mw", "colo_delivery_periods", mode="before")
+    @classmethod
+    def _colo_lists(cls, value: Any) -> Any:
+        """``"100;50;50"`` in one Excel cell is three tranches."""
+        return cls._list_from_text(value)
+
+    @model_validator(mode="after")
+    def _colo_consistent(self) -> DealAssumptions:
+        if self.colo_delivery_periods and len(self.colo_delivery_periods) != len(self.colo_mw):
+            raise ValueError(
+                f"colo_delivery_periods needs one period per colo_mw tranche "
+                f"({len(self.colo_mw)}), got {len(self.colo_delivery_periods)}"
+            )
+        if any(p < 1 for p in self.colo_delivery_periods):
+            raise ValueError("period numbers start at 1")
+        if any(mw < 0 for mw in self.colo_mw):
+            raise ValueError("colo_mw must not be negative")
+        if self.interest_only_years >= self.tenor_years and self.interest_only_years > 0:
+            raise ValueError("interest_only_years must be shorter than tenor_years")
+        periods = self.interest_only_years * self.per_year
+        if abs(periods - round(periods)) > 1e-6:
+            raise ValueError("interest_only_years x per_year must be a whole number of periods")
+        return self
+
+    @property
+    def is_colo(self) -> bool:
+        """Whether the deal leases powered shells (``colo_mw`` set)."""
+        return sum(self.colo_mw) > 0
+
+    @property
+    def colo_build_cost(self) -> float:
+        """Build cost of every tranche: ``colo_build_cost_per_mw * sum(colo_mw)``."""
+        return self.colo_build_cost_per_mw * sum(self.colo_mw)
+
     # --- validators -----------------------------------------------------------------------------
     @field_validator(
         "gen_periods",
@@ -688,6 +783,9 @@ class DealAssumptions(BaseModel):
             ends.append(self.contract_periods)
         if self.draw_periods:
             ends.append(self.facility_periods)
+
+        if self.is_colo:
+            ends.append(round(self.colo_lease_years * self.per_year))
         return max(ends)
 
     @property
@@ -754,7 +852,7 @@ class DealAssumptions(BaseModel):
             return float(sum(self.draw_amounts))
         if self.debt_principal is not None:
             return self.debt_principal
-        return self.loan_to_cost * self.gpus * self.capex_per_gpu
+        return self.loan_to_cost * (self.gpus * self.capex_per_gpu + self.colo_build_cost)
 
     @property
     def is_miner(self) -> bool:

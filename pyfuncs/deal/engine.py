@@ -18,6 +18,7 @@ import numpy as np
 
 from pyfuncs.collateral import book_value, market_value
 from pyfuncs.curves import generation_count
+from pyfuncs.deal import colo
 from pyfuncs.deal.assumptions import DealAssumptions, parse_assumptions
 from pyfuncs.deal.facility import deal_borrowing_base, draw_schedule
 from pyfuncs.deal.offtakers import contract_revenue
@@ -196,6 +197,8 @@ def debt_profile(a: DealAssumptions, base_cfads: np.ndarray | None = None) -> Sc
         if base_cfads is None:
             base_cfads = operating_cash(a)["cfads"][0]
         senior = sculpted_debt(base_cfads[:tenor], a.target_dscr, debt_rates(a), py)
+    elif a.interest_only_years > 0:
+        senior = colo.interest_only_schedule(a, debt_rates(a))
     else:
         senior = debt_schedule(a.principal, debt_rates(a), a.tenor_years, py, a.profile, a.balloon)
 
@@ -383,6 +386,10 @@ def operating_cash(
         else:
             total_opex = np.broadcast_to(running_cost, shape)
         total_revenue += mining_revenue
+    if a.is_colo:  # powered shells leased to an AI tenant (pyfuncs.deal.colo)
+        lease, lease_opex = colo.lease_cash(a, n, rent_shock, contract_stop)
+        total_revenue = total_revenue + lease
+        total_opex = total_opex + lease_opex
     return {
         "rent": market_rent,
         "revenue": total_revenue,
@@ -522,6 +529,8 @@ def run_deal(
         index = outcome.default_period[defaulted] - 1
         shock = np.broadcast_to(cash["rent_shock"], shape)[defaulted, index]
         value = _fleet_firesale(a, unit_curve[index] * shock, decay[index])
+        if a.is_colo:
+            value = value + colo.shell_values(a, n)[2][index] * shock
         if a.btc_held:
             value = value + outcome.btc_at_default[defaulted]
         firesale_at_default[defaulted] = value
@@ -550,19 +559,21 @@ def run_deal(
     def unit_market(_: _LazyColumns) -> np.ndarray:
         return unit_curve * cash["rent_shock"]
 
+    shells = colo.shell_values(a, n, cash["rent_shock"]) if a.is_colo else (0.0, 0.0, 0.0)
+
     def book_total(_: _LazyColumns) -> np.ndarray:
         fleet = a.gpus * a.capex_per_gpu
         book = book_value(fleet, a.book_life_years, n, a.gpus * a.salvage, a.book_method, py)
-        return full(book + btc_value)
+        return full(book + btc_value + shells[0])
 
     def market_total(shared: _LazyColumns) -> np.ndarray:
-        return full(a.gpus * shared.unit_market + btc_value)
+        return full(a.gpus * shared.unit_market + btc_value + shells[1])
 
     def firesale_total(shared: _LazyColumns) -> np.ndarray:
         fleet = _fleet_firesale(a, shared.unit_market, decay)
         if a.btc_held:
             fleet = fleet + btc_value
-        return full(fleet)
+        return full(fleet + shells[2])
 
     shared = _LazyColumns(
         unit_market=unit_market,

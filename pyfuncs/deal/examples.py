@@ -139,3 +139,38 @@ NEOCLOUD_DDTL_DRAWS: dict[str, Any] = {
     "collateral_advance": 0.7,  # at the 70% maximum LTV of data-centre ABS [75]
     "dsra_months": 6,
 }
+
+
+#: A miner leasing powered shells to an AI tenant: the TeraWulf-Fluidstack terms (docs/domain.md
+#: section 10, "Colocation leases", [116] [118]-[120]); period 1 is the first phase's delivery.
+COLO: dict[str, Any] = {
+    "name": "TeraWulf-Fluidstack colocation (example)",
+    "gpus": 0,  # the tenant owns the GPUs; the lender's collateral is the shells and the lease
+    "colo_mw": (40, 160),  # 200+ MW of critical IT: ~40 MW first, the rest by year-end [116]
+    "colo_delivery_periods": (1, 7),  # phase one H1 2026, full 200 MW by year-end 2026 [116]
+    "colo_lease_rate": 134.5,  # $/kW-month: $3.7B over 10 years on 200 MW at +3% a year [116]
+    "colo_escalator": 0.03,  # "annual escalators" [116]; 3% is this example's assumption
+    "colo_lease_years": 10,  # two 10-year leases [116] [118]
+    "colo_opex_kw_month": 20.0,  # ~85% site NOI margin [116]: 15% of $134.5
+    "colo_build_cost_per_mw": 9e6,  # $8-10M per MW of critical IT [116]
+    "colo_cap_rate": 0.075,  # powered shell 7-8% (JLL Q1 2026) [120]
+    "contract_counterparty": "Fluidstack",
+    "contract_pd": 0.05,  # a private, unrated neocloud (unsourced)
+    "backstop_pd": 0.0003,  # Google backstops the lease [116]; AA-grade default rate (unsourced)
+    "releasing_months": 12,  # a dark shell until a new tenant fits out (unsourced)
+    "release_haircut": 0.2,  # re-let below the contract rate (unsourced)
+    "debt_principal": 1.8e9,  # 200 MW x $9M, the $1.8B the backstop supports [116]
+    "annual_rate": 0.0775,  # WULF 7.75% senior secured notes [58]
+    "tenor_years": 4,  # the notes mature in 2030 [58]
+    "interest_only_years": 0.5,  # amortise after completion [58]
+    "balloon": 1.55e9,  # due in 2030 and refinanced (unsourced)
+    "refi_rate": 0.0775,
+    "refi_years": 10,  # beyond the lease: the extension options [116] and the residual
+    "book_life_years": 20,  # shells, not GPUs (unsourced)
+    "market_decay": 0.0,  # the shells' value follows their NOI, not GPU prices
+    "gen_step": 0.0,
+    "monthly_volume": 1,  # one campus sold at a time (unsourced)
+    "volatility": 0.2,  # of data-centre values (unsourced)
+    "site_factor": 1.0,
+    "rent_vol": 0.35,  # GPU-rent shocks move re-let rent (unsourced, as the other templates)
+}

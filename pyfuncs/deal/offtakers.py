@@ -86,8 +86,8 @@ def contract_revenue(
 
 
 def has_offtaker_risk(a: DealAssumptions) -> bool:
-    """True when a stress must draw counterparty defaults (contracts and a PD above 0)."""
-    return a.contract_pd > 0 and a.contracted_share > 0
+    """True when a stress must draw counterparty defaults (contracts or a lease, a PD above 0)."""
+    return a.contract_pd > 0 and (a.contracted_share > 0 or a.is_colo)
 
 
 def rent_factor_score(rent_factor: np.ndarray, a: DealAssumptions) -> np.ndarray | None:

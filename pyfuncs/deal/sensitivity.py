@@ -21,13 +21,22 @@ from pyfuncs.deal.schedule import ASSUMPTIONS_HELP, CATEGORY
 from pyfuncs.errors import DomainError, ExcelError, GpuCreditError, InvalidInputError, NotFoundError
 
 #: What HEADROOM can move, and how: a fall as a fraction of the base value, or a rise in points.
-DRIVERS = ("rent0", "utilization", "btc_price", "annual_decline")
+DRIVERS = (
+    "rent0",
+    "utilization",
+    "btc_price",
+    "annual_decline",
+    "colo_lease_rate",
+    "colo_delay_months",
+)
 TESTS = ("lockup", "default")
 OUTPUTS = ("min_dscr", "first_breach", "pd", "expected_loss")
 #: Bisection stops when the bracket is narrower than this (a fraction, or decimal points).
 HEADROOM_TOLERANCE = 1e-7
 #: The largest rise in the annual rent decline HEADROOM searches (to a 100% decline a year).
 MAX_DECLINE = 1.0
+#: The longest extra delivery delay HEADROOM searches, months (a colocation lease).
+MAX_DELAY_MONTHS = 60.0
 #: The most cells SENSITIVITY computes in one call (each is a whole deal, or a joint stress).
 MAX_SENSITIVITY_CELLS = 400
 #: Monte Carlo paths per SENSITIVITY cell for "pd" and "expected_loss" (common seed 1, so every
@@ -39,6 +48,8 @@ def _moved(base: DealAssumptions, driver: str, move: float) -> DealAssumptions:
     """The deal with ``driver`` moved by ``move`` (a fall as a fraction, or a rise in points)."""
     if driver == "annual_decline":
         return parse_assumptions(base, annual_decline=min(MAX_DECLINE, base.annual_decline + move))
+    if driver == "colo_delay_months":
+        return parse_assumptions(base, colo_delay_months=base.colo_delay_months + move)
     return parse_assumptions(base, **{driver: getattr(base, driver) * (1.0 - move)})
 
 
@@ -66,13 +77,15 @@ def _bisect(breached: Callable[[float], bool], top: float) -> float:
     "HEADROOM",
     category=CATEGORY,
     help="How far a driver can move before the deal's first lock-up (or default) breach: a fall "
-    "in rent0, utilization or btc_price as a fraction, a rise in annual_decline in points.",
+    "in rent0, utilization, btc_price or colo_lease_rate as a fraction, a rise in annual_decline "
+    "in points, a rise in colo_delay_months in months.",
     args=[
         Arg("assumptions", ASSUMPTIONS_HELP, "keyvalue"),
         Arg(
             "driver",
-            'What moves: "rent0" (market rent), "utilization" (market utilisation), "btc_price" '
-            '(a fall), or "annual_decline" (a rise).',
+            'What moves: "rent0" (market rent), "utilization" (market utilisation), "btc_price", '
+            '"colo_lease_rate" (a fall), "annual_decline" (a rise) or "colo_delay_months" (a '
+            "delivery delay, months).",
             "text",
             choices=DRIVERS,
         ),
@@ -83,7 +96,9 @@ def _bisect(breached: Callable[[float], bool], top: float) -> float:
             choices=TESTS,
         ),
     ],
-    result=Result("scalar", help="The move at the breach: a fraction (0.25 = 25%) or points."),
+    result=Result(
+        "scalar", help="The move at the breach: a fraction (0.25 = 25%), points or months."
+    ),
 )
 def headroom(assumptions: Any, driver: str, test: str = "lockup") -> float:
     """The move of one driver that brings the deal to its first covenant breach.
@@ -92,10 +107,12 @@ def headroom(assumptions: Any, driver: str, test: str = "lockup") -> float:
     ----------
     assumptions : DealAssumptions or mapping
         The deal.
-    driver : {"rent0", "utilization", "btc_price", "annual_decline"}
+    driver : str
+        One of :data:`DRIVERS`:
         ``rent0``, ``utilization`` (of GPUs on market rent) and ``btc_price`` fall by a fraction of
         their base value (contract rent, when left blank, follows ``rent0``); ``annual_decline``
-        rises by decimal points.
+        rises by decimal points; ``colo_lease_rate`` (a colocation lease, :mod:`pyfuncs.deal.colo`)
+        falls by a fraction and ``colo_delay_months`` rises by months, up to 60.
     test : {"lockup", "default"}, optional
         ``"lockup"``: the first covenant test below ``lockup_dscr`` or the first default;
         ``"default"``: the first payment, covenant or maturity default (``default_trigger``).
@@ -129,6 +146,8 @@ def headroom(assumptions: Any, driver: str, test: str = "lockup") -> float:
         return 0.0
     # A fall stops just short of 100% (a BTC price must stay positive).
     top = MAX_DECLINE - a.annual_decline if driver == "annual_decline" else 1.0 - 1e-9
+    if driver == "colo_delay_months":
+        top = MAX_DELAY_MONTHS
     if top <= 0 or not _breaches(_moved(a, driver, top), test):
         raise NotFoundError(f"the deal never breaches its {test} test however far {driver} moves")
     return _bisect(lambda m: _breaches(_moved(a, driver, m), test), top)

@@ -1,7 +1,7 @@
 """Template credit models, generated with openpyxl and given their values by the refresh engine.
 
 ``build_template(name, inputs, flavor)`` returns the .xlsx bytes: openpyxl writes the layout and
-formulas (code shaped like the sheets, in ``neocloud``, ``miner``, ``datacenter``), then the
+formulas (code shaped like the sheets, in ``neocloud``, ``miner``, ``datacenter``, ``colo``), then the
 headless refresh computes every formula and writes its cached value into the sheet XML, so the
 workbook shows numbers in Excel before the add-in loads, in LibreOffice and in pandas.
 """
@@ -18,7 +18,7 @@ from typing import Any
 from openpyxl import Workbook
 
 from pyfuncs.deal.assumptions import DealAssumptions, parse_assumptions
-from pyfuncs.templates import datacenter, miner, neocloud
+from pyfuncs.templates import colo, datacenter, miner, neocloud
 from pyfuncs.templates.layout import FLAVORS
 
 
@@ -38,6 +38,7 @@ TEMPLATES = {
         Template("neocloud", neocloud.TITLE, neocloud.build, neocloud.EXAMPLE),
         Template("miner", miner.TITLE, miner.build, miner.EXAMPLE),
         Template("datacenter", datacenter.TITLE, datacenter.build, datacenter.EXAMPLE),
+        Template("colo", colo.TITLE, colo.build, colo.EXAMPLE),
     )
 }
 

@@ -383,6 +383,7 @@ def write_waterfall(
     unit_value: str,
     title: str,
     annual_decay: str = "market_decay",
+    units: str = "gpus",
 ) -> tuple[int, WaterfallData]:
     """RECOVERY_WATERFALL of the whole fleet at ``unit_value`` per GPU, and its chart data.
 
@@ -399,7 +400,7 @@ def write_waterfall(
     first, last = header + 1, header + WATERFALL_STEPS
     dashboard.array(
         f"A{first}:B{last}",
-        f"=GPU.RECOVERY_WATERFALL({unit_value}, gpus, monthly_volume, 0, gen_step, site_factor, "
+        f"=GPU.RECOVERY_WATERFALL({unit_value}, {units}, monthly_volume, 0, gen_step, site_factor, "
         "cost_per_unit, months_to_sell, 0, volatility, impact, base_discount, FALSE, "
         f"{annual_decay})",
         MONEY_M,

@@ -340,10 +340,12 @@ def deal_charts(
     anchor_column: str,
     chart_size: tuple[float, float] = (14.0, 6.2),
     rows_per_chart: int = 12,
+    third: tuple[str, str, str, str] = ("rent", "Market rent, $ per GPU-hour", "$/GPU-hr", "$0.00"),
 ) -> int:
     """DSCR against covenants (both views), LTVs, the rent curves and the fire-sale waterfall.
 
-    Returns the last row the charts cover.
+    ``third`` is the third chart's (column, title, axis title, format): the market rent, or a
+    colocation lease's revenue. Returns the last row the charts cover.
     """
     schedule = writer.sheet.parent[layout.sheet]
     as_modelled = writer.sheet.parent[modelled.sheet]
@@ -381,14 +383,14 @@ def deal_charts(
             "0%",
         ),
         line_chart(
-            "Market rent, $ per GPU-hour",
-            "$/GPU-hr",
+            third[1],
+            third[2],
             [
-                series(COL["rent"], "Deflating"),
-                series(COL["rent"], "As usually modelled", as_modelled),
+                series(COL[third[0]], "Deflating" if third[0] == "rent" else "Scenario in use"),
+                series(COL[third[0]], "As usually modelled", as_modelled),
             ],
             periods,
-            "$0.00",
+            third[3],
         ),
         waterfall_chart(workings, waterfall, "Fire sale at end of year 1, $M"),
     ]

@@ -109,6 +109,38 @@ MINER_GRID = Grid(
     "pd",
     "0.0%",
 )
+#: A colocation lease: delivery delay, cap rate, re-let haircut and tenant PD (shifted).
+COLO_DRIVERS = (
+    Driver("colo_delay_months", "Delivery delay, months", "shift", (0.0, 2.0, 6.0, 0.0), "0"),
+    Driver("colo_cap_rate", "Cap rate", "shift", (0.0, 0.01, 0.02, -0.005), "+0.0%;-0.0%"),
+    Driver("release_haircut", "Re-let haircut", "shift", (0.0, 0.10, 0.25, -0.10), "+0.0%;-0.0%"),
+    Driver("contract_pd", "Tenant PD a year", "shift", (0.0, 0.03, 0.10, -0.02), "+0.0%;-0.0%"),
+)
+#: A colocation lease: the PD by delivery delay and tenant PD (a joint stress per cell).
+COLO_GRID = Grid(
+    "PD over the horizon by delivery delay (down) and tenant PD (across), with the backstop",
+    "colo_delay_months",
+    "Delivery delay, months",
+    (0.0, 1.0, 3.0),
+    "0",
+    "contract_pd",
+    "Tenant PD a year",
+    (0.02, 0.05, 0.10, 0.20),
+    "0%",
+    "pd",
+    "0.0%",
+)
+#: The colocation lease's headroom rows.
+COLO_HEADROOM_ROWS = (
+    ("colo_lease_rate", "default", "The lease rate can fall", "before the deal defaults", "0.0%"),
+    (
+        "colo_delay_months",
+        "default",
+        "Delivery can slip by",
+        "months before the deal defaults",
+        "0.0",
+    ),
+)
 #: Headroom rows: (driver, test, words before, words after, format).
 HEADROOM_ROWS = (
     ("rent0", "lockup", "Market rent can fall", "before the first lock-up test fails", "0.0%"),
@@ -134,6 +166,7 @@ def write_scenarios(
     headroom_rows: tuple[tuple[str, str, str, str, str], ...] = HEADROOM_ROWS,
     modelled_extra: dict[str, str] | None = None,
     grid_assumptions: str = "ScenarioAssumptions",
+    modelled: dict | None = None,
 ) -> ScenarioBlock:
     """The Scenarios sheet, placed after Inputs; defines ``Scenario`` and ``ScenarioAssumptions``.
 
@@ -202,7 +235,7 @@ def write_scenarios(
             define_name(book, in_use_name(name), SHEET, f"B{row}")
     last = first + len(inputs.cells) - 1
     define_name(book, "ScenarioAssumptions", SHEET, f"A{first}:B{last}")
-    write_modelled(book, writer, first, list(inputs.cells), modelled_extra)
+    write_modelled(book, writer, first, list(inputs.cells), modelled_extra, modelled)
     if grid is not None:
         write_sensitivity(writer, last + 3, grid, headroom_rows, grid_assumptions)
     writer.widths({"A": 32, "B": 22, "C": 12, "D": 12, "E": 12, "F": 12, "G": 12, "I": 24})
@@ -219,21 +252,24 @@ def write_modelled(
     first: int,
     names: list[str],
     formulas: dict[str, str] | None = None,
+    modelled: dict | None = None,
 ) -> None:
     """``ModelledAssumptions`` (columns I:J): the scenario's assumptions, as usually modelled.
 
-    Every name of the block in use, with :data:`MODELLED` applied (names the Inputs do not list
-    are added at the end), then ``formulas`` (name -> formula) for names the Inputs do not list.
+    Every name of the block in use, with :data:`MODELLED` (or ``modelled``, the colo template's
+    view) applied (names the Inputs do not list are added at the end), then ``formulas`` (name ->
+    formula) for names the Inputs do not list.
     """
     sheet = writer.sheet
-    formulas = {k: v for k, v in (formulas or {}).items() if k not in names and k not in MODELLED}
+    fixed = MODELLED if modelled is None else modelled
+    formulas = {k: v for k, v in (formulas or {}).items() if k not in names and k not in fixed}
     writer.header(first - 1, 9, ["As usually modelled", "Value"])
-    extra = [n for n in MODELLED if n not in names]
+    extra = [n for n in fixed if n not in names]
     for offset, name in enumerate([*names, *extra]):
         row = first + offset
         sheet.cell(row, 9, name)
-        if name in MODELLED:
-            cell = sheet.cell(row, 10, MODELLED[name])
+        if name in fixed:
+            cell = sheet.cell(row, 10, fixed[name])
             cell.font = NOTE_FONT
         else:
             writer.formula(f"J{row}", f"=B{first + names.index(name)}")
