@@ -338,7 +338,7 @@ def print_demo(result: DemoResult, console: Any) -> None:
     table.add_column("Year end")
     table.add_column("Book LTV\n6-yr SLN", justify="right")
     table.add_column(f"Market LTV\n{deal['value_note']}", justify="right")
-    table.add_column("Fire-sale LTV\nwhole fleet at once", justify="right")
+    table.add_column("Fire-sale LTV\nforced sale, net", justify="right")
     for year, row in result.ltv_by_year.items():
         firesale = "no recovery" if row["firesale"] is None else _pct(row["firesale"])
         table.add_row(str(year), _pct(row["book"]), _pct(row["market"]), firesale)

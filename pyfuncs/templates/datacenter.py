@@ -310,9 +310,8 @@ def meaningful(rows: list[Headline], assumptions: DealAssumptions) -> list[Headl
 
 
 def _method() -> list[str]:
-    """COMMON_METHOD without its lines on stepped curves (a model curve has no steps)."""
-    stepped = ("Rents fall smoothly", "Book value: straight line")
-    return [line for line in COMMON_METHOD if not line.startswith(stepped)]
+    """The shared method notes (they describe model curves and the fire sale over time)."""
+    return list(COMMON_METHOD)
 
 
 def build(assumptions: DealAssumptions, flavor: str) -> Workbook:

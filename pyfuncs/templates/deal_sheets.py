@@ -225,7 +225,7 @@ def deal_metrics(years: int) -> list[Headline]:
                 f"Fire-sale LTV, end of year {year}",
                 ("", f"=INDEX(FiresaleLTV, {at})"),
                 PERCENT,
-                "Debt over the net proceeds of selling the whole fleet at once (and BTC held).",
+                "Debt over the net proceeds of a forced sale of the fleet over months_to_sell (and BTC held).",
             )
         )
         rows.append(

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 COMMON_METHOD = [
     "METHOD",
-    "Rents fall smoothly by annual_decline and step down at each NVIDIA generation release "
-    "(RENT_CURVE); period t earns the rent at elapsed time (t-1)/per_year years.",
+    "Market rent follows the GPU model's curve (GPU_CURVE, gpu_model: declines that slow "
+    "and floor) unless rent0 or annual_decline is set, in which case it falls smoothly by "
+    "annual_decline (RENT_CURVE), an observed all-in decline that already prices new "
+    "generations: generation steps apply only with decline_basis within_generation, never on "
+    "top of it. Period t earns the rent at elapsed time (t-1)/per_year years.",
     "CFADS = revenue - opex; opex is charged on every hour (OPEX_HOUR: it_kw x PUE x power price "
     "+ colocation on IT kW). Taxes and working capital are left to the analyst.",
     "DSCR_t = CFADS_t / debt service_t. Lock-up below lockup_dscr (~1.10x), default below "
     "default_dscr (1.00x) (docs/domain.md section 4).",
     "Book value: straight line over book_life_years (6 years, as CoreWeave). Market value: "
-    "-30%/yr and a 25% step at each generation. Fire-sale value: the whole fleet sold at once, "
-    "square-root market impact on monthly_volume, site factor and costs (FIRESALE_RECOVERY).",
+    "the GPU model's resale curve (RESIDUAL_VALUE) unless market_decay is set (a decline a "
+    "year). Fire-sale value: the fleet sold over months_to_sell, square-root market impact on "
+    "monthly_volume, the value still falling while it sells, site factor and costs "
+    "(FIRESALE_RECOVERY).",
     "JOINT_STRESS: correlated shocks to ln BTC and ln rent (Gaussian copula, or Student-t), "
     "pushed through the same engine as DEAL_SCHEDULE; seeded, so the same seed gives the same "
     "numbers in Excel, Python and on the server.",
