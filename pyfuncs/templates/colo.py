@@ -24,11 +24,9 @@ from pyfuncs.templates.dashboard import (
     RATIO,
     Headline,
     print_one_page,
+    start_dashboard,
     stress_headlines,
-    workings_sheet,
     write_headlines,
-    write_scenario_line,
-    write_stress_tables,
     write_waterfall,
 )
 from pyfuncs.templates.deal_sheets import (
@@ -359,17 +357,12 @@ def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
         subtitle="every tranche on time",
     )
 
-    dashboard = SheetWriter(book.create_sheet("Dashboard"), flavor)
-    dashboard.title(
-        f"{TITLE}: dashboard",
+    dashboard, workings, stress, workings_row = start_dashboard(
+        book,
+        flavor,
+        TITLE,
         "The notes as usually modelled beside the stressed deal with its DSRA, lock-up and "
         "backstop; every number has its meaning beside it.",
-    )
-    write_scenario_line(dashboard)
-    workings = workings_sheet(book, flavor)
-    stress, workings_row = write_stress_tables(
-        book,
-        workings,
         [
             ("With the backstop guarantor", "StressedAssumptions", "Stress"),
             ("Without the backstop", "NoBackstopAssumptions", "NoBackstop"),

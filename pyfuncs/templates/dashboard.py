@@ -514,3 +514,19 @@ def print_one_page(sheet: Worksheet, area: str) -> None:
     sheet.page_margins.left = sheet.page_margins.right = 0.4
     sheet.page_margins.top = sheet.page_margins.bottom = 0.5
     sheet.oddFooter.center.text = "&A  page &P of &N"
+
+
+def start_dashboard(
+    book: Workbook, flavor: str, title: str, subtitle: str, stress: list[tuple[str, str, str]]
+) -> tuple[SheetWriter, SheetWriter, dict[str, str], int]:
+    """The Dashboard sheet with its title and scenario line, and the Workings sheet with the
+    JOINT_STRESS tables (:func:`write_stress_tables`) the dashboard presents.
+
+    Returns the dashboard, the workings, the stress tables' value names and Workings' next row.
+    """
+    dashboard = SheetWriter(book.create_sheet("Dashboard"), flavor)
+    dashboard.title(f"{title}: dashboard", subtitle)
+    write_scenario_line(dashboard)
+    workings = workings_sheet(book, flavor)
+    names, next_row = write_stress_tables(book, workings, stress)
+    return dashboard, workings, names, next_row

@@ -27,11 +27,9 @@ from pyfuncs.templates.dashboard import (
     RENT,
     Headline,
     print_one_page,
+    start_dashboard,
     stress_headlines,
-    workings_sheet,
     write_headlines,
-    write_scenario_line,
-    write_stress_tables,
     write_waterfall,
 )
 from pyfuncs.templates.deal_sheets import (
@@ -343,16 +341,13 @@ def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
 
     layout, modelled = write_both_schedules(book, flavor, assumptions, TITLE)
 
-    dashboard = SheetWriter(book.create_sheet("Dashboard"), flavor)
-    dashboard.title(
-        f"{TITLE}: dashboard",
+    dashboard, workings, stress, workings_row = start_dashboard(
+        book,
+        flavor,
+        TITLE,
         "The same loan as usually modelled (flat rents, no reserve) and deflation-aware (the GPU "
         "model's curves, with the DSRA and lock-up); every number has its meaning beside it.",
-    )
-    write_scenario_line(dashboard)
-    workings = workings_sheet(book, flavor)
-    stress, workings_row = write_stress_tables(
-        book, workings, [("Joint stress of the deal", "ScenarioAssumptions", "Stress")]
+        [("Joint stress of the deal", "ScenarioAssumptions", "Stress")],
     )
     headroom_cell = f"'{SCENARIO_SHEET}'!$B${scenario.last + 4}"
     next_row = write_headlines(

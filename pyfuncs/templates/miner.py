@@ -22,12 +22,10 @@ from pyfuncs.templates.dashboard import (
     place,
     print_one_page,
     sale_decay_formula,
+    start_dashboard,
     stress_headlines,
-    workings_sheet,
     write_headlines,
-    write_scenario_line,
     write_section,
-    write_stress_tables,
     write_waterfall,
 )
 from pyfuncs.templates.deal_sheets import (
@@ -181,17 +179,12 @@ def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
 
     layout, modelled = write_both_schedules(book, flavor, assumptions, TITLE)
 
-    dashboard = SheetWriter(book.create_sheet("Dashboard"), flavor)
-    dashboard.title(
-        f"{TITLE}: dashboard",
+    dashboard, workings, stress, workings_row = start_dashboard(
+        book,
+        flavor,
+        TITLE,
         "Mining and hosting carry the debt to the convertible's maturity; BTC and rents fall "
         "together.",
-    )
-    write_scenario_line(dashboard)
-    workings = workings_sheet(book, flavor)
-    stress, workings_row = write_stress_tables(
-        book,
-        workings,
         [
             ("Base case correlation", "ScenarioAssumptions", "Stress"),
             ("Stress correlation", "StressAssumptions", "StressCase"),

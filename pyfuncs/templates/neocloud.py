@@ -20,11 +20,9 @@ from pyfuncs.templates.dashboard import (
     headline,
     print_one_page,
     sale_decay_formula,
+    start_dashboard,
     stress_headlines,
-    workings_sheet,
     write_headlines,
-    write_scenario_line,
-    write_stress_tables,
     write_waterfall,
 )
 from pyfuncs.templates.deal_sheets import (
@@ -181,16 +179,13 @@ def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
 
     layout, modelled = write_both_schedules(book, flavor, assumptions, TITLE)
 
-    dashboard = SheetWriter(book.create_sheet("Dashboard"), flavor)
-    dashboard.title(
-        f"{TITLE}: dashboard",
+    dashboard, workings, stress, workings_row = start_dashboard(
+        book,
+        flavor,
+        TITLE,
         "The deal as usually modelled beside the deflation-aware deal with its DSRA and lock-up; "
         "every number has its meaning beside it.",
-    )
-    write_scenario_line(dashboard)
-    workings = workings_sheet(book, flavor)
-    stress, workings_row = write_stress_tables(
-        book, workings, [("Joint stress of the deal", "ScenarioAssumptions", "Stress")]
+        [("Joint stress of the deal", "ScenarioAssumptions", "Stress")],
     )
     next_row = write_headlines(
         dashboard,
