@@ -59,7 +59,7 @@ def _demo_workbooks(out_dir: str) -> None:
     """Build the four templates, then refresh one with a steeper rent decline."""
     from pathlib import Path
 
-    from pyfuncs.cli.demo import build_demo_workbooks
+    from pyfuncs.cli.demo import build_demo_workbooks, ratio_text
 
     with console.status("building and refreshing the template workbooks..."):
         made = build_demo_workbooks(Path(out_dir))
@@ -68,7 +68,7 @@ def _demo_workbooks(out_dir: str) -> None:
     table.add_column("What it is")
     table.add_column("Minimum DSCR", justify="right")
     for item in made:
-        table.add_row(item.path.name, item.description, f"{item.min_dscr:.2f}x")
+        table.add_row(item.path.name, item.description, ratio_text(item.min_dscr))
     console.print(table)
 
 

@@ -246,8 +246,9 @@ def _pct(x: float) -> str:
     return f"{x:.1%}"
 
 
-def _ratio(x: float) -> str:
-    return f"{x:.2f}x"
+def ratio_text(x: float) -> str:
+    """A ratio at two decimals, ``1.24x``; a value that rounds to zero reads ``0.00x``, not ``-0.00x``."""
+    return f"{round(x, 2) + 0.0:.2f}x"
 
 
 def _money(x: float) -> str:
@@ -307,14 +308,15 @@ def print_demo(result: DemoResult, console: Any) -> None:
     for scenario in result.scenarios:
         table.add_column(f"{scenario.name}\n({scenario.rent_note})", justify="right")
     longest = max(result.scenarios, key=lambda s: len(s.dscr_by_year))
-    table.add_row("Minimum DSCR (a month)", *(_ratio(s.min_dscr) for s in result.scenarios))
+    table.add_row("Minimum DSCR (a month)", *(ratio_text(s.min_dscr) for s in result.scenarios))
     table.add_row(
-        "Minimum tested DSCR (LTM)", *(_cell(s.min_tested_dscr, _ratio) for s in result.scenarios)
+        "Minimum tested DSCR (LTM)",
+        *(_cell(s.min_tested_dscr, ratio_text) for s in result.scenarios),
     )
     for year in longest.dscr_by_year:
         table.add_row(
             f"DSCR, month {year * deal['per_year']}",
-            *(_cell(s.dscr_by_year.get(year, float("nan")), _ratio) for s in result.scenarios),
+            *(_cell(s.dscr_by_year.get(year, float("nan")), ratio_text) for s in result.scenarios),
         )
     table.add_row(
         f"Lock-up (test < {deal['lockup_dscr']:.2f}x) from month",
@@ -386,10 +388,10 @@ def print_demo(result: DemoResult, console: Any) -> None:
             rows += [
                 ("Amount due at maturity", _money(wall["due"])),
                 ("Cash available then", _money(wall["cash_available"])),
-                ("Refinancing DSCR", _cell(wall["refi_dscr"], _ratio)),
+                ("Refinancing DSCR", _cell(wall["refi_dscr"], ratio_text)),
             ]
         rows += [
-            ("Minimum DSCR over the whole horizon", _ratio(wall["min_dscr"])),
+            ("Minimum DSCR over the whole horizon", ratio_text(wall["min_dscr"])),
             (
                 "Borrower default",
                 _when(wall["first_default"])
@@ -419,8 +421,8 @@ def print_demo(result: DemoResult, console: Any) -> None:
         ("Lender's annual PD", "annual_pd", _pct),
         ("Expected LGD (shortfall / EAD)", "expected_lgd", _pct),
         ("Expected loss / lender's loan", "expected_loss", _pct),
-        ("Minimum DSCR, 5th percentile", "min_dscr_p5", _ratio),
-        ("Minimum DSCR, median", "min_dscr_p50", _ratio),
+        ("Minimum DSCR, 5th percentile", "min_dscr_p5", ratio_text),
+        ("Minimum DSCR, median", "min_dscr_p50", ratio_text),
         ("Fair spread", "fair_spread", _bp),
     )
     for label, key, fmt in rows:

@@ -10,6 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from pyfuncs.cli.demo import ratio_text
 from pyfuncs.errors import ExcelError
 from pyfuncs.formulas.typed import TypedValueError, parse_typed
 
@@ -107,3 +108,9 @@ def test_functions_shows_optional_arguments():
     assert done.returncode == 0, done.stderr
     assert "[annual_decline=0.28]" in done.stdout
     assert "RENT_CURVE(rent0, periods, , " not in done.stdout
+
+
+def test_ratios_that_round_to_zero_read_without_a_minus_sign():
+    assert ratio_text(-0.001) == "0.00x"
+    assert ratio_text(-0.006) == "-0.01x"
+    assert ratio_text(1.2449) == "1.24x"
