@@ -26,9 +26,9 @@ import numpy as np
 
 from pyfuncs.collateral import book_value
 from pyfuncs.deal.assumptions import DealAssumptions
+from pyfuncs.deal.firesale import fleet_firesale
 from pyfuncs.deal.offtakers import releasing_periods
 from pyfuncs.debt import DebtSchedule, debt_schedule
-from pyfuncs.recovery import firesale_recovery
 
 #: Months a period is worth is 12/per_year; a kW-month rent times kW times that is the period's rent.
 MONTHS_PER_YEAR = 12
@@ -156,21 +156,7 @@ def shell_values(
     cost = a.colo_build_cost
     book = np.asarray(book_value(cost, a.book_life_years, n, 0.0, a.book_method, a.per_year))
     value = np.maximum(annual_noi(a, n + 1)[1:] / a.colo_cap_rate * rent_shock, 0.0)
-    distressed = firesale_recovery(
-        value * (1.0 - a.release_haircut),
-        1.0,
-        a.monthly_volume,
-        0.0,
-        a.gen_step,
-        a.site_factor,
-        a.cost_per_unit,
-        a.months_to_sell,
-        a.carry_per_unit_month,
-        a.volatility,
-        a.impact,
-        a.base_discount,
-        a.market_decay,
-    )
+    distressed = fleet_firesale(a, value * (1.0 - a.release_haircut), a.market_decay, units=1.0)
     return book, value, np.asarray(distressed, dtype=np.float64)
 
 

@@ -21,6 +21,7 @@ from pyfuncs.curves import generation_count
 from pyfuncs.deal import colo
 from pyfuncs.deal.assumptions import DealAssumptions, parse_assumptions
 from pyfuncs.deal.facility import deal_borrowing_base, draw_schedule
+from pyfuncs.deal.firesale import fleet_firesale
 from pyfuncs.deal.offtakers import contract_revenue
 from pyfuncs.deal.waterfall import (
     STATUS_NAMES,
@@ -32,7 +33,6 @@ from pyfuncs.debt import debt_schedule, floating_rate, sculpted_debt
 from pyfuncs.defaults import DAYS_PER_YEAR, HOURS_PER_YEAR
 from pyfuncs.gpu_curves import MODELS, SCENARIOS, gpu_curve, model_value
 from pyfuncs.miners import hashprice
-from pyfuncs.recovery import firesale_recovery
 from pyfuncs.rent import opex_hour, rent_curve
 
 PATH_OUTCOME_FIELDS = tuple(PathOutcome.__dataclass_fields__)
@@ -433,26 +433,6 @@ def collateral_decay(a: DealAssumptions, n: int) -> np.ndarray:
     return 1.0 - kept ** (1.0 / years)
 
 
-def _fleet_firesale(a: DealAssumptions, unit_value: Any, annual_decay: Any) -> np.ndarray:
-    """FIRESALE_RECOVERY of the whole fleet at ``unit_value`` per GPU, the value falling at
-    ``annual_decay`` (:func:`collateral_decay`) while it is sold over ``months_to_sell``."""
-    return firesale_recovery(
-        unit_value,
-        a.gpus,
-        a.monthly_volume,
-        0.0,
-        a.gen_step,
-        a.site_factor,
-        a.cost_per_unit,
-        a.months_to_sell,
-        a.carry_per_unit_month,
-        a.volatility,
-        a.impact,
-        a.base_discount,
-        annual_decay,
-    )
-
-
 def run_deal(
     assumptions: DealAssumptions | dict[str, Any],
     rent_factor: Any = None,
@@ -528,7 +508,7 @@ def run_deal(
     if defaulted.size:
         index = outcome.default_period[defaulted] - 1
         shock = np.broadcast_to(cash["rent_shock"], shape)[defaulted, index]
-        value = _fleet_firesale(a, unit_curve[index] * shock, decay[index])
+        value = fleet_firesale(a, unit_curve[index] * shock, decay[index])
         if a.is_colo:
             value = value + colo.shell_values(a, n)[2][index] * shock
         if a.btc_held:
@@ -570,7 +550,7 @@ def run_deal(
         return full(a.gpus * shared.unit_market + btc_value + shells[1])
 
     def firesale_total(shared: _LazyColumns) -> np.ndarray:
-        fleet = _fleet_firesale(a, shared.unit_market, decay)
+        fleet = fleet_firesale(a, shared.unit_market, decay)
         if a.btc_held:
             fleet = fleet + btc_value
         return full(fleet + shells[2])
