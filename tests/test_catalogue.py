@@ -1,4 +1,4 @@
-"""The registry against the published catalogue (v1, tests/data/functions_v1.txt) and Excel's limits."""
+"""The registry against the published catalogue (v2, tests/data/functions.txt) and Excel's limits."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ HERE = Path(__file__).parent
 
 def _published() -> dict[str, list[tuple[str, bool, str | None]]]:
     out = {}
-    for line in (HERE / "data" / "functions_v1.txt").read_text().splitlines():
+    for line in (HERE / "data" / "functions.txt").read_text().splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         name, rest = re.fullmatch(r"(\w+)\((.*)\)", line.strip()).groups()
