@@ -161,34 +161,61 @@ def _rate_equation(r: float, n: float, p: float, v: float, f: float, w: float) -
     return v * growth + p * (1.0 + r * w) * growth_m1 / r + f
 
 
+def _rate_equation_pv(r: float, n: float, p: float, v: float, f: float, w: float) -> float:
+    """The RATE equation divided by ``(1+r)^n``: the same roots, and no overflow or convexity
+    that throws Newton's method far off for long terms (LibreOffice rate.fods rows 73-242)."""
+    if r == 0:
+        return v + p * n + f
+    growth, growth_m1 = _growth(r, n)
+    return v + p * (1.0 + r * w) * (growth_m1 / growth) / r + f / growth
+
+
+def _newton(equation: Any, r: float, args: tuple[float, ...]) -> float | None:
+    """A root of ``equation(r, *args)`` by Newton's method with a central-difference slope,
+    or None when it leaves (-1, inf) or does not settle in 100 steps."""
+    for _ in range(100):
+        try:
+            y = equation(r, *args)
+            if y == 0:
+                return r
+            h = abs(r) * 1e-6 if r else 1e-8
+            slope = (equation(r + h, *args) - equation(r - h, *args)) / (2 * h)
+        except (XlError, OverflowError, ZeroDivisionError):
+            return None
+        if slope == 0 or not math.isfinite(slope) or not math.isfinite(y):
+            return None
+        step = y / slope
+        r -= step
+        if r <= -1 or not math.isfinite(r):
+            return None
+        # Quadratic convergence: past a relative step of 1E-11 the next one is below the
+        # last bit (a test at 1E-15 can cycle on rounding noise without ending).
+        if abs(step) <= 1e-11 * max(abs(r), 1e-300):
+            return r
+    return None
+
+
 @builtin("RATE", params="vvvvvv", min_args=3)
 def rate(
     n: Any, payment: Any, pv_: Any, fv_: Any = OMITTED, when: Any = OMITTED, guess: Any = OMITTED
 ) -> Any:
-    """RATE by Newton's method from ``guess`` (default 10%), with a secant slope; #NUM! when
-    it does not converge (Microsoft: "If the successive results of RATE do not converge...")."""
+    """RATE: the ``r`` solving ``pv*(1+r)^n + pmt*(1+r*type)*((1+r)^n-1)/r + fv = 0``, by
+    Newton's method from ``guess`` (default 10%) on that equation, then on the equation
+    divided by ``(1+r)^n`` (same roots), #NUM! when neither converges (Microsoft: "If the
+    successive results of RATE do not converge..."; LibreOffice rate.fods for the long terms
+    and guesses below -1 that the first form cannot reach)."""
     periods, p, v, f, w = num(n), num(payment), num(pv_), optional(fv_, 0.0), _when(when)
     if periods <= 0:
         return ExcelError("#NUM!", "RATE needs a positive number of periods")
-    r = optional(guess, 0.1)
-    for _ in range(200):
-        try:
-            y = _rate_equation(r, periods, p, v, f, w)
-            h = max(1e-7, abs(r) * 1e-7)
-            slope = (
-                _rate_equation(r + h, periods, p, v, f, w)
-                - _rate_equation(r - h, periods, p, v, f, w)
-            ) / (2 * h)
-        except XlError:
-            break
-        if slope == 0 or not math.isfinite(slope):
-            break
-        step = y / slope
-        r -= step
-        if r <= -1:
-            break
-        if abs(step) <= 1e-15 * max(1.0, abs(r)):
-            return r
+    start = optional(guess, 0.1)
+    args = (periods, p, v, f, w)
+    for equation in (_rate_equation, _rate_equation_pv):
+        for r0 in (start, 0.1) if start != 0.1 else (start,):
+            if r0 <= -1:
+                continue
+            root = _newton(equation, r0, args)
+            if root is not None:
+                return root
     return ExcelError("#NUM!", "RATE did not converge")
 
 
@@ -320,21 +347,15 @@ def xirr(values: Any, dates: Any, guess: Any = OMITTED) -> Any:
     flows, days = _dated_flows(values, dates)
     if not any(v > 0 for v in flows) or not any(v < 0 for v in flows):
         return ExcelError("#NUM!", "XIRR needs both positive and negative cash flows")
-    r = optional(guess, 0.1)
-    for _ in range(200):
-        if r <= -1:
-            break
-        value = _xnpv(r, flows, days)
-        slope = math.fsum(
-            -((d - days[0]) / 365.0) * v / (1.0 + r) ** ((d - days[0]) / 365.0 + 1.0)
-            for v, d in zip(flows, days, strict=True)
-        )
-        if slope == 0:
-            break
-        step = value / slope
-        r -= step
-        if abs(step) <= 1e-14 * max(1.0, abs(r)):
-            return r
+    start = optional(guess, 0.1)
+    # Newton from the guess; when it leaves (-1, inf) or overflows, from other starts toward
+    # -100% (LibreOffice xirr.fods rows 12-14: roots near -90% that 10% does not reach).
+    for r0 in (start, 0.1, 0.0, -0.5, -0.9, -0.99):
+        if r0 <= -1:
+            continue
+        root = _newton(lambda r, *a: _xnpv(r, flows, days), r0, ())
+        if root is not None:
+            return root
     return ExcelError("#NUM!", "XIRR did not converge")
 
 
