@@ -632,14 +632,13 @@ def _rewrite_streaming(
     pos = 0
     row = last_col = 0
     closing = f"</{p}c>"
+    value_open, value_close = f"<{p}v>", f"</{p}v>{closing}"
+    pending_pop = pending.pop
     for m in _fast_re(p).finditer(text, sheet.data_start, sheet.data_end):
-        row_digits, row_attrs, head, letters, digits = m.group(1, 2, 3, 4, 5)
-        if row_attrs is not None:
-            row = _next_row(row_digits, row_attrs, row, name)
-            last_col = 0
-            continue
+        head = m.group(3)
         cell = None
         if head is not None:
+            letters, digits = m.group(4, 5)
             number = int(digits)
             col = columns.get(letters)
             if col is None:
@@ -648,19 +647,36 @@ def _rewrite_streaming(
                 cell = _cell(generic.match(m.group(0)), m.start(), row, last_col, p, name)
                 number, col = cell.row, cell.col
         else:
+            row_digits, row_attrs = m.group(1, 2)
+            if row_attrs is not None:
+                row = _next_row(row_digits, row_attrs, row, name)
+                last_col = 0
+                continue
             cell = _cell(generic.match(m.group(0)), m.start(), row, last_col, p, name)
             number, col = cell.row, cell.col
         last_col = col
         key = (number, col)
-        if key not in pending and key not in array_refs:
+        new = pending_pop(key, _ABSENT)
+        if new is _ABSENT and key not in array_refs:
             continue
-        new = pending.pop(key, _ABSENT)
+        if cell is None and type(new) is float and new - new == 0.0 and key not in array_refs:
+            # A fast shape holding a finite number, the common case: format_number inlined.
+            if new.is_integer() and -1e15 < new < 1e15:
+                number_text = str(int(new)) if new else "0"
+            else:
+                number_text = repr(new)
+            kind, f_raw, v_text = m.group(6, 8, 13)
+            if kind is None and v_text == number_text:
+                continue  # stored as it would be written
+            replacement = f"<{p}c{head}>{f_raw or ''}{value_open}{number_text}{value_close}"
+            out.append(text[pos : m.start()])
+            out.append(replacement)
+            pos = m.end()
+            continue
         original = m.group(0)
         if cell is None and key not in array_refs:  # a fast shape: t and <f> are known
             f_raw = m.group(8)
-            if type(new) is float and new - new == 0.0:  # a finite number, the common case
-                new_kind, value_xml = None, f"<{p}v>{format_number(new)}</{p}v>"
-            elif type(new) is NewValue:
+            if type(new) is NewValue:
                 new_kind, value_xml = _encoded(new.value, f_raw is not None, new.text_as, p)
             else:
                 new_kind, value_xml = _encoded(new, f_raw is not None, "str", p)
