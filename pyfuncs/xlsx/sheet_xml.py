@@ -147,6 +147,11 @@ class SheetXml:
     data_self_closing: bool
     scanned_rows: list[RowXml] | None = None
     name: str = "sheet"
+    #: ``(row, col), start, end`` of the value of each formula cell of a fast shape holding a
+    #: number (no ``t``), in document order, from ``start`` (just after ``</f>``) to ``end``
+    #: (just before ``</c>``): the reading (:func:`iter_cells` with ``spans``) records them so
+    #: that writing numbers back (:func:`rewrite_sheet`) needs no second scan.
+    value_spans: list[tuple[tuple[int, int], int, int]] | None = None
 
     @property
     def rows(self) -> list[RowXml]:
@@ -259,11 +264,14 @@ def _fast_re(p: str) -> re.Pattern[str]:
     return pattern
 
 
-def iter_cells(sheet: SheetXml) -> Iterator[tuple]:
+def iter_cells(
+    sheet: SheetXml, spans: list[tuple[tuple[int, int], int, int]] | None = None
+) -> Iterator[tuple]:
     """Every cell of the sheet, in document order, streamed as a tuple ``(row, col, t, value
     text, inline text, formula kind or None, formula text, ref, si, cm)``.
 
-    The same cells, rows and one-line errors as the full scan (:attr:`SheetXml.rows`).
+    The same cells, rows and one-line errors as the full scan (:attr:`SheetXml.rows`). With
+    ``spans``, the value spans of :attr:`SheetXml.value_spans` are appended to it.
     """
     if sheet.data_self_closing:
         return
@@ -311,7 +319,10 @@ def iter_cells(sheet: SheetXml) -> Iterator[tuple]:
                 inline = decode_xstring(unescape(inline))
             if f_raw is None:
                 yield (number, col, kind or "n", v_text, inline, None, "", None, None, None)
-            elif si is not None:
+                continue
+            if spans is not None and kind is None:
+                spans.append(((number, col), m.end(8), m.end(7)))
+            if si is not None:
                 yield (
                     number,
                     col,
@@ -607,6 +618,13 @@ def rewrite_sheet(
     (:func:`_rewrite_streaming`); cells or rows to create take the full scan's spans.
     """
     array_refs = array_refs or {}
+    if sheet.value_spans is not None and not array_refs and values:
+        text, rest = _splice_numbers(sheet, values)
+        if not rest:
+            return text
+        if text is not sheet.text:  # the other cells, written into the spliced text
+            sheet = scan_sheet(text, sheet.name)
+        values = rest
     if not sheet.data_self_closing and sheet.scanned_rows is None:
         text = _rewrite_streaming(sheet, values, array_refs)
         if text is not None:
@@ -616,6 +634,45 @@ def rewrite_sheet(
 
 
 _ABSENT = object()
+
+
+def _splice_numbers(sheet: SheetXml, values: dict[tuple[int, int], Any]) -> tuple[str, dict]:
+    """The text with each finite number of ``values`` written into its cell's value span
+    (:attr:`SheetXml.value_spans`), and the values left for the general rewrite.
+
+    Only the ``<v>`` changes: the cell held a number (no ``t``) and holds one, so its start tag
+    and formula stay as they are, as :func:`_rewrite_streaming` writes them.
+    """
+    pending = dict(values)
+    pop = pending.pop
+    p = sheet.prefix
+    text = sheet.text
+    value_open, value_close = f"<{p}v>", f"</{p}v>"
+    out: list[str] = []
+    rest: dict[tuple[int, int], Any] = {}
+    pos = 0
+    for key, start, end in sheet.value_spans or ():
+        new = pop(key, _ABSENT)
+        if new is _ABSENT:
+            continue
+        if type(new) is not float or new - new != 0.0:
+            rest[key] = new  # text, a boolean, an error, a blank, a NewValue: the general path
+            continue
+        if new.is_integer() and -1e15 < new < 1e15:
+            number_text = str(int(new))
+        else:
+            number_text = repr(new)
+        replacement = f"{value_open}{number_text}{value_close}"
+        if text[start:end] == replacement:
+            continue
+        out.append(text[pos:start])
+        out.append(replacement)
+        pos = end
+    rest.update(pending)
+    if not out:
+        return text, rest
+    out.append(text[pos:])
+    return "".join(out), rest
 
 
 def _rewrite_streaming(
