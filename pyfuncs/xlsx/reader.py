@@ -7,6 +7,7 @@ cannot tell us where each cell sits in the XML): the same scan later serves the 
 from __future__ import annotations
 
 import re
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -280,7 +281,7 @@ def _read_cells(sheet: Sheet, shared: list[str], dynamic_cm: set[str]) -> None:
     masters: dict[str, Formula] = {}
     pending_shared: list[tuple[tuple[int, int], str]] = []
     values, formulas = sheet.values, sheet.formulas
-    spans: list[tuple[tuple[int, int], int, int]] = []
+    spans = array("q")
     cells = iter_cells(sheet.xml, spans)
     for row, col, kind, value_text, inline, f_kind, f_text, f_ref, si, cm in cells:
         key = (row, col)

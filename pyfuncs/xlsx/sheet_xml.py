@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -147,11 +148,12 @@ class SheetXml:
     data_self_closing: bool
     scanned_rows: list[RowXml] | None = None
     name: str = "sheet"
-    #: ``(row, col), start, end`` of the value of each formula cell of a fast shape holding a
-    #: number (no ``t``), in document order, from ``start`` (just after ``</f>``) to ``end``
-    #: (just before ``</c>``): the reading (:func:`iter_cells` with ``spans``) records them so
-    #: that writing numbers back (:func:`rewrite_sheet`) needs no second scan.
-    value_spans: list[tuple[tuple[int, int], int, int]] | None = None
+    #: ``row, col, start, end`` (flat, four integers a cell) of the value of each formula cell
+    #: of a fast shape holding a number (no ``t``), in document order, from ``start`` (just
+    #: after ``</f>``) to ``end`` (just before ``</c>``): the reading (:func:`iter_cells` with
+    #: ``spans``) records them so that writing numbers back (:func:`rewrite_sheet`) needs no
+    #: second scan. An ``array`` of 8-byte integers: 32 bytes a cell.
+    value_spans: array | None = None
 
     @property
     def rows(self) -> list[RowXml]:
@@ -264,9 +266,7 @@ def _fast_re(p: str) -> re.Pattern[str]:
     return pattern
 
 
-def iter_cells(
-    sheet: SheetXml, spans: list[tuple[tuple[int, int], int, int]] | None = None
-) -> Iterator[tuple]:
+def iter_cells(sheet: SheetXml, spans: array | None = None) -> Iterator[tuple]:
     """Every cell of the sheet, in document order, streamed as a tuple ``(row, col, t, value
     text, inline text, formula kind or None, formula text, ref, si, cm)``.
 
@@ -321,7 +321,7 @@ def iter_cells(
                 yield (number, col, kind or "n", v_text, inline, None, "", None, None, None)
                 continue
             if spans is not None and kind is None:
-                spans.append(((number, col), m.end(8), m.end(7)))
+                spans.extend((number, col, m.end(8), m.end(7)))
             if si is not None:
                 yield (
                     number,
@@ -651,7 +651,9 @@ def _splice_numbers(sheet: SheetXml, values: dict[tuple[int, int], Any]) -> tupl
     out: list[str] = []
     rest: dict[tuple[int, int], Any] = {}
     pos = 0
-    for key, start, end in sheet.value_spans or ():
+    flat = iter(sheet.value_spans or ())
+    for row, col, start, end in zip(flat, flat, flat, flat, strict=True):
+        key = (row, col)
         new = pop(key, _ABSENT)
         if new is _ABSENT:
             continue

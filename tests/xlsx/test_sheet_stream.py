@@ -8,6 +8,8 @@ cells and the same bytes on every shape below, fast shapes and unusual ones alik
 
 from __future__ import annotations
 
+from array import array
+
 import pytest
 
 from pyfuncs.errors import ExcelError
@@ -134,10 +136,15 @@ def test_cells_outside_the_grid_are_the_same_one_line_errors(rows, message):
         scan_sheet(text).cells()
 
 
+def span_keys(spans) -> list[tuple[int, int]]:
+    """The cells of flat (row, col, start, end) spans."""
+    return [(spans[i], spans[i + 1]) for i in range(0, len(spans), 4)]
+
+
 def spanned(text: str):
     """The sheet as the reader leaves it: scanned, with its value spans recorded."""
     sheet = scan_sheet(text, "s")
-    spans: list = []
+    spans = array("q")
     list(iter_cells(sheet, spans))
     sheet.value_spans = spans
     return sheet
@@ -151,7 +158,7 @@ def test_numbers_spliced_into_recorded_spans_are_the_full_rewrite(prefix, plain)
     # general way.
     text = sheet_text(prefix=prefix)
     sheet = spanned(text)
-    assert [key for key, _, _ in sheet.value_spans] == [(2, 1), (2, 3), (3, 3), (5, 3)]
+    assert span_keys(sheet.value_spans) == [(2, 1), (2, 3), (3, 3), (5, 3)]
     values = (
         {k: v.value if v.text_as == "str" else v for k, v in VALUES.items()} if plain else VALUES
     )
@@ -198,10 +205,10 @@ def test_the_reader_records_spans_that_the_refresh_writes_through(tmp_path):
         sheet.cell(r, 3, f'=IF(A{r}>20,"big","small")')
     book.save(source)
     # openpyxl writes an empty <v /> (no fast shape, no spans); our output holds <v>20</v>.
-    assert load_book(source).sheets[0].xml.value_spans == []
+    assert len(load_book(source).sheets[0].xml.value_spans) == 0
     first = refresh(source, tmp_path / "first.xlsx")
     spans = load_book(first.target).sheets[0].xml.value_spans
-    assert [key for key, _, _ in spans] == [(r, 2) for r in range(1, 6)]  # C holds t="str"
+    assert span_keys(spans) == [(r, 2) for r in range(1, 6)]  # C holds t="str"
     report = refresh(first.target, tmp_path / "out.xlsx", assignments=[("Sheet!A3", 5.0)])
     values = openpyxl.load_workbook(report.target, data_only=True).active
     assert [values.cell(r, 2).value for r in range(1, 6)] == [20, 40, 10, 80, 100]
