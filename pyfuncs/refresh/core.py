@@ -170,9 +170,13 @@ def write_values(
         get = stored.get
         for key, value in cells.items():
             old = get(key)
-            if old is value or (type(old) is float and type(value) is float and old == value):
+            if old is value:
                 continue
-            if not _same(old, value):
+            kind = type(old)
+            # a new type (a blank turned into a number...), or another value of the same type
+            if kind is not type(value) or not (
+                (kind is float and old == value) or _same(old, value)
+            ):
                 changed += 1
         per_sheet[sheet_name] = cells  # plain values: stored as a formula's results
     copied: set[str] = set()
