@@ -7,6 +7,7 @@ cannot tell us where each cell sits in the XML): the same scan later serves the 
 from __future__ import annotations
 
 import re
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -280,7 +281,9 @@ def _read_cells(sheet: Sheet, shared: list[str], dynamic_cm: set[str]) -> None:
     masters: dict[str, Formula] = {}
     pending_shared: list[tuple[tuple[int, int], str]] = []
     values, formulas = sheet.values, sheet.formulas
-    for row, col, kind, value_text, inline, f_kind, f_text, f_ref, si, cm in iter_cells(sheet.xml):
+    spans = array("q")
+    cells = iter_cells(sheet.xml, spans)
+    for row, col, kind, value_text, inline, f_kind, f_text, f_ref, si, cm in cells:
         key = (row, col)
         if kind == "n":  # the common case, as cached_value reads it
             if value_text is None or value_text == "":
@@ -299,7 +302,7 @@ def _read_cells(sheet: Sheet, shared: list[str], dynamic_cm: set[str]) -> None:
                 ) from None
         if f_kind is None:
             continue
-        if f_kind == "normal" and not f_text.strip():
+        if f_kind == "normal" and (not f_text or f_text[0].isspace()) and not f_text.strip():
             # <f ca="1"/> on the member cells of a volatile spill: no formula of their own
             # (the anchor's spill writes them).
             continue
@@ -324,6 +327,7 @@ def _read_cells(sheet: Sheet, shared: list[str], dynamic_cm: set[str]) -> None:
             formulas[key] = Formula("", key, "dataTable")
         else:
             formulas[key] = Formula(f_text, key, "normal")
+    sheet.xml.value_spans = spans
     for key, index in pending_shared:
         master = masters.get(index)
         if master is None:

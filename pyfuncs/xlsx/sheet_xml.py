@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -147,6 +148,12 @@ class SheetXml:
     data_self_closing: bool
     scanned_rows: list[RowXml] | None = None
     name: str = "sheet"
+    #: ``row, col, start, end`` (flat, four integers a cell) of the value of each formula cell
+    #: of a fast shape holding a number (no ``t``), in document order, from ``start`` (just
+    #: after ``</f>``) to ``end`` (just before ``</c>``): the reading (:func:`iter_cells` with
+    #: ``spans``) records them so that writing numbers back (:func:`rewrite_sheet`) needs no
+    #: second scan. An ``array`` of 8-byte integers: 32 bytes a cell.
+    value_spans: array | None = None
 
     @property
     def rows(self) -> list[RowXml]:
@@ -259,11 +266,12 @@ def _fast_re(p: str) -> re.Pattern[str]:
     return pattern
 
 
-def iter_cells(sheet: SheetXml) -> Iterator[tuple]:
+def iter_cells(sheet: SheetXml, spans: array | None = None) -> Iterator[tuple]:
     """Every cell of the sheet, in document order, streamed as a tuple ``(row, col, t, value
     text, inline text, formula kind or None, formula text, ref, si, cm)``.
 
-    The same cells, rows and one-line errors as the full scan (:attr:`SheetXml.rows`).
+    The same cells, rows and one-line errors as the full scan (:attr:`SheetXml.rows`). With
+    ``spans``, the value spans of :attr:`SheetXml.value_spans` are appended to it.
     """
     if sheet.data_self_closing:
         return
@@ -311,7 +319,10 @@ def iter_cells(sheet: SheetXml) -> Iterator[tuple]:
                 inline = decode_xstring(unescape(inline))
             if f_raw is None:
                 yield (number, col, kind or "n", v_text, inline, None, "", None, None, None)
-            elif si is not None:
+                continue
+            if spans is not None and kind is None:
+                spans.extend((number, col, m.end(8), m.end(7)))
+            if si is not None:
                 yield (
                     number,
                     col,
@@ -607,6 +618,13 @@ def rewrite_sheet(
     (:func:`_rewrite_streaming`); cells or rows to create take the full scan's spans.
     """
     array_refs = array_refs or {}
+    if sheet.value_spans is not None and not array_refs and values:
+        text, rest = _splice_numbers(sheet, values)
+        if not rest:
+            return text
+        if text is not sheet.text:  # the other cells, written into the spliced text
+            sheet = scan_sheet(text, sheet.name)
+        values = rest
     if not sheet.data_self_closing and sheet.scanned_rows is None:
         text = _rewrite_streaming(sheet, values, array_refs)
         if text is not None:
@@ -616,6 +634,47 @@ def rewrite_sheet(
 
 
 _ABSENT = object()
+
+
+def _splice_numbers(sheet: SheetXml, values: dict[tuple[int, int], Any]) -> tuple[str, dict]:
+    """The text with each finite number of ``values`` written into its cell's value span
+    (:attr:`SheetXml.value_spans`), and the values left for the general rewrite.
+
+    Only the ``<v>`` changes: the cell held a number (no ``t``) and holds one, so its start tag
+    and formula stay as they are, as :func:`_rewrite_streaming` writes them.
+    """
+    pending = dict(values)
+    pop = pending.pop
+    p = sheet.prefix
+    text = sheet.text
+    value_open, value_close = f"<{p}v>", f"</{p}v>"
+    out: list[str] = []
+    rest: dict[tuple[int, int], Any] = {}
+    pos = 0
+    flat = iter(sheet.value_spans or ())
+    for row, col, start, end in zip(flat, flat, flat, flat, strict=True):
+        key = (row, col)
+        new = pop(key, _ABSENT)
+        if new is _ABSENT:
+            continue
+        if type(new) is not float or new - new != 0.0:
+            rest[key] = new  # text, a boolean, an error, a blank, a NewValue: the general path
+            continue
+        if new.is_integer() and -1e15 < new < 1e15:
+            number_text = str(int(new))
+        else:
+            number_text = repr(new)
+        replacement = f"{value_open}{number_text}{value_close}"
+        if text[start:end] == replacement:
+            continue
+        out.append(text[pos:start])
+        out.append(replacement)
+        pos = end
+    rest.update(pending)
+    if not out:
+        return text, rest
+    out.append(text[pos:])
+    return "".join(out), rest
 
 
 def _rewrite_streaming(
@@ -632,14 +691,13 @@ def _rewrite_streaming(
     pos = 0
     row = last_col = 0
     closing = f"</{p}c>"
+    value_open, value_close = f"<{p}v>", f"</{p}v>{closing}"
+    pending_pop = pending.pop
     for m in _fast_re(p).finditer(text, sheet.data_start, sheet.data_end):
-        row_digits, row_attrs, head, letters, digits = m.group(1, 2, 3, 4, 5)
-        if row_attrs is not None:
-            row = _next_row(row_digits, row_attrs, row, name)
-            last_col = 0
-            continue
+        head = m.group(3)
         cell = None
         if head is not None:
+            letters, digits = m.group(4, 5)
             number = int(digits)
             col = columns.get(letters)
             if col is None:
@@ -648,19 +706,36 @@ def _rewrite_streaming(
                 cell = _cell(generic.match(m.group(0)), m.start(), row, last_col, p, name)
                 number, col = cell.row, cell.col
         else:
+            row_digits, row_attrs = m.group(1, 2)
+            if row_attrs is not None:
+                row = _next_row(row_digits, row_attrs, row, name)
+                last_col = 0
+                continue
             cell = _cell(generic.match(m.group(0)), m.start(), row, last_col, p, name)
             number, col = cell.row, cell.col
         last_col = col
         key = (number, col)
-        if key not in pending and key not in array_refs:
+        new = pending_pop(key, _ABSENT)
+        if new is _ABSENT and key not in array_refs:
             continue
-        new = pending.pop(key, _ABSENT)
+        if cell is None and type(new) is float and new - new == 0.0 and key not in array_refs:
+            # A fast shape holding a finite number, the common case: format_number inlined.
+            if new.is_integer() and -1e15 < new < 1e15:
+                number_text = str(int(new)) if new else "0"
+            else:
+                number_text = repr(new)
+            kind, f_raw, v_text = m.group(6, 8, 13)
+            if kind is None and v_text == number_text:
+                continue  # stored as it would be written
+            replacement = f"<{p}c{head}>{f_raw or ''}{value_open}{number_text}{value_close}"
+            out.append(text[pos : m.start()])
+            out.append(replacement)
+            pos = m.end()
+            continue
         original = m.group(0)
         if cell is None and key not in array_refs:  # a fast shape: t and <f> are known
             f_raw = m.group(8)
-            if type(new) is float and new - new == 0.0:  # a finite number, the common case
-                new_kind, value_xml = None, f"<{p}v>{format_number(new)}</{p}v>"
-            elif type(new) is NewValue:
+            if type(new) is NewValue:
                 new_kind, value_xml = _encoded(new.value, f_raw is not None, new.text_as, p)
             else:
                 new_kind, value_xml = _encoded(new, f_raw is not None, "str", p)

@@ -153,3 +153,39 @@ def test_kill_9_during_in_place_never_corrupts_the_input(tmp_path: Path):
         summary = openpyxl.load_workbook(source, data_only=True)["Summary"]
         assert summary["B1"].value == pytest.approx(780 * delay)
         original = data
+
+
+def test_the_garbage_collector_is_paused_for_a_refresh_and_back_on_after(tmp_path: Path):
+    import gc
+
+    from pyfuncs.refresh import core
+
+    seen = []
+
+    class Watching(core.BuiltinEngine):
+        def recalculate(self, book, inputs):
+            seen.append(gc.isenabled())
+            return super().recalculate(book, inputs)
+
+    class Failing(core.BuiltinEngine):
+        def recalculate(self, book, inputs):
+            raise core.RefreshError("stop")
+
+    source = tmp_path / "gc.xlsx"
+    book = openpyxl.Workbook()
+    book.active["A1"] = 2
+    book.active["B1"] = "=A1*3"
+    book.save(source)
+    assert gc.isenabled()
+    core.refresh(source, tmp_path / "a.xlsx", engine=Watching())
+    assert seen == [False]
+    assert gc.isenabled()
+    with pytest.raises(core.RefreshError, match="stop"):
+        core.refresh(source, tmp_path / "b.xlsx", engine=Failing())
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        core.refresh(source, tmp_path / "c.xlsx")
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()

@@ -8,6 +8,8 @@ cells and the same bytes on every shape below, fast shapes and unusual ones alik
 
 from __future__ import annotations
 
+from array import array
+
 import pytest
 
 from pyfuncs.errors import ExcelError
@@ -132,3 +134,86 @@ def test_cells_outside_the_grid_are_the_same_one_line_errors(rows, message):
         list(iter_cells(scan_sheet(text)))
     with pytest.raises(WorkbookFileError, match=message):
         scan_sheet(text).cells()
+
+
+def span_keys(spans) -> list[tuple[int, int]]:
+    """The cells of flat (row, col, start, end) spans."""
+    return [(spans[i], spans[i + 1]) for i in range(0, len(spans), 4)]
+
+
+def spanned(text: str):
+    """The sheet as the reader leaves it: scanned, with its value spans recorded."""
+    sheet = scan_sheet(text, "s")
+    spans = array("q")
+    list(iter_cells(sheet, spans))
+    sheet.value_spans = spans
+    return sheet
+
+
+@pytest.mark.parametrize("plain", [False, True])
+@pytest.mark.parametrize("prefix", ["", "x"])
+def test_numbers_spliced_into_recorded_spans_are_the_full_rewrite(prefix, plain):
+    # Numbers into plain and shared (master C2 and members C3, C5) formula cells go through
+    # the spans; D2 (a cm attribute), text, booleans, errors, blanks and typed-in values the
+    # general way.
+    text = sheet_text(prefix=prefix)
+    sheet = spanned(text)
+    assert span_keys(sheet.value_spans) == [(2, 1), (2, 3), (3, 3), (5, 3)]
+    values = (
+        {k: v.value if v.text_as == "str" else v for k, v in VALUES.items()} if plain else VALUES
+    )
+    values = {**values, (2, 1): 4.25, (2, 3): 7.0, (5, 3): 1e20}
+    expected = {k: v if type(v) is NewValue else NewValue(v) for k, v in values.items()}
+    assert rewrite_sheet(sheet, values) == _rewrite_full(scan_sheet(text, "s"), expected, {})
+    p = f"{prefix}:" if prefix else ""
+    written = rewrite_sheet(spanned(text), values)
+    # By hand: each formula is kept as it was, only the <v> changes.
+    assert f'<{p}c r="A2"><{p}f>A1*2</{p}f><{p}v>4.25</{p}v></{p}c>' in written
+    assert (
+        f'<{p}c r="C2"><{p}f t="shared" ref="C2:C4" si="0">A2+1</{p}f><{p}v>7</{p}v></{p}c>'
+        in written
+    )
+    assert f'<{p}c r="C5"><{p}f t="shared" si="0"/><{p}v>1e+20</{p}v></{p}c>' in written
+    assert f'<{p}c r="D2" cm="1"><{p}f t="array" ref="D2:D3">A2:A3*2</{p}f>' in written
+
+
+def test_a_spanned_cell_turning_to_text_and_a_cell_to_create_take_the_general_path():
+    text = sheet_text()
+    values = {(2, 1): "now text", (2, 3): 2.0, (9, 1): NewValue(1.0), (3, 3): 5.0}
+    expected = {k: v if type(v) is NewValue else NewValue(v) for k, v in values.items()}
+    written = rewrite_sheet(spanned(text), values)
+    assert written == _rewrite_full(scan_sheet(text), expected, {})
+    assert '<c r="A2" t="str"><f>A1*2</f><v>now text</v></c>' in written
+    assert '<row r="9"><c r="A9"><v>1</v></c></row>' in written
+    assert rewrite_sheet(spanned(text), {(3, 3): 5.0, (2, 1): 3.0}) == text  # as stored
+
+
+def test_the_reader_records_spans_that_the_refresh_writes_through(tmp_path):
+    import zipfile
+
+    import openpyxl
+
+    from pyfuncs.refresh.core import refresh
+    from pyfuncs.xlsx.reader import load_book
+
+    source = tmp_path / "book.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for r in range(1, 6):
+        sheet.cell(r, 1, r * 10)
+        sheet.cell(r, 2, f"=A{r}*2")
+        sheet.cell(r, 3, f'=IF(A{r}>20,"big","small")')
+    book.save(source)
+    # openpyxl writes an empty <v /> (no fast shape, no spans); our output holds <v>20</v>.
+    assert len(load_book(source).sheets[0].xml.value_spans) == 0
+    first = refresh(source, tmp_path / "first.xlsx")
+    spans = load_book(first.target).sheets[0].xml.value_spans
+    assert span_keys(spans) == [(r, 2) for r in range(1, 6)]  # C holds t="str"
+    report = refresh(first.target, tmp_path / "out.xlsx", assignments=[("Sheet!A3", 5.0)])
+    values = openpyxl.load_workbook(report.target, data_only=True).active
+    assert [values.cell(r, 2).value for r in range(1, 6)] == [20, 40, 10, 80, 100]
+    assert [values.cell(r, 3).value for r in range(1, 6)] == ["small"] * 3 + ["big"] * 2
+    with zipfile.ZipFile(report.target) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert '<c r="B3"><f>A3*2</f><v>10</v></c>' in xml
+    assert '<c r="C3" t="str"><f>IF(A3&gt;20,"big","small")</f><v>small</v></c>' in xml
