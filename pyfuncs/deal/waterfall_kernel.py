@@ -41,10 +41,13 @@ if TYPE_CHECKING:
 #: Environment variable choosing the waterfall's implementation: auto, numpy or kernel.
 ENV_VAR = "GPUCREDIT_WATERFALL"
 MODES = ("auto", "numpy", "kernel")
-#: With ``auto``, runs of at least this many paths use the kernel. Below it the numpy waterfall
-#: takes about as long as loading the cached kernel the first time (benchmarks/bench_deal.py
-#: prints both), so a small JOINT_STRESS from a spreadsheet never waits on numba.
-KERNEL_MIN_PATHS = 20_000
+#: With ``auto``, runs of at least this many paths use the kernel. Loading the cached kernel
+#: into a fresh process (numba's import included) costs about half a CPU second, and the kernel
+#: saves about that much on 100,000 paths x 120 months against the numpy waterfall
+#: (benchmarks/bench_deal.py prints both): from here it pays even in the fresh worker process
+#: the function server starts for each heavy call, and a spreadsheet's default 10,000-path
+#: stress never waits on numba. A long-lived process gains at any size (``kernel`` mode).
+KERNEL_MIN_PATHS = 100_000
 
 _lock = threading.Lock()
 _kernel = None  # the compiled function, once built

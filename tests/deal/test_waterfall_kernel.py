@@ -12,6 +12,11 @@ its paths reach the part it is there for, so a case cannot pass by exercising no
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -244,3 +249,30 @@ def test_without_numba_the_numpy_waterfall_runs(monkeypatch):
 
 def _never(*args, **kwargs):
     raise AssertionError("the kernel ran without numba")
+
+
+def test_a_cache_that_cannot_be_written_still_compiles(tmp_path):
+    """A read-only install or an unwritable cache: the kernel compiles in memory, never fails."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    code = (
+        "import numpy as np\n"
+        "from pyfuncs.deal import waterfall_kernel as w\n"
+        "from pyfuncs.deal.examples import MINER\n"
+        "from pyfuncs.deal.assumptions import parse_assumptions\n"
+        "from pyfuncs.deal.engine import debt_profile\n"
+        "from pyfuncs.deal.stress import draw_chunk, path_outcomes\n"
+        "assert w.kernel_function() is not None, w._failed\n"
+        "a = parse_assumptions(MINER)\n"
+        "rent, btc, stop = draw_chunk(np.random.Generator(np.random.SFC64(2)), 64, a)\n"
+        "runs = [path_outcomes(a, rent, btc, debt_profile(a), stop, k).outcome for k in (0, 1)]\n"
+        "assert (runs[0].default_period == runs[1].default_period).all()\n"
+        "print('compiled')\n"
+    )
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(blocker / "cache")}
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=root
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "compiled"
