@@ -440,6 +440,7 @@ def run_deal(
     debt: ScheduledDebt | None = None,
     record: bool = True,
     contract_stop: np.ndarray | None = None,
+    kernel: bool | None = None,
 ) -> DealSchedule:
     """Compute a deal for every path: cash flow, the cash waterfall, collateral and LTVs.
 
@@ -457,6 +458,9 @@ def run_deal(
     contract_stop : ndarray of int, optional
         Per path, the period from which the counterparty's default stops the contract cash
         (:func:`pyfuncs.deal.offtakers.contract_stop_periods`); ``None``: no default.
+    kernel : bool, optional
+        Passed to :func:`pyfuncs.deal.waterfall.run_waterfall`: run an unrecorded waterfall
+        compiled (:mod:`pyfuncs.deal.waterfall_kernel`); None decides by the number of paths.
 
     Returns
     -------
@@ -491,7 +495,7 @@ def run_deal(
         base = deal_borrowing_base(
             a, unit_value, cash["rent_shock"], deal_opex_hour(a), contract_stop
         )
-    outcome, cols = run_waterfall(a, debt, cash["cfads"], record, btc_price, base)
+    outcome, cols = run_waterfall(a, debt, cash["cfads"], record, btc_price, base, kernel)
     # the senior lender's BTC: the BTC held, less any loan against it (after margin calls)
     if not a.btc_held:
         btc_value: Any = 0.0

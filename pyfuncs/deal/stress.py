@@ -17,6 +17,7 @@ import numpy as np
 
 from pyfuncs._checks import as_count
 from pyfuncs.catalogue import Arg, Result, excel_function
+from pyfuncs.deal import waterfall_kernel
 from pyfuncs.deal.assumptions import DealAssumptions, parse_assumptions
 from pyfuncs.deal.engine import debt_profile, run_deal
 from pyfuncs.deal.metrics import METRICS, STRESS_METRICS, stress_summary
@@ -101,17 +102,36 @@ def path_outcomes(
     btc_factor: np.ndarray,
     debt: ScheduledDebt,
     contract_stop: np.ndarray | None = None,
+    kernel: bool | None = None,
 ) -> StressOutcomes:
-    """Run the deal engine (its waterfall included) on shocked paths; keep each path's outcome."""
-    schedule = run_deal(a, rent_factor, btc_factor, debt, record=False, contract_stop=contract_stop)
+    """Run the deal engine (its waterfall included) on shocked paths; keep each path's outcome.
+
+    ``kernel`` chooses the waterfall's compiled loop (:mod:`pyfuncs.deal.waterfall_kernel`);
+    None decides by the number of paths here.
+    """
+    schedule = run_deal(
+        a, rent_factor, btc_factor, debt, record=False, contract_stop=contract_stop, kernel=kernel
+    )
     return StressOutcomes(schedule.outcome, np.atleast_2d(schedule.btc_price)[:, -1].copy())
 
 
-def _run_batch(task: tuple[dict[str, Any], list[np.random.SeedSequence], list[int]]):
-    """Draw each chunk's shocks from its own seed, then run the chunks through the engine at once."""
-    values, seeds, sizes = task
+def _run_batch(task: tuple[dict[str, Any], list[np.random.SeedSequence], list[int], bool]):
+    """Draw each chunk's shocks from its own seed, then run the chunks through the engine at once.
+
+    The task's last item says whether the waterfall runs compiled, decided once for the whole
+    stress so that every worker runs the same code. The compiled waterfall has no Python step a
+    period to share, so it takes each chunk as drawn, without copying the chunks together (paths
+    are independent: the same numbers either way).
+    """
+    values, seeds, sizes, kernel = task
     a = parse_assumptions(values)
     debt = debt_profile(a)
+    if kernel:
+        parts = []
+        for s, m in zip(seeds, sizes, strict=True):
+            rent, btc, stop = draw_chunk(np.random.Generator(np.random.SFC64(s)), m, a)
+            parts.append(path_outcomes(a, rent, btc, debt, stop, kernel))
+        return parts[0] if len(parts) == 1 else StressOutcomes.concat(parts)
     draws = [
         draw_chunk(np.random.Generator(np.random.SFC64(s)), m, a)
         for s, m in zip(seeds, sizes, strict=True)
@@ -122,7 +142,7 @@ def _run_batch(task: tuple[dict[str, Any], list[np.random.SeedSequence], list[in
     if draws[0][2] is not None:
         stop = np.concatenate([d[2] for d in draws])
     del draws
-    return path_outcomes(a, rent, btc, debt, stop)
+    return path_outcomes(a, rent, btc, debt, stop, kernel)
 
 
 def draw_chunk(
@@ -237,8 +257,13 @@ def joint_stress(
     group = CHUNKS_PER_BATCH
     if n_workers > 1:  # keep every worker busy
         group = max(1, min(group, len(sizes) // n_workers))
+    # the compiled waterfall for a big run (decided from the total paths, compiled here first
+    # so that workers load it from numba's cache rather than each compiling it)
+    kernel = waterfall_kernel.kernel_wanted(n_paths)
+    kernel = kernel and waterfall_kernel.kernel_function() is not None
     tasks = [
-        (values, seeds[k : k + group], sizes[k : k + group]) for k in range(0, len(sizes), group)
+        (values, seeds[k : k + group], sizes[k : k + group], kernel)
+        for k in range(0, len(sizes), group)
     ]
     if n_workers == 1 or len(tasks) == 1:
         parts = [_run_batch(t) for t in tasks]

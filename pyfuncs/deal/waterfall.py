@@ -185,6 +185,7 @@ def run_waterfall(
     record: bool = True,
     btc_price: np.ndarray | None = None,
     borrowing_base: np.ndarray | None = None,
+    kernel: bool | None = None,
 ) -> tuple[PathOutcome, WaterfallColumns | None]:
     """Run the cash waterfall on CFADS paths.
 
@@ -213,12 +214,25 @@ def run_waterfall(
         senior debt above it after the scheduled principal is a mandatory prepayment, paid from
         CFADS, the lock-up account and the DSRA after debt service (a payment default if it
         cannot be paid) and before the DSRA top-up. None: no borrowing base.
+    kernel : bool, optional
+        Run an unrecorded waterfall as the compiled per-path loop of
+        :mod:`pyfuncs.deal.waterfall_kernel` (same outcomes; needs numba, else this numpy code
+        runs). None: :func:`pyfuncs.deal.waterfall_kernel.kernel_wanted` decides from the
+        number of paths and ``GPUCREDIT_WATERFALL``. A recorded run always runs here.
 
     Returns
     -------
     (PathOutcome, WaterfallColumns or None)
     """
     paths = cfads.shape[0]
+    if not record:
+        from pyfuncs.deal import waterfall_kernel
+
+        use_kernel = waterfall_kernel.kernel_wanted(paths) if kernel is None else kernel
+        if use_kernel and waterfall_kernel.mode() != "numpy":
+            outcome = waterfall_kernel.run_kernel(a, debt, cfads, btc_price, borrowing_base)
+            if outcome is not None:
+                return outcome, None
     if paths <= BLOCK_PATHS:
         return _run_block(a, debt, cfads, record, btc_price, borrowing_base)
     price = None
