@@ -20,6 +20,7 @@ import math
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -208,16 +209,25 @@ def check(spec: FunctionSpec, kwargs: dict[str, Any], limits: Limits | None = No
     return cost
 
 
+@cache
+def _dispatch() -> Any:
+    """:mod:`pyfuncs.excel.dispatch` (it imports this module: imported on first use)."""
+    from pyfuncs.excel import dispatch
+
+    return dispatch
+
+
 def estimate_call(name: str, args: list[Any] | tuple[Any, ...]) -> Cost | None:
     """The cost of ``pyfuncs.call(name, *args)`` on Excel values, or ``None`` when the call will
     fail before computing anything (unknown name, bad argument: the call itself says why)."""
-    from pyfuncs.excel import dispatch
-
+    dispatch = _dispatch()
     try:
         spec = dispatch._spec(str(name))
         if spec is None:
             return None
         if spec.result.kind == "elementwise":
+            if not any(type(a) is list for a in args):  # single cells: the usual call
+                return _ONE_CELL
             cells = max((_excel_cells(a) for a in args), default=1)
             return Cost(cells, cells * ARRAYS_PER_CELL)
         kwargs = {
@@ -228,6 +238,10 @@ def estimate_call(name: str, args: list[Any] | tuple[Any, ...]) -> Cost | None:
         return estimate(spec, kwargs)
     except Exception:  # the call will report its own error, cheaply
         return None
+
+
+#: The cost of an element-wise call of single cells.
+_ONE_CELL = Cost(1, ARRAYS_PER_CELL)
 
 
 def _excel_cells(value: Any) -> int:

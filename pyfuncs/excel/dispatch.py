@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import is_dataclass
 from functools import lru_cache
 from typing import Any
@@ -24,7 +26,7 @@ from pyfuncs._checks import MAX_CELLS
 from pyfuncs.catalogue import Arg, FunctionSpec, lookup
 from pyfuncs.errors import ExcelError, GpuCreditError
 from pyfuncs.excel import costs
-from pyfuncs.excel.scalar_fast import fast_form
+from pyfuncs.excel.scalar_fast import fast_form, scalar_plan
 from pyfuncs.excel.values import (
     CellTypeError,
     first_error,
@@ -75,11 +77,43 @@ def call(name: str, *args: Any) -> Any:
         spec = None
     if spec is None:
         return ExcelError("#NAME?", f"unknown function {str(name)[:60]!r}")
+    fast = _scalar_fast(spec, args)
+    if fast is not _NOT_FAST:
+        return fast
+    with np.errstate(all="ignore"):
+        return _call_spec(spec, args)
+
+
+@contextmanager
+def batch_scope() -> Iterator[None]:
+    """numpy's floating-point warnings off once for many :func:`call_in_batch` calls (entering
+    ``np.errstate`` costs about a microsecond, as much as a scalar call's whole math)."""
+    with np.errstate(all="ignore"):
+        yield
+
+
+def call_in_batch(name: str, args: list[Any] | tuple[Any, ...]) -> Any:
+    """:func:`call` of ``name`` on ``args``, inside :func:`batch_scope` (the function server's
+    batches): the same answer, without entering ``np.errstate`` once a call."""
     try:
-        with np.errstate(all="ignore"):
-            if spec.result.kind == "elementwise":
-                return _call_elementwise(spec, args)
-            return _call_whole(spec, args)
+        spec = _spec(str(name))
+    except Exception:
+        spec = None
+    if spec is None:
+        return ExcelError("#NAME?", f"unknown function {str(name)[:60]!r}")
+    fast = _scalar_fast(spec, args)
+    if fast is not _NOT_FAST:
+        return fast
+    return _call_spec(spec, args)
+
+
+def _call_spec(spec: FunctionSpec, args: tuple[Any, ...] | list[Any]) -> Any:
+    """The call of a known function (numpy's warnings already off), errors as values."""
+    args = tuple(args)
+    try:
+        if spec.result.kind == "elementwise":
+            return _call_elementwise(spec, args)
+        return _call_whole(spec, args)
     except _StopCallError as stop:
         return stop.error
     except GpuCreditError as exc:
@@ -87,6 +121,46 @@ def call(name: str, *args: Any) -> Any:
     except Exception as exc:  # a bug must never reach a cell as a traceback
         log.exception("internal error in %s", spec.name)
         return ExcelError("#VALUE!", f"internal error in {spec.name}: {type(exc).__name__}")
+
+
+_NOT_FAST = object()
+#: Registry name -> (the function it was planned for, its plan or None): see :func:`_scalar_fast`.
+_PLANS: dict[str, tuple[Any, Any]] = {}
+
+
+def _scalar_fast(spec: FunctionSpec, args: tuple[Any, ...] | list[Any]) -> Any:
+    """The answer of an element-wise call whose arguments are all plain numbers, in plain Python
+    (:mod:`pyfuncs.excel.scalar_fast`), or ``_NOT_FAST`` for any other call.
+
+    The same answer as the general path below, which for such a call converts each number to a
+    float, fills omitted optional arguments with their defaults and calls the same plain-Python
+    form: anything else (a range, text, a bool, a blank, an omitted required argument, too many
+    arguments, a replaced registry entry) takes the general path.
+    """
+    cached = _PLANS.get(spec.name)
+    if cached is None or cached[0] is not spec.func:
+        cached = _PLANS[spec.name] = (spec.func, scalar_plan(spec))
+    plan = cached[1]
+    if plan is None or len(args) > len(plan.names):
+        return _NOT_FAST
+    values = list(plan.defaults)
+    for i, raw in enumerate(args):
+        kind = type(raw)
+        if kind is float:
+            values[i] = raw
+        elif kind is int:
+            try:
+                values[i] = float(raw)
+            except OverflowError:
+                return _NOT_FAST
+        else:
+            return _NOT_FAST
+    if None in values:  # a required argument left out: the general path says which
+        return _NOT_FAST
+    try:
+        return to_excel(plan.fast(*values))
+    except GpuCreditError as exc:
+        return ExcelError.from_exception(exc)
 
 
 def _check_arity(spec: FunctionSpec, args: tuple[Any, ...]) -> None:

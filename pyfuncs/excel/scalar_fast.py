@@ -10,9 +10,12 @@ compares every one with the numpy form on valid and invalid values, and with the
 from __future__ import annotations
 
 import importlib
+import inspect
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from pyfuncs.errors import DomainError, ZeroDenominatorError
 
@@ -135,3 +138,38 @@ def fast_form(name: str, func: Callable[..., object]) -> Callable[..., float] | 
     it mirrors (a replaced or patched registry entry is never short-circuited)."""
     fast = SCALAR_FAST.get(name)
     return fast if fast is not None and func is _original(name) else None
+
+
+@dataclass(frozen=True)
+class ScalarPlan:
+    """How :func:`pyfuncs.call` answers an all-numbers call of one function without numpy:
+    the plain-Python form, its argument names in the catalogue's order, and each argument's
+    default as a float (``None`` for a required argument)."""
+
+    fast: Callable[..., float]
+    names: tuple[str, ...]
+    defaults: tuple[float | None, ...]
+
+
+def scalar_plan(spec: Any) -> ScalarPlan | None:
+    """The :class:`ScalarPlan` of catalogue entry ``spec``, or ``None`` when it has no fast form
+    (or its entry was replaced, or its arguments are not all numbers in the fast form's order)."""
+    if spec.result.kind != "elementwise":
+        return None
+    fast = fast_form(spec.name, spec.func)
+    if fast is None:
+        return None
+    names = tuple(arg.name for arg in spec.args)
+    if tuple(inspect.signature(fast).parameters) != names:
+        return None
+    defaults: list[float | None] = []
+    for arg in spec.args:
+        if arg.kind == "text":  # a choice (one cell for every element): the general path
+            return None
+        if not arg.optional:
+            defaults.append(None)
+        elif type(arg.default) in (float, int) and type(arg.default) is not bool:
+            defaults.append(float(arg.default))
+        else:
+            return None
+    return ScalarPlan(fast, names, tuple(defaults))

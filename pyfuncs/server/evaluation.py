@@ -14,7 +14,7 @@ from typing import Any
 
 from pyfuncs.errors import ExcelError
 from pyfuncs.excel import costs
-from pyfuncs.excel.dispatch import call
+from pyfuncs.excel.dispatch import batch_scope, call, call_in_batch
 
 log = logging.getLogger("gpucredit.server")
 
@@ -44,6 +44,23 @@ def evaluate(function: str, args: list[Any]) -> Any:
     except Exception as exc:  # call() promises not to raise; this guards the batch regardless
         log.exception("call %s failed", function[:60])
         return ExcelError("#VALUE!", f"internal error: {type(exc).__name__}").to_json()
+
+
+def evaluate_in_batch(function: str, args: list[Any]) -> Any:
+    """:func:`evaluate` inside :func:`~pyfuncs.excel.dispatch.batch_scope` (one ``np.errstate``
+    for a whole slice of a batch, not one a call)."""
+    try:
+        value = call_in_batch(function, args)
+        kind = type(value)
+        if kind is float or kind is str or kind is bool or value is None:
+            return value
+        return to_json_value(value)
+    except Exception as exc:  # as evaluate()
+        log.exception("call %s failed", function[:60])
+        return ExcelError("#VALUE!", f"internal error: {type(exc).__name__}").to_json()
+
+
+__all__ = ["batch_scope", "evaluate", "evaluate_in_batch", "to_json_value", "work_in_process"]
 
 
 def work_in_process(conn: Connection, function: str, args: list[Any], limits: costs.Limits) -> None:

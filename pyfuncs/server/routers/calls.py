@@ -25,7 +25,7 @@ from pyfuncs.errors import ExcelError
 from pyfuncs.excel import costs
 from pyfuncs.server.batch import Call, check_limits, parse_batch
 from pyfuncs.server.errors import ApiProblem
-from pyfuncs.server.evaluation import evaluate, to_json_value
+from pyfuncs.server.evaluation import batch_scope, evaluate, evaluate_in_batch, to_json_value
 from pyfuncs.server.models import CallBatch, CallResults, Problem
 from pyfuncs.server.settings import ServerSettings
 from pyfuncs.server.workers import HeavyCalls
@@ -90,12 +90,27 @@ def _start(
     """Parse, check and price a batch; refuse it whole (4xx/503) or split it light and heavy."""
     calls = parse_batch(body, content_type)
     check_limits(calls, settings)
+    threshold = settings.heavy_work_cells
+    always: dict[str, bool] = {}  # heavy by name, once a batch: most batches repeat one function
+    heavy: list[int] = []
+    light: list[int] = []
+    work = 0
     with costs.use_limits(limits):
-        plans = [None if c.problem else costs.estimate_call(c.function, c.args) for c in calls]
-    # A call over a per-call limit is refused on its own (#NUM!, before computing): it runs as
-    # a light call, costs nothing and does not count towards the batch.
-    plans = [p if p is not None and costs.within(p, limits) else None for p in plans]
-    work = sum(p.work_cells for p in plans if p is not None)
+        for i, c in enumerate(calls):
+            # Priced once here. A call over a per-call limit is refused on its own (#NUM!,
+            # before computing): it runs as a light call, costs nothing and does not count.
+            plan = None if c.problem else costs.estimate_call(c.function, c.args)
+            if plan is None or not costs.within(plan, limits):
+                light.append(i)
+                continue
+            work += plan.work_cells
+            name = c.function
+            if plan.work_cells > threshold:
+                heavy.append(i)
+                continue
+            if name not in always:
+                always[name] = costs.is_heavy(name, _NO_COST, threshold)
+            (heavy if always[name] else light).append(i)
     if work > settings.max_batch_work_cells:
         raise ApiProblem(
             413,
@@ -103,21 +118,6 @@ def _start(
             f"the batch would hold {work:,} cells while computing, more than "
             f"{settings.max_batch_work_cells:,}; send fewer or smaller calls",
         )
-    threshold = settings.heavy_work_cells
-    always: dict[str, bool] = {}  # by name, once a batch: most batches repeat one function
-
-    def heavy_call(name: str, cost: costs.Cost) -> bool:
-        if cost.work_cells > threshold:
-            return True
-        if name not in always:
-            always[name] = costs.is_heavy(name, _NO_COST, threshold)
-        return always[name]
-
-    heavy = [
-        i
-        for i, (c, p) in enumerate(zip(calls, plans, strict=True))
-        if p is not None and heavy_call(c.function, p)
-    ]
     if heavy and heavy_waiting > 8 * settings.heavy_workers:
         raise ApiProblem(
             503,
@@ -125,8 +125,6 @@ def _start(
             f"{heavy_waiting} heavy calls are waiting for a worker; retry later",
             headers={"Retry-After": "5"},
         )
-    heavy_set = set(heavy)
-    light = [i for i in range(len(calls)) if i not in heavy_set]
     return _Batch(calls, heavy, light)
 
 
@@ -135,17 +133,18 @@ def _evaluate_slice(batch: _Batch, limits: costs.Limits, encode: bool) -> bytes 
     done and ``encode``, the answer's JSON."""
     until = time.perf_counter() + SLICE_SECONDS
     calls, results, light = batch.calls, batch.results, batch.light
-    with costs.use_limits(limits):
+    clock = time.perf_counter
+    with costs.use_limits(limits), batch_scope():
         k = batch.next_light
         while k < len(light):
             call_ = calls[light[k]]
             results[light[k]] = (
                 ExcelError("#VALUE!", call_.problem).to_json()
                 if call_.problem
-                else evaluate(call_.function, call_.args)
+                else evaluate_in_batch(call_.function, call_.args)
             )
             k += 1
-            if time.perf_counter() > until:
+            if clock() > until:
                 break
         batch.next_light = k
     return _encode(results) if encode and batch.light_done else None
