@@ -299,46 +299,93 @@ _PARSED: dict[Any, Any] = {}
 _REF_TEXT = re.compile(r"(?<![\w.$\\])(\$?)([A-Za-z]{1,3})(\$?)(\d+)(?![\w(!.\[])")
 
 
-_DIGITS = re.compile(r"\d+")
-_DIGIT_RUNS = re.compile(r"(\d+)")
-#: A formula's text with every run of digits masked -> which digit runs are the row numbers of
-#: relative references (None: text with string literals or quoted names, where a word that looks like a reference
-#: may not be one: keyed by its own text and host).
-_TEMPLATES: dict[str, tuple[int, ...] | None] = {}
-_UNSEEN = object()
+#: Every digit as "0": formulas filled down a column share this template up to the lengths of
+#: their numbers (A9 and A10 differ), so it keys the cached reader of their shape keys.
+_ZERO_DIGITS = str.maketrans("123456789", "000000000")
+_ZERO_BYTES = bytes.maketrans(b"123456789", b"000000000")  # the same on ASCII text, faster
+_ZERO_RUNS = re.compile(r"0+")
+#: template -> the function giving a formula's shape key from its text, host row and column.
+_KEYERS: dict[str | bytes, Callable[[str, int, int], Any]] = {}
+#: After this many formulas of one template, its key function is generated code.
+_GENERATE_AFTER = 8
 
 
-def _relative_rows(text: str) -> tuple[int, ...] | None:
-    """The positions, among the runs of digits of ``text``, of relative references' rows."""
-    if '"' in text or "'" in text or "[" in text:
-        return None
-    starts = {m.start(): i for i, m in enumerate(_DIGITS.finditer(text))}
-    return tuple(starts[m.start(4)] for m in _REF_TEXT.finditer(text) if not m.group(3))
+def _literal_spans(template: str) -> list[tuple[int, int]] | None:
+    """The ``"strings"`` and ``'quoted sheet names'`` of a formula (their digits are never
+    rows), or None when a quote is not closed."""
+    spans, i, n = [], 0, len(template)
+    while i < n:
+        quote = template[i]
+        if quote not in "\"'":
+            i += 1
+            continue
+        j = i + 1
+        while True:
+            j = template.find(quote, j)
+            if j < 0:
+                return None
+            if j + 1 < n and template[j + 1] == quote:  # "" or '' inside: an escaped quote
+                j += 2
+                continue
+            break
+        spans.append((i, j + 1))
+        i = j + 1
+    return spans
+
+
+def _keyer(stored: str | bytes, generate: bool) -> Callable[[str, int, int], Any]:
+    """The shape-key function of the formulas of one template (see :func:`shape_key`)."""
+    template = stored.decode() if type(stored) is bytes else stored
+    literals = None if "[" in template else _literal_spans(template)
+    if literals is None:  # structured or external references: keyed by the text itself
+        return lambda text, r0, c0: (text, (r0, c0))
+    runs = [(m.start(), m.end()) for m in _ZERO_RUNS.finditer(template)]
+    rows = set()
+    for m in _REF_TEXT.finditer(template):
+        if not m.group(3) and not any(a <= m.start() < b for a, b in literals):
+            rows.add(m.start(4))
+    canon = _ZERO_RUNS.sub("#", template)
+    parts = [(a, b, a in rows) for a, b in runs]
+    if generate:
+        items = "".join(
+            f"int(s[{a}:{b}]) - r0, " if row else f"s[{a}:{b}], " for a, b, row in parts
+        )
+        namespace: dict[str, Any] = {"canon": canon}
+        exec(f"def key(s, r0, c0):\n    return ('shape', canon, c0, {items})", namespace)
+        return namespace["key"]
+    seen = [0]
+
+    def key(text: str, r0: int, c0: int) -> Any:
+        seen[0] += 1
+        if seen[0] == _GENERATE_AFTER:  # a filled-down column: generated code from now on
+            _KEYERS[stored] = _keyer(stored, True)
+        out: list[Any] = ["shape", canon, c0]
+        for a, b, row in parts:
+            out.append(int(text[a:b]) - r0 if row else text[a:b])
+        return tuple(out)
+
+    return key
 
 
 def shape_key(text: str, host: tuple[int, int]) -> Any:
     """A key shared by the formulas that parse to the same tree (a filled-down column).
 
     The text with its runs of digits masked (a template) decides which digits are rows of
-    relative references, once per template; a formula's key is the template, its column and
-    its numbers with those rows taken relative to the host row. Two formulas with one key have
-    the same text up to those rows, each the same offset from its host: the same tree.
+    relative references (not those inside ``"strings"`` or ``'quoted names'``), once per
+    template; a formula's key is the template, its column and its numbers with those rows
+    taken relative to the host row. Two formulas with one key have the same text up to those
+    rows, each the same offset from its host: the same tree.
     """
-    parts = _DIGIT_RUNS.split(text)  # text, digits, text, digits, ..., text
-    template = "#".join(parts[::2])
-    rows = _TEMPLATES.get(template, _UNSEEN)
-    if rows is _UNSEEN:
-        rows = _relative_rows(text)
-        if len(_TEMPLATES) > 200_000:
-            _TEMPLATES.clear()
-        _TEMPLATES[template] = rows
-    if rows is None:
-        return (text, host)
-    numbers: list[Any] = parts[1::2]
-    r0 = host[0]
-    for i in rows:  # type: ignore[union-attr]
-        numbers[i] = int(numbers[i]) - r0
-    return ("shape", template, host[1], *numbers)
+    ascii_text = text.encode()
+    template: str | bytes = ascii_text.translate(_ZERO_BYTES)
+    if len(ascii_text) != len(text):  # not ASCII: the template's positions are characters
+        template = text.translate(_ZERO_DIGITS)
+    keyer = _KEYERS.get(template)
+    if keyer is None:
+        if len(_KEYERS) > 200_000:
+            _KEYERS.clear()
+        keyer = _KEYERS[template] = _keyer(template, False)
+    return keyer(text, *host)
 
 
 def parse_cached(text: str, host: tuple[int, int], key: Any = None) -> Any:

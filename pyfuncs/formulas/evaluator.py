@@ -36,8 +36,14 @@ from pyfuncs.formulas.problems import RefreshRefusedError, UnsupportedFormulaErr
 from pyfuncs.formulas.references import VOLATILE, Areas
 from pyfuncs.formulas.schedule import PENDING, WAITING, Key, Miss, Scheduler, on_deep_stack
 from pyfuncs.formulas.special_forms import SPECIAL
-from pyfuncs.formulas.spills import MAX_ARRAY_CELLS, Placement, area_cells, cells_of
-from pyfuncs.formulas.values import Arr, Ref, XlError, snap_root
+from pyfuncs.formulas.spills import (
+    MAX_ARRAY_CELLS,
+    Placement,
+    area_cells,
+    cell_value,
+    cells_of,
+)
+from pyfuncs.formulas.values import Arr, Ref, XlError, checked, snap_root
 from pyfuncs.formulas.vector import MIN_RUN, Fallback
 from pyfuncs.xlsx.reader import Book, Formula
 from pyfuncs.xlsx.sheet_xml import cell_name, parse_cell_name, range_name
@@ -169,12 +175,6 @@ class _Run:
         self.failed = False  # a cell it reads waits on the path: cell by cell from now on
 
 
-@dataclass(slots=True)
-class _Cell:
-    formula: Formula
-    fn: Any  # Callable[[int, int], Any]
-
-
 class Evaluator(Compiler, Scheduler, Placement):
     """Computes every formula of a :class:`Book` (after inputs were written into its values)."""
 
@@ -182,7 +182,10 @@ class Evaluator(Compiler, Scheduler, Placement):
         self.book = book
         self.sheet_index = {s.name.casefold(): s.index for s in book.sheets}
         self.vals: list[dict[tuple[int, int], Any]] = []
-        self.cells: list[dict[tuple[int, int], _Cell]] = [{} for _ in book.sheets]
+        #: Per sheet: (row, column) of each formula cell -> its closure ``f(row, col)``.
+        self.cells: list[dict[tuple[int, int], Any]] = [{} for _ in book.sheets]
+        #: Per sheet: (row, column) of each array formula (legacy or dynamic) -> its formula.
+        self.arrays: list[dict[tuple[int, int], Formula]] = [{} for _ in book.sheets]
         self.extent = (1, 1)
         self._compiled: dict[tuple[Any, bool, int], Any] = {}
         self._names_compiling: set[str] = set()
@@ -201,119 +204,131 @@ class Evaluator(Compiler, Scheduler, Placement):
 
     # --- compile --------------------------------------------------------------------------
     def _compile_all(self) -> None:
-        runs: dict[tuple[int, int], list[int]] = {}  # (shape, column) -> rows: filled down
-        shape_ids: dict[Any, int] = {}  # (shape key, kind, sheet) -> a small number
-        shapes: dict[int, tuple[Any, Formula]] = {}  # that number -> its key and a formula
+        runs: dict[int, list[int]] = {}  # shape number << 15 | column -> rows: filled down
+        shapes: dict[int, tuple[int, Any, Formula]] = {}  # number -> sheet, key, a formula
         problems: list[tuple[str, str]] = []
         by_shape: dict[int, Any] = {}  # one closure per shape (text with relative offsets)
+        failed: dict[int, str] = {}  # shapes that cannot be compiled -> why
         volatile_shapes: set[int] = set()
         max_r, max_c = 1, 1
+        count = 0
         for sheet in self.book.sheets:
-            cells = self.cells[sheet.index]
-            for (r, c), formula in sheet.formulas.items():
-                if r > max_r:
-                    max_r = r
-                if c > max_c:
-                    max_c = c
-                if formula.kind == "dataTable" or formula.array_ref:
-                    where = f"{sheet.name}!{cell_name(r, c)}"
-                if formula.kind == "dataTable":
-                    problems.append((where, "data tables (What-If) are not supported"))
-                    continue
-                if formula.array_ref and area_cells(formula.array_ref) > MAX_ARRAY_CELLS:
+            s = sheet.index
+            cells = self.cells[s]
+            ids_by_kind: dict[str, dict[Any, int]] = {}  # kind -> shape key -> shape number
+            shared: dict[int, int] = {}  # id of a shared formula's one Formula -> its shape
+            arrays = self.arrays[s]
+            for cell, formula in sheet.formulas.items():
+                kind = formula.kind
+                if kind == "dataTable" or formula.array_ref:
+                    where = f"{sheet.name}!{cell_name(*cell)}"
+                    if kind == "dataTable":
+                        problems.append((where, "data tables (What-If) are not supported"))
+                        continue
                     area = formula.array_ref
-                    problems.append(
-                        (
-                            where,
-                            f"the array formula's range {range_name(*area)} covers "
-                            f"{area_cells(area):,} cells, more than the limit of "
-                            f"{MAX_ARRAY_CELLS:,}",
+                    if area_cells(area) > MAX_ARRAY_CELLS:
+                        problems.append(
+                            (
+                                where,
+                                f"the array formula's range {range_name(*area)} covers "
+                                f"{area_cells(area):,} cells, more than the limit of "
+                                f"{MAX_ARRAY_CELLS:,}",
+                            )
                         )
-                    )
-                    continue
-                try:
-                    key = shape_ids.get(
-                        (shape_key(formula.text, formula.host), formula.kind, sheet.index)
-                    )
+                        continue
+                    max_r = max(max_r, area[2])
+                    max_c = max(max_c, area[3])
+                key = shared.get(id(formula)) if kind == "shared" else None
+                if key is None:
+                    ids = ids_by_kind.get(kind)
+                    if ids is None:
+                        ids = ids_by_kind[kind] = {}
+                    skey = shape_key(formula.text, formula.host)
+                    key = ids.get(skey)
                     if key is None:
-                        full = (shape_key(formula.text, formula.host), formula.kind, sheet.index)
-                        key = shape_ids[full] = len(shape_ids)
-                        tree = parse_cached(formula.text, formula.host, full[0])
-                        by_shape[key] = self.compile(
-                            snap_root(tree), formula.kind == "array", sheet.index
-                        )
-                        shapes[key] = (full, formula)
+                        key = ids[skey] = count
+                        count += 1
+                        shapes[key] = (s, skey, formula)
+                        try:
+                            tree = parse_cached(formula.text, formula.host, skey)
+                            by_shape[key] = self.compile(snap_root(tree), kind == "array", s)
+                        except (UnsupportedFormulaError, FormulaSyntaxError) as exc:
+                            failed[key] = (
+                                exc.reason if isinstance(exc, UnsupportedFormulaError) else str(exc)
+                            )
                         if _VOLATILE_TEXT.search(formula.text):
                             volatile_shapes.add(key)
-                    fn = by_shape[key]
-                    if key in volatile_shapes:
-                        self.volatile.append((sheet.name, cell_name(r, c)))
-                except (UnsupportedFormulaError, FormulaSyntaxError) as exc:
-                    where = f"{sheet.name}!{cell_name(r, c)}"
-                    reason = exc.reason if isinstance(exc, UnsupportedFormulaError) else str(exc)
-                    problems.append((where, f"{reason} in ={formula.text[:80]}"))
+                    if kind == "shared":
+                        shared[id(formula)] = key
+                fn = by_shape.get(key)
+                if fn is None:
+                    where = f"{sheet.name}!{cell_name(*cell)}"
+                    problems.append((where, f"{failed[key]} in ={formula.text[:80]}"))
                     continue
-                cells[(r, c)] = _Cell(formula, fn)
-                if formula.kind != "array":
-                    if key not in volatile_shapes:
-                        rows = runs.get((key, c))
-                        if rows is None:
-                            rows = runs[(key, c)] = []
-                        rows.append(r)
-                elif formula.array_ref:
-                    max_r = max(max_r, formula.array_ref[2])
-                    max_c = max(max_c, formula.array_ref[3])
-            if sheet.values:  # every cell with a value or a formula
-                max_r = max(max_r, max(map(itemgetter(0), sheet.values)))
-                max_c = max(max_c, max(map(itemgetter(1), sheet.values)))
+                cells[cell] = fn
+                if kind == "array":
+                    arrays[cell] = formula
+                if key in volatile_shapes:
+                    self.volatile.append((sheet.name, cell_name(*cell)))
+                elif kind != "array":
+                    packed = key << 15 | cell[1]
+                    rows = runs.get(packed)
+                    if rows is None:
+                        rows = runs[packed] = []
+                    rows.append(cell[0])
+            for keys in (sheet.formulas, sheet.values):  # every cell with a value or a formula
+                if keys:
+                    max_r = max(max_r, max(map(itemgetter(0), keys)))
+                    max_c = max(max_c, max(map(itemgetter(1), keys)))
         if problems:
             raise RefreshRefusedError(problems)
         self.extent = (max_r, max_c)
         self._vector_runs(runs, shapes)
 
-    def _vector_runs(self, runs: dict[tuple[int, int], list[int]], shapes: dict) -> None:
+    def _vector_runs(self, runs: dict[int, list[int]], shapes: dict) -> None:
         """Give each filled-down run that reads nothing of itself one block function
         (:mod:`~pyfuncs.formulas.vector`); its cells' closures stay for the rows it leaves."""
-        long = [(key, rows) for key, rows in runs.items() if len(rows) >= MIN_RUN]
+        long = [(packed, rows) for packed, rows in runs.items() if len(rows) >= MIN_RUN]
         if not long:
             return
         from pyfuncs.formulas.vector import NotVector, VectorCompiler, reaches_itself
 
         compiled: dict[Any, Any] = {}
-        vc_memo: dict[Any, dict] = {}
-        for (key, c), rows in long:
+        for packed, rows in long:
+            key, c = packed >> 15, packed & 0x7FFF
             rows.sort()
-            segments, start = [], 0
-            for i in range(1, len(rows) + 1):
-                if i == len(rows) or rows[i] != rows[i - 1] + 1:
-                    if i - start >= MIN_RUN:
-                        segments.append((rows[start], rows[i - 1]))
-                    start = i
+            if rows[-1] - rows[0] == len(rows) - 1:  # one unbroken run (the common case)
+                segments = [(rows[0], rows[-1])]
+            else:
+                segments, start = [], 0
+                for i in range(1, len(rows) + 1):
+                    if i == len(rows) or rows[i] != rows[i - 1] + 1:
+                        if i - start >= MIN_RUN:
+                            segments.append((rows[start], rows[i - 1]))
+                        start = i
             if not segments:
                 continue
-            full, formula = shapes[key]
+            s, skey, formula = shapes[key]
             if key not in compiled:
-                vc = VectorCompiler(self, full[2])
+                vc = VectorCompiler(self, s)
                 try:
-                    tree = snap_root(parse_cached(formula.text, formula.host, full[0]))
+                    tree = snap_root(parse_cached(formula.text, formula.host, skey))
                     fn, _kind = vc.compile(tree)
-                    compiled[key] = (fn, _kind, vc.reads)
-                    vc_memo[key] = vc.memo
+                    compiled[key] = (fn, vc.reads, vc.memo)
                 except (NotVector, UnsupportedFormulaError, FormulaSyntaxError):
                     compiled[key] = None
             if compiled[key] is None:
                 continue
-            fn, _kind, reads = compiled[key]
-            s = full[2]
+            fn, reads, memo = compiled[key]
+            cells = self.cells[s]
             for first, last in segments:
                 if reaches_itself(reads, s, c, first, last):
                     continue
-                run = _Run(s, c, first, last, fn, self.cells[s][(first, c)].fn, vc_memo[key])
+                run = _Run(s, c, first, last, fn, cells[(first, c)], memo)
                 self.vector_runs += 1
-                trigger = self._run_trigger(run)
-                cells = self.cells[s]
-                for r in range(first, last + 1):
-                    cells[(r, c)].fn = trigger
+                cells.update(
+                    dict.fromkeys(zip(range(first, last + 1), repeat(c)), self._run_trigger(run))
+                )
 
     def _run_trigger(self, run: _Run) -> Any:
         def trigger(r: int, c: int) -> Any:
@@ -437,12 +452,26 @@ class Evaluator(Compiler, Scheduler, Placement):
         return Arr(self.grid(ref))
 
     # --- computing ---------------------------------------------------------------------------
-    def compute(self, sheet: int, key: tuple[int, int], entry: Any) -> None:
+    def compute(self, sheet: int, key: tuple[int, int], fn: Any) -> None:
         try:
-            result = entry.fn(*key)
+            result = fn(*key)
         except XlError as exc:
             result = exc.value
-        self.place(sheet, key, entry.formula, result)
+        formula = self.arrays[sheet].get(key)
+        if formula is not None:
+            self.place(sheet, key, formula, result)
+            return
+        kind = type(result)
+        if kind is float:
+            if result - result != 0.0:  # inf or nan
+                result = checked(result)
+        elif kind is Ref:
+            result = cell_value(self.intersect(result, *key))
+        elif kind is Arr:
+            result = cell_value(result.values[0][0])
+        elif result is None or kind is int:
+            result = cell_value(result)
+        self.vals[sheet][key] = result
 
     def _setup_pass(self, base: list[dict[tuple[int, int], Any]]) -> None:
         self.pass_number += 1
@@ -451,11 +480,8 @@ class Evaluator(Compiler, Scheduler, Placement):
         self.owner = [{} for _ in self.book.sheets]
         for s, cells in enumerate(self.cells):
             vals = self.vals[s]
-            for key, entry in cells.items():
-                vals[key] = PENDING
-                formula = entry.formula
-                if formula.kind != "array":
-                    continue
+            vals.update(dict.fromkeys(cells, PENDING))
+            for key, formula in self.arrays[s].items():
                 area = self.areas[(s, *key)] if formula.dynamic else formula.array_ref
                 for cell in cells_of(area or (*key, *key)):
                     if cell != key and cell not in cells:
@@ -467,10 +493,9 @@ class Evaluator(Compiler, Scheduler, Placement):
     def run(self) -> None:
         """Compute every formula; a pass repeats (at most 8) while spill ranges change size."""
         base = [sheet.values for sheet in self.book.sheets]  # each pass works on a copy
-        for s, cells in enumerate(self.cells):
-            for key, entry in cells.items():
-                f = entry.formula
-                if f.kind == "array" and f.dynamic:
+        for s, arrays in enumerate(self.arrays):
+            for key, f in arrays.items():
+                if f.dynamic:
                     self.areas[(s, *key)] = f.array_ref or (*key, *key)
 
         def passes() -> None:
@@ -479,14 +504,14 @@ class Evaluator(Compiler, Scheduler, Placement):
                 self._setup_pass(base)
                 for s, cells in enumerate(self.cells):
                     vals = self.vals[s]
-                    for key, entry in cells.items():
+                    for key, fn in cells.items():
                         if vals.get(key) is not PENDING:
                             continue
                         # The common case first: everything the cell reads is computed.
                         vals[key] = WAITING
                         self.work = [(s, *key)]
                         try:
-                            self.compute(s, key, entry)
+                            self.compute(s, key, fn)
                         except Miss:
                             self.settle((s, *key))
                 if not self.changed_area:
@@ -504,12 +529,11 @@ class Evaluator(Compiler, Scheduler, Placement):
             if not own:
                 continue
             values = out.values.sheet(name)
-            for key, entry in own.items():
-                f = entry.formula
-                v = vals.get(key)
-                values[key] = 0.0 if v is PENDING or v is WAITING else v
-                if f.kind != "array":
-                    continue
+            values.update(zip(own, map(vals.get, own), strict=True))
+            for key, v in values.items():
+                if v is PENDING or v is WAITING:
+                    values[key] = 0.0
+            for key, f in self.arrays[s].items():
                 stored = f.array_ref or (*key, *key)
                 area = self.areas[(s, *key)] if f.dynamic else stored
                 for cell in cells_of(area):

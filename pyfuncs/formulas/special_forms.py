@@ -227,8 +227,8 @@ def _anchorarray(ev: Evaluator, args: tuple, array: bool, sheet: int) -> Callabl
         if type(x) is not Ref:
             return x
         s, key = x.sheet, (x.r1, x.c1)
-        entry = ev.cells[s].get(key)
-        if entry is None or not entry.formula.dynamic:
+        formula = ev.arrays[s].get(key)
+        if formula is None or not formula.dynamic:
             return REF
         ev.cell(s, *key)  # computes the anchor (and its spill) first
         area = ev.areas[(s, *key)]

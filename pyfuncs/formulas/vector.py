@@ -219,6 +219,22 @@ class VectorCompiler:
             return self._if(args)
         if name == "SUM" and len(args) == 1 and args[0][0] == "ref":
             return self._window_sum(args[0]), "f"
+        if name == "IFERROR" and len(args) == 2 and ("missing",) not in args:
+            # a row whose value is not a finite number is left to the closure, which catches
+            # the error: on every other row IFERROR(x, y) is x
+            return self.compile(args[0])
+        if any(a[0] == "missing" for a in args):
+            raise NotVector("an empty argument")
+        from pyfuncs.formulas import kernels  # numpy: imported once a run is vectorised
+
+        if name == "ROUND" and len(args) == 2:
+            places = _constant(args[1])
+            if places is not None and int(places) in kernels.ROUND_PLACES:
+                return self._round(self.compile(args[0]), int(places)), "f"
+        if name == "PMT" and 3 <= len(args) <= 5:
+            return self._pmt([self.compile(a) for a in args]), "f"
+        if name in ("MIN", "MAX") and all(_one_value(a) for a in args):
+            return self._extreme([self.compile(a) for a in args], name == "MAX"), "f"
         spec = BUILTINS.get(name)
         if spec is None or spec.volatile:
             raise NotVector(name)
@@ -235,6 +251,65 @@ class VectorCompiler:
 
             return self._elementwise(with_context, [self.compile(a) for a in args]), "f"
         return self._elementwise(fn, [self.compile(a) for a in args]), "f"
+
+    def _round(self, operand: Node, places: int) -> Callable:
+        from pyfuncs.formulas.kernels import round_half_up
+
+        fn, _kind = operand
+        np = self.np
+
+        def round_(r0: int, n: int, c: int) -> tuple[Any, Any]:
+            x, ok = fn(r0, n, c)
+            x = np.broadcast_to(x, (n,)).astype(np.float64)
+            return round_half_up(x, places), ok
+
+        return round_
+
+    def _pmt(self, operands: list[Node]) -> Callable:
+        """PMT's kernel when the rate and the term are one number for the block; else the
+        scalar function on each row."""
+        from pyfuncs.formulas.kernels import pmt_shared_terms
+
+        np = self.np
+        spec = BUILTINS["PMT"]
+        each = self._elementwise(spec.fn, operands)
+
+        def pmt(r0: int, n: int, c: int) -> tuple[Any, Any]:
+            values, ok = [], None
+            for fn, kind in operands:
+                x, okx = fn(r0, n, c)
+                values.append(x.astype(np.float64) if kind == "b" else x)
+                ok = _both(ok, okx)
+            rate, nper = values[0], values[1]
+            if np.ndim(rate) or np.ndim(nper):
+                return each(r0, n, c)
+            if ok is not None and not np.ndim(ok) and not ok:
+                return np.zeros(n), np.zeros(n, dtype=bool)  # no row is all numbers
+            fv = values[3] if len(values) > 3 else 0.0
+            when = values[4] if len(values) > 4 else 0.0
+            found = pmt_shared_terms(float(rate), float(nper), values[2], fv, when)
+            if found is None:
+                return np.zeros(n), np.zeros(n, dtype=bool)  # an error on every row
+            out = np.broadcast_to(found[0], (n,))
+            return out, _both(ok, np.isfinite(out))
+
+        return pmt
+
+    def _extreme(self, operands: list[Node], larger: bool) -> Callable:
+        from pyfuncs.formulas.kernels import extreme as extreme_of
+
+        np = self.np
+
+        def extreme(r0: int, n: int, c: int) -> tuple[Any, Any]:
+            columns, ok = [], None
+            for fn, kind in operands:
+                x, okx = fn(r0, n, c)
+                x = np.broadcast_to(x, (n,))
+                columns.append(x.astype(np.float64) if kind == "b" else x)
+                ok = _both(ok, okx)
+            return extreme_of(columns, larger), ok
+
+        return extreme
 
     def _elementwise(self, fn: Callable, operands: list[Node]) -> Callable:
         """A scalar function called on each row's values (exactly the scalar result)."""
@@ -324,6 +399,22 @@ class VectorCompiler:
             return values, np.isfinite(values)
 
         return window
+
+
+def _constant(node: Any) -> float | None:
+    """The number a constant argument (``2``, ``-2``) stands for, else None."""
+    if node[0] == "num":
+        return node[1]
+    if node[0] == "neg" and node[1][0] == "num":
+        return -node[1][1]
+    return None
+
+
+def _one_value(node: Any) -> bool:
+    """An argument that is one value (not a range, an array or a name that may be one)."""
+    if node[0] == "ref":
+        return node[2:6] == node[6:10]
+    return node[0] in ("num", "bool", "bin", "neg", "pct", "call")
 
 
 def _both(a: Any, b: Any) -> Any:
