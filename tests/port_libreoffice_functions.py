@@ -291,8 +291,8 @@ def named_ranges(path, sheet):
         r'<table:named-range table:name="([^"]+)"[^>]*table:cell-range-address="([^"]+)"', txt
     ):
         name, addr = m.groups()
-        parts = re.findall(r"\$?'?([^.:']+)'?\.\$?([A-Z]+)\$?(\d+)", addr)
-        if not parts or any(p[0] != sheet for p in parts):
+        parts = re.findall(r"\$?'?([^.:']*)'?\.\$?([A-Z]+)\$?(\d+)", addr)
+        if not parts or parts[0][0] != sheet or any(p[0] not in ("", sheet) for p in parts):
             out[name] = None
             continue
         out[name] = ":".join(c + r for _, c, r in parts)
