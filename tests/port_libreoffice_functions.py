@@ -192,6 +192,10 @@ def translate(f):
         out.append(ch)
         i += 1
     text = "".join(out)
+    # References written bare, without brackets (textjoin.fods: TEXTJOIN("-";1;I13:K13)).
+    code = re.sub(r'"(?:[^"]|"")*"', '""', text)
+    bare = r"(?<![A-Za-z0-9_.$])\$?[A-Z]{1,3}\$?\d+(?::\$?[A-Z]{1,3}\$?\d+)?(?![A-Za-z0-9_(])"
+    refs.extend(m.group(0).replace("$", "") for m in re.finditer(bare, code))
     text = re.sub(r"\bCOM\.MICROSOFT\.", "", text)
     text = re.sub(r"\b_xlfn\.", "", text)
     if re.search(r"\b(ORG\.|COM\.|[A-Z]+\.[A-Z]+\.)", text) and re.search(r"\bORG\.", text):
