@@ -98,6 +98,12 @@ def test_rounding_to_multiples():
     assert evaluate("=MROUND(-10,-3)") == -9
     assert evaluate("=MROUND(1.3,0.2)") == 1.4
     assert evaluate("=MROUND(5,-2)") == Err("#NUM!")
+    # An empty argument is 0, so LCM(6,) is LCM(6,0) = 0 (LibreOffice lcm.fods row 38).
+    assert evaluate("=LCM(6,)") == 0
+    assert evaluate("=LCM(6,4)") == 12
+    # Equal values have no spread, however large (LibreOffice stdev.fods row 8).
+    assert evaluate("=STDEV(1E30,1E30,1E30)") == 0
+    assert evaluate("=VAR.P(1E30,1E30)") == 0
     assert [evaluate(f"=EVEN({x})") for x in (1.5, 3, 2, -1)] == [2, 4, 2, -2]
     assert [evaluate(f"=ODD({x})") for x in (1.5, 3, 2, -1, -2)] == [3, 3, 3, -1, -3]
 
