@@ -192,6 +192,10 @@ def translate(f):
         out.append(ch)
         i += 1
     text = "".join(out)
+    # References written bare, without brackets (textjoin.fods: TEXTJOIN("-";1;I13:K13)).
+    code = re.sub(r'"(?:[^"]|"")*"', '""', text)
+    bare = r"(?<![A-Za-z0-9_.$])\$?[A-Z]{1,3}\$?\d+(?::\$?[A-Z]{1,3}\$?\d+)?(?![A-Za-z0-9_(])"
+    refs.extend(m.group(0).replace("$", "") for m in re.finditer(bare, code))
     text = re.sub(r"\bCOM\.MICROSOFT\.", "", text)
     text = re.sub(r"\b_xlfn\.", "", text)
     if re.search(r"\b(ORG\.|COM\.|[A-Z]+\.[A-Z]+\.)", text) and re.search(r"\bORG\.", text):
@@ -291,8 +295,8 @@ def named_ranges(path, sheet):
         r'<table:named-range table:name="([^"]+)"[^>]*table:cell-range-address="([^"]+)"', txt
     ):
         name, addr = m.groups()
-        parts = re.findall(r"\$?'?([^.:']+)'?\.\$?([A-Z]+)\$?(\d+)", addr)
-        if not parts or any(p[0] != sheet for p in parts):
+        parts = re.findall(r"\$?'?([^.:']*)'?\.\$?([A-Z]+)\$?(\d+)", addr)
+        if not parts or parts[0][0] != sheet or any(p[0] not in ("", sheet) for p in parts):
             out[name] = None
             continue
         out[name] = ":".join(c + r for _, c, r in parts)

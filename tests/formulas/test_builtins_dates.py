@@ -101,5 +101,10 @@ def test_rules_seen_in_excel_saved_workbooks():
     assert evaluate('=YEAR("7/5/1800")') == Err("#VALUE!")  # xlcalculator YEAR.xlsx
     # pycel's text.xlsx: only the last part of a time may run past 59.
     assert evaluate('=TEXT("23:99","#.#####")') == "1.02708"
+    # An hour with AM/PM and no minutes (LibreOffice timevalue.fods rows 3-4; 16/24 by hand).
+    assert evaluate('=TIMEVALUE("4PM")') == 16 / 24
+    assert evaluate('=TIMEVALUE("12PM")') == 0.5
+    assert evaluate('=TIMEVALUE("12 am")') == 0.0
+    assert evaluate('=TIMEVALUE("13PM")') == Err("#VALUE!")
     assert evaluate('=TEXT(-1,"[h]")') == "-24"
     assert evaluate('=TEXT(71003160,"[hh]")') == "1704075840"

@@ -98,6 +98,12 @@ def test_rounding_to_multiples():
     assert evaluate("=MROUND(-10,-3)") == -9
     assert evaluate("=MROUND(1.3,0.2)") == 1.4
     assert evaluate("=MROUND(5,-2)") == Err("#NUM!")
+    # An empty argument is 0, so LCM(6,) is LCM(6,0) = 0 (LibreOffice lcm.fods row 38).
+    assert evaluate("=LCM(6,)") == 0
+    assert evaluate("=LCM(6,4)") == 12
+    # Equal values have no spread, however large (LibreOffice stdev.fods row 8).
+    assert evaluate("=STDEV(1E30,1E30,1E30)") == 0
+    assert evaluate("=VAR.P(1E30,1E30)") == 0
     assert [evaluate(f"=EVEN({x})") for x in (1.5, 3, 2, -1)] == [2, 4, 2, -2]
     assert [evaluate(f"=ODD({x})") for x in (1.5, 3, 2, -1, -2)] == [3, 3, 3, -1, -3]
 
@@ -111,6 +117,19 @@ def test_lookup_vector_form():
     assert evaluate("=LOOKUP(5.75,A1:A5,B1:B5)", cells) == "yellow"
     assert evaluate("=LOOKUP(7.66,A1:A5,B1:B5)", cells) == "blue"
     assert evaluate("=LOOKUP(0,A1:A5,B1:B5)", cells) == Err("#N/A")
+
+
+def test_lookup_with_two_dimensional_ranges():
+    # pycel's lookup.xlsx (saved by Excel): a result range of several rows and columns is #N/A.
+    cells = {f"B{r}": float(r - 5) for r in range(5, 10)} | {f"C{r}": "x" for r in range(5, 10)}
+    cells |= {f"E{r}": r * 10.0 for r in range(5, 10)} | {f"F{r}": r * 100.0 for r in range(5, 10)}
+    assert evaluate("=LOOKUP(2,B5:C9,E5:F9)", cells) == Err("#N/A")
+    assert evaluate("=LOOKUP(2,B5:C9,E5:E9)", cells) == 70.0  # keys down B (taller than wide)
+    # A lookup range wider than tall is searched along its first row (LibreOffice lookup.fods
+    # rows 414-446): 2 is the third key of G1:K1, so the third result.
+    wide = {"G1": 0.0, "H1": 1.0, "I1": 2.0, "J1": 3.0, "K1": 4.0}
+    wide |= {f"{c}2": 9.0 for c in "GHIJK"} | {f"{c}3": c for c in "GHIJK"}
+    assert evaluate("=LOOKUP(2,G1:K2,G3:K3)", wide) == "I"
 
 
 TABLE = {"A1": 10, "A2": 20, "A3": 30, "B1": "x", "B2": "y", "B3": "z", "C1": 1, "C2": 2, "C3": 3}

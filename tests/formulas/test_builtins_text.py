@@ -60,7 +60,27 @@ def test_codes_and_characters():
         ('=TEXT(1.5,"[h]:mm")', "36:00"),
         ('=TEXT(0.5,"hh:mm:ss")', "12:00:00"),
         ('=TEXT("12","0.00")', "12.00"),
-        ('=TEXT(4.34,"# ?/?")', Err("#VALUE!")),
+        # Fractions: Microsoft's TEXT page (4.34 as "# ?/?" is "4 1/3"); LibreOffice text.fods
+        # rows 16-17 (TRIM(TEXT(0.34;"# ?/?")) is "1/3"). By hand: 1.25 = 1 1/4; 3.5 in
+        # eighths is 3 4/8; 23/4 = 5.75 with no whole part; 2.999's nearest ninth is 3, so the
+        # fraction's place is blank; 0.123's nearest fraction with a denominator below 100 is
+        # 8/65 (0.12308, off 7.7E-5; 7/57 is off 1.9E-4), padded to the "??" widths.
+        ('=TEXT(4.34,"# ?/?")', "4 1/3"),
+        ('=TEXT(0.34,"# ?/?")', " 1/3"),
+        ('=TEXT(1.25,"# ?/?")', "1 1/4"),
+        ('=TEXT(-1.5,"# ?/?")', "-1 1/2"),
+        ('=TEXT(3.5,"# ?/8")', "3 4/8"),
+        ('=TEXT(5.75,"?/?")', "23/4"),
+        ('=TEXT(2.999,"# ?/?")', "3    "),
+        ('=TEXT(0.123,"# ??/??")', "  8/65"),
+        # Sections, conditions and colours: [Red] is ignored, the condition picks the section.
+        ('=TEXT(-5,"[Red]0;[Blue](0)")', "(5)"),
+        ('=TEXT(5,"[>10]""big"";[<=10]""small""")', "small"),
+        ('=TEXT(0,"0;(0);\\z\\e\\r\\o")', "zero"),
+        ('=TEXT(1234567,"#,##0.0,,\\M")', "1.2M"),
+        ('=TEXT(-1234.5,"#,##0.00_);(#,##0.00)")', "(1,234.50)"),
+        ('=TEXT(12,"""Total: ""0")', "Total: 12"),
+        ('=TEXT(0.00001234,"0.00E-00")', "1.23E-05"),
     ],
 )
 def test_text_format_codes(formula, expected):
@@ -87,3 +107,38 @@ def test_base_conversion_rules_seen_in_excel_saved_workbooks():
     assert evaluate("=BIN2DEC(-1)") == Err("#NUM!")
     assert evaluate("=VALUE(A1)") == 0  # a blank cell (pycel's text.xlsx)
     assert evaluate('=SWITCH(A1,0,"match")') == "match"  # a blank matches 0 (logical.xlsx)
+
+
+@pytest.mark.parametrize(
+    ("value", "fmt", "expected"),
+    [
+        # Excel's cached values in pycel's tests/fixtures/text.xlsx (saved by Excel; the
+        # workbook's licence keeps it out of this repository).
+        (0.0, "w;x;z@", "w"),  # a last section with @ is the text section
+        (-1.0, "w;x@", "-w"),  # one number section: the minus sign shows
+        (-1.0, "", "-"),
+        (1.0, "", ""),
+        (0.0, '#,#"ZZ"#.0Y00', Err("#VALUE!")),  # digit placeholders with a year code
+        ("X", ';-  ##.0;"ZERO"@;"X"', Err("#VALUE!")),  # @ in a section before the last
+        (890123.456789, "#.###.#.#.#", "890123.456.7.8.9"),  # later points are literal
+        (890123.456789, "#,###.##.#", "890,123.45.7"),
+        (890123.456789, "#,#.##.##,#", "890,123.45.679"),  # a comma after a digit: dropped
+        (890123.456789, "#.###x,##", "890123.456x,79"),  # a comma after text: literal
+        (890123.456789, "0,x#.00.0", "89012x3.45.7"),  # no digit right of it: no grouping
+        (890123.456789, "#x,0,#.00.0", "890,1x,23.45.7"),
+        (890123.456789, ",#.00.0", ",890123.45.7"),
+        (1234.56, ".#", "1234.6"),  # no integer placeholder: the whole part still shows
+        (1234.56, ".##0", "1234.560"),
+        # Time text read as Excel reads it, then shown as a number.
+        ("23:9999", "#.#####", "7.90208"),  # 23 h + 9999 min
+        ("24:99", "#.#####", "24:99"),  # not a time: the text comes back
+        ("0:0:9999", "#.#####", ".11573"),  # 9999 s
+        ("23:60:9999", "#.#####", "23:60:9999"),
+        ("59:9999.0", "#.#####", ".1567"),  # minutes:seconds.fraction
+        ("60:9999.012345", "#.########", "60:9999.012345"),
+        ("23:59.", "#.###########", ".99930555556"),
+        ("23.:59", "#.###########", "23.:59"),
+    ],
+)
+def test_text_format_rules_seen_in_excel_saved_workbooks(value, fmt, expected):
+    assert evaluate("=TEXT(A1,B1)", {"A1": value, "B1": fmt}) == expected

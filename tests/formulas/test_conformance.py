@@ -117,11 +117,13 @@ def summary() -> str:
     documents = sorted({r[0] for r in ROWS})
     differing = [r for r in ROWS if r[6]]
     untriaged = [r for r in differing if r[6].startswith("not yet triaged")]
+    gaps = [r for r in differing if r[6].startswith("engine gap")]
+    settled = len(differing) - len(untriaged) - len(gaps)
     return (
         f"LibreOffice function documents: {len(ROWS)} rows from {len(documents)} documents "
-        f"({len(ROWS) - len(differing)} agree, {len(differing) - len(untriaged)} known "
-        f"disagreements with reasons, {len(untriaged)} not yet triaged), {len(functions)} "
-        f"functions: {', '.join(functions)}"
+        f"({len(ROWS) - len(differing)} agree, {settled} differ where Excel differs from "
+        f"LibreOffice (reasons given), {len(gaps)} engine gaps, {len(untriaged)} not yet "
+        f"triaged), {len(functions)} functions: {', '.join(functions)}"
     )
 
 

@@ -476,21 +476,45 @@ def workday_intl(
 
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
-_TIME = re.compile(r"\s*(\d{1,2}):(\d{2,4})(?::(\d{2,4}(?:\.\d+)?))?\s*([AaPp][Mm])?\s*$")
+_TIME = re.compile(r"\s*(\d{1,2}):(\d{1,4})(?::(\d{2,4}(?:\.\d+)?))?(\.\d*)?\s*([AaPp][Mm])?\s*$")
+
+
+_HOUR_MERIDIEM = re.compile(r"\s*(\d{1,2})\s*([AaPp][Mm])\s*$")
 
 
 def _time_text(value: str) -> float | None:
+    """A fraction of a day from time text, as Excel reads it (Excel's cached values in pycel's
+    text.xlsx): ``h:mm`` (minutes may run to 9999 when the hour is below 24: "23:99" is 24:39,
+    "24:99" is text), ``h:mm:ss`` (seconds to 9999, minutes below 60), ``mm:ss.0`` (a decimal
+    fraction after two parts: minutes below 60 and seconds: "59:9999.0" is 0.1567), a bare
+    trailing point (``23:59.``), and AM/PM."""
+    hour_only = _HOUR_MERIDIEM.match(value)
+    if hour_only:  # "4PM", "12 am" (LibreOffice timevalue.fods: "4PM" is 16:00)
+        h = int(hour_only.group(1))
+        if not 1 <= h <= 12:
+            return None
+        return (h % 12 + (12 if hour_only.group(2).upper() == "PM" else 0)) / 24.0
     m = _TIME.match(value)
     if not m:
         return None
-    h, mi = int(m.group(1)), int(m.group(2))
-    s = float(m.group(3) or 0)
-    if m.group(3) and mi > 59:
-        return None  # only the last part may run past 59 (Excel reads "23:99" as 24:39)
-    if m.group(4):
+    first, second = int(m.group(1)), int(m.group(2))
+    seconds_text, tail, meridiem = m.group(3), m.group(4), m.group(5)
+    if seconds_text is not None:
+        if tail is not None or second > 59:
+            return None
+        h, mi, s = first, second, float(seconds_text)
+    elif tail not in (None, "."):
+        if first > 59:
+            return None
+        h, mi, s = 0, first, second + float(tail)  # minutes:seconds.fraction
+    else:
+        if second > 59 and first > 23:
+            return None
+        h, mi, s = first, second, 0.0
+    if meridiem:
         if not 1 <= h <= 12:
             return None
-        h = h % 12 + (12 if m.group(4).upper() == "PM" else 0)
+        h = h % 12 + (12 if meridiem.upper() == "PM" else 0)
     return (h * 3600 + mi * 60 + s) / 86400.0
 
 
@@ -532,7 +556,7 @@ def parse_date_text(value: str, date1904: bool = False) -> float | None:
             else:
                 mo, d, y = _MONTHS[g[0].lower()], 1, int(g[1])
         except KeyError:
-            return None
+            continue  # not a month name: "12 am" may still be a time
         if y < 100:
             y += 2000 if y < 30 else 1900
         if (y, mo, d) == (1900, 2, 29) and not date1904:

@@ -170,8 +170,16 @@ def lookup(value: Any, vector: Any, result: Any = OMITTED) -> Any:
         else:
             items, out = [r[0] for r in keys.values], [r[-1] for r in keys.values]
     else:
-        items = keys.values[0] if keys.rows == 1 else [r[0] for r in keys.values]
-        out = _grid(result).flat()
+        # A lookup range of several rows and columns is searched along its longer side, as
+        # the array form is (LibreOffice lookup.fods rows 414-446: a 2x5 range, its first row).
+        wide = keys.rows == 1 or (keys.cols > keys.rows)
+        items = keys.values[0] if wide else [r[0] for r in keys.values]
+        results = _grid(result)
+        if results.rows > 1 and results.cols > 1:
+            # A result range of several rows and columns: #N/A (Excel's cached value in
+            # pycel's lookup.xlsx for LOOKUP(2,B5:C9,E5:F9)).
+            return ExcelError("#N/A", "LOOKUP's result range must be one row or one column")
+        out = results.flat()
     found = -1
     for i, item in enumerate(items):
         if type(item) is not type(wanted):

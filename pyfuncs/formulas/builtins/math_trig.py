@@ -399,7 +399,12 @@ def gcd(*args: Any) -> Any:
 
 @builtin("LCM", params="r*", min_args=1)
 def lcm(*args: Any) -> Any:
-    return float(math.lcm(*_whole_numbers(args)))
+    """Least common multiple; an empty argument (or a blank cell given as one) is 0, so the
+    result is 0 (LibreOffice lcm.fods row 38: ``LCM(6,)`` is 0, as ``LCM(6,0)``)."""
+    values = _whole_numbers(args)
+    if any(a is None for a in args):
+        values.append(0)
+    return float(math.lcm(*values))
 
 
 # --- trigonometry and hyperbolic functions -----------------------------------------------------

@@ -149,7 +149,12 @@ def harmean(*args: Any) -> Any:
 
 
 def _sum_squares(values: list[float]) -> float:
-    mean = math.fsum(values) / len(values)
+    """Sum of squared deviations from the mean, the mean refined once by its residual
+    (``mean + fsum(v - mean)/n``) so equal values give exactly 0: STDEV(1E30,1E30,1E30) is 0
+    (LibreOffice stdev.fods row 8), where ``fsum/n`` alone is off by an ulp of 1E30."""
+    n = len(values)
+    mean = math.fsum(values) / n
+    mean += math.fsum(v - mean for v in values) / n
     return math.fsum((v - mean) ** 2 for v in values)
 
 

@@ -6,8 +6,10 @@ digit placeholders ``0 # ?``, the decimal point, ``,`` as thousands separator an
 of 1,000 after the digits, ``%``, scientific ``E+00``, literal text in quotes or after ``\\``,
 ``_x`` (a space) and ``*x`` (ignored: no cell width), colours (ignored); dates and times
 ``yyyy yy mmmm mmm mm m dddd ddd dd d hh h mm ss AM/PM A/P``, elapsed ``[h] [m] [s]`` and
-fractions of a second ``ss.00``; ``General`` and ``@``. Fractions (``# ?/?``) are not: such a
-format is ``#VALUE!`` rather than a wrong text. English month and day names.
+fractions of a second ``ss.00``; ``General`` and ``@``; fractions ``# ?/?``, ``# ??/??``,
+``?/?`` and fixed denominators ``# ?/8`` (the nearest fraction with at most as many denominator
+digits; Microsoft's TEXT page: ``TEXT(4.34,"# ?/?")`` is ``4 1/3``). English month and day
+names.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import calendar
 import math
 import re
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from typing import Any
 
 from pyfuncs.errors import ExcelError
@@ -106,6 +109,29 @@ def _is_date(tokens: list[tuple[str, str]]) -> bool:
     return any(k == "code" and t[0].lower() in "ymdhs[a" and t != "General" for k, t in tokens)
 
 
+def _has_text_code(section: str) -> bool:
+    return ("code", "@") in _tokens(section)
+
+
+def _numeric_sections(sections: list[str]) -> list[str]:
+    """The sections a number can use: a last section with ``@`` is the text section (``w;x@``
+    is positive/zero ``w`` and text ``x@``; pycel's text.xlsx, saved by Excel: TEXT(-1,"w;x@")
+    is "-w" and TEXT(0,"w;x;z@") is "w"); ``@`` in any other section is ``#VALUE!``."""
+    if any(_has_text_code(s) for s in sections[:-1]):
+        raise FormatError("@ is allowed only in the last section")
+    if len(sections) > 1 and len(sections) < 4 and _has_text_code(sections[-1]):
+        return sections[:-1]
+    return sections[:3]
+
+
+def _check_section(tokens: list[tuple[str, str]]) -> None:
+    """``#VALUE!`` for a number section mixing digit placeholders with ``@`` or a year code
+    (pycel's text.xlsx, saved by Excel: ``#,#"ZZ"#.0Y00`` is #VALUE!)."""
+    codes = [t for k, t in tokens if k == "code"]
+    if any(c == "#" for c in codes) and ("@" in codes or any(c[0] in "yY" for c in codes)):
+        raise FormatError("digit placeholders mixed with @ or a year code")
+
+
 def _pick_section(value: float, sections: list[str]) -> tuple[str, bool]:
     """The section for ``value`` and whether the minus sign is left to the section."""
     conditions = [_CONDITION.search(s) for s in sections]
@@ -136,6 +162,7 @@ def _pick_section(value: float, sections: list[str]) -> tuple[str, bool]:
 def format_value(value: Any, fmt: str, date1904: bool = False) -> str:
     """``value`` shown with the format code ``fmt`` as Excel's TEXT function shows it."""
     sections = _split_sections(fmt)
+    numeric_sections = _numeric_sections(sections)
     if type(value) is str:
         number = text_to_number(value)
         if number is None:
@@ -157,8 +184,11 @@ def format_value(value: Any, fmt: str, date1904: bool = False) -> str:
         return "TRUE" if value else "FALSE"
     if value is None:
         value = 0.0
-    section, signless = _pick_section(value, sections)
+    if fmt == "":
+        return "-" if value < 0 else ""  # pycel's text.xlsx (saved by Excel): TEXT(-1,"") is "-"
+    section, signless = _pick_section(value, numeric_sections)
     tokens = _tokens(section)
+    _check_section(tokens)
     if not tokens or tokens == [("code", "General")]:
         shown = general_text(abs(value) if signless else value)
         return shown
@@ -170,16 +200,80 @@ def format_value(value: Any, fmt: str, date1904: bool = False) -> str:
             for k, t in tokens
         )
     negative = value < 0 and not signless
-    return ("-" if negative and _has_digits(tokens) else "") + _format_number(abs(value), tokens)
+    # One number section shows the minus sign even without digits (TEXT(-1,"w;x@") is "-w").
+    sign = negative and (_has_digits(tokens) or len(numeric_sections) == 1)
+    return ("-" if sign else "") + _format_number(abs(value), tokens)
 
 
 def _has_digits(tokens: list[tuple[str, str]]) -> bool:
     return any(k == "code" and t in "0#?" for k, t in tokens)
 
 
+def _format_fraction(number: float, tokens: list[tuple[str, str]]) -> str:
+    """``number`` (not negative) as ``whole numerator/denominator``.
+
+    The numerator is the run of placeholders just before ``/``; placeholders before it (and the
+    literal text between) show the whole part, if any. The denominator is either placeholders
+    (the nearest fraction whose denominator has at most that many digits) or literal digits (a
+    fixed denominator). ``?`` pads with spaces (the numerator on the left, the denominator on the
+    right) so fractions line up; a whole number shows blanks in place of the fraction.
+    """
+    slash = next(i for i, (k, t) in enumerate(tokens) if k == "code" and t == "/")
+    before, after = tokens[:slash], tokens[slash + 1 :]
+    start = slash
+    while start > 0 and before[start - 1][0] == "code" and before[start - 1][1] in "0#?":
+        start -= 1
+    num_codes = [t for _, t in before[start:]]
+    whole_tokens = before[:start]
+    whole_codes = [t for k, t in whole_tokens if k == "code" and t in "0#?"]
+    den_codes: list[str] = []
+    fixed = ""
+    rest = after
+    for n, (k, t) in enumerate(after):
+        if k == "code" and t in "0#?" and not fixed:
+            den_codes.append(t)
+        elif k == "lit" and t.isdigit() and not den_codes:
+            fixed += t
+        else:
+            rest = after[n:]
+            break
+    else:
+        rest = []
+    if not num_codes or not (den_codes or fixed):
+        raise FormatError("unreadable fraction format")
+    whole, part = (math.floor(number), number - math.floor(number)) if whole_codes else (0, number)
+    if fixed:
+        denominator = int(fixed)
+        numerator = round(part * denominator) if denominator else 0
+    else:
+        best = Fraction(part).limit_denominator(10 ** len(den_codes) - 1)
+        numerator, denominator = best.numerator, best.denominator
+    if whole_codes and denominator and numerator >= denominator:
+        whole, numerator = whole + numerator // denominator, numerator % denominator
+    if whole_codes:
+        shown_whole = (
+            _fill_integer(str(whole) if whole else "", whole_tokens, False)
+            if whole or numerator == 0
+            else _fill_integer("", whole_tokens, False)
+        )
+        if whole == 0 and numerator == 0:
+            shown_whole = _fill_integer("0", whole_tokens, False)
+    else:
+        shown_whole = "".join(t for k, t in whole_tokens if k == "lit")
+    num_text = str(numerator).rjust(len(num_codes), " " if "?" in num_codes else "0")
+    if "#" in num_codes and "?" not in num_codes and "0" not in num_codes:
+        num_text = str(numerator)
+    den_text = fixed or str(denominator).ljust(len(den_codes), " " if "?" in den_codes else "0")
+    fraction = f"{num_text}/{den_text}"
+    if whole_codes and numerator == 0:
+        fraction = " " * len(fraction)  # a whole number: the fraction's place stays blank
+    tail = "".join(t for k, t in rest if k == "lit")
+    return shown_whole + fraction + tail
+
+
 def _format_number(number: float, tokens: list[tuple[str, str]]) -> str:
     if any(k == "code" and t == "/" for k, t in tokens):
-        raise FormatError("fraction formats are not supported")
+        return _format_fraction(number, tokens)
     codes = [t for k, t in tokens if k == "code"]
     percent = codes.count("%")
     number *= 100.0**percent
@@ -199,10 +293,38 @@ def _format_number(number: float, tokens: list[tuple[str, str]]) -> str:
     frac_part = [] if point is None else mantissa_tokens[point + 1 :]
     frac_places = sum(1 for k, t in frac_part if k == "code" and t in "0#?")
     int_places = [t for k, t in int_part if k == "code" and t in "0#?"]
-    grouping = any(
-        k == "code" and t == "," and digit_positions and i < digit_positions[-1]
-        for i, (k, t) in enumerate(int_part)
-    )
+
+    # Commas (pycel's text.xlsx, saved by Excel): one right between two digit placeholders of
+    # the integer part groups thousands; one after literal text is literal ("#x,0" shows
+    # "x,"); any other is dropped ("0,x#" of 890123 is "89012x3"), except the scaling commas.
+    def placeholder(tok: tuple[str, str]) -> bool:
+        return tok[0] == "code" and tok[1] in "0#?"
+
+    scale_at = set()
+    if digit_positions and scale:
+        scale_at = set(range(digit_positions[-1] + 1, digit_positions[-1] + 1 + scale))
+
+    def recast(part: list[tuple[str, str]], offset: int, integer: bool) -> list[tuple[str, str]]:
+        out: list[tuple[str, str]] = []
+        for i, tok in enumerate(part):
+            if tok == ("code", ",") and offset + i not in scale_at:
+                before = part[i - 1] if i else None
+                after = part[i + 1] if i + 1 < len(part) else None
+                if before is None or before[0] == "lit":
+                    tok = ("lit", ",")
+                elif not (
+                    integer and before and after and placeholder(before) and placeholder(after)
+                ):
+                    tok = ("lit", "")
+            elif tok == ("code", ".") and not integer:
+                tok = ("lit", ".")  # a second decimal point is literal; the digits run on past it
+            out.append(tok)
+        return out
+
+    int_part = recast(int_part, 0, True)
+    if point is not None:
+        frac_part = recast(frac_part, point + 1, False)
+    grouping = ("code", ",") in int_part
     exponent_text = ""
     if exp_at is not None:
         exp_digits = [t for k, t in tokens[exp_at + 1 :] if k == "code" and t in "0#?"]
@@ -237,7 +359,7 @@ def _format_number(number: float, tokens: list[tuple[str, str]]) -> str:
     whole, _, frac = digits.partition(".")
     frac = frac.ljust(frac_places, "0")
     whole = whole.lstrip("0")
-    int_text = _fill_integer(whole, int_part, grouping)
+    int_text = _fill_integer(whole, int_part, grouping, point is not None)
     frac_text = _fill_fraction(frac, frac_part)
     out = int_text + ("." if point is not None else "") + frac_text
     if exp_at is not None:
@@ -246,10 +368,18 @@ def _format_number(number: float, tokens: list[tuple[str, str]]) -> str:
     return out
 
 
-def _fill_integer(whole: str, part: list[tuple[str, str]], grouping: bool) -> str:
+def _fill_integer(
+    whole: str, part: list[tuple[str, str]], grouping: bool, point: bool = False
+) -> str:
     slots = [i for i, (k, t) in enumerate(part) if k == "code" and t in "0#?"]
     if grouping and whole:
         whole = f"{int(whole):,}"
+    if not slots:
+        # No integer placeholder: the whole part still shows, before the decimal point
+        # (".#" of 1234.56 is "1234.6": pycel's text.xlsx, saved by Excel).
+        return "".join(t if k == "lit" else ("%" if t == "%" else "") for k, t in part) + (
+            whole if point else ""
+        )
     digits = list(whole)
     pieces = [t if k == "lit" else ("%" if t == "%" else "") for k, t in part]
     # right to left: each placeholder takes a digit (or pads), the leftmost takes the rest
