@@ -188,8 +188,12 @@ def within(cost: Cost, limits: Limits) -> bool:
 
 def check(spec: FunctionSpec, kwargs: dict[str, Any], limits: Limits | None = None) -> Cost:
     """:func:`estimate`, refused with :class:`CostLimitError` (``#NUM!``) over a limit."""
+    return refuse_over(spec, estimate(spec, kwargs), limits)
+
+
+def refuse_over(spec: FunctionSpec, cost: Cost, limits: Limits | None = None) -> Cost:
+    """``cost``, or :class:`CostLimitError` (``#NUM!``) with the reason if it passes a limit."""
     limits = limits or current_limits()
-    cost = estimate(spec, kwargs)
     if cost.result_cells > limits.max_result_cells:
         raise CostLimitError(
             f"{spec.name} would return {cost.result_cells:,} cells; at most "
@@ -220,6 +224,15 @@ def _dispatch() -> Any:
 def estimate_call(name: str, args: list[Any] | tuple[Any, ...]) -> Cost | None:
     """The cost of ``pyfuncs.call(name, *args)`` on Excel values, or ``None`` when the call will
     fail before computing anything (unknown name, bad argument: the call itself says why)."""
+    priced = price_call(name, args)
+    return None if priced is None else priced[0]
+
+
+def price_call(name: str, args: list[Any] | tuple[Any, ...]) -> tuple[Cost, Any] | None:
+    """:func:`estimate_call` and, for a function of whole arguments, the arguments converted
+    for it (:class:`pyfuncs.excel.dispatch.Prepared`, to run with
+    :func:`~pyfuncs.excel.dispatch.call_prepared` without converting or pricing them again;
+    ``None`` for an element-wise function)."""
     dispatch = _dispatch()
     try:
         spec = dispatch._spec(str(name))
@@ -227,15 +240,11 @@ def estimate_call(name: str, args: list[Any] | tuple[Any, ...]) -> Cost | None:
             return None
         if spec.result.kind == "elementwise":
             if not any(type(a) is list for a in args):  # single cells: the usual call
-                return _ONE_CELL
+                return _ONE_CELL, None
             cells = max((_excel_cells(a) for a in args), default=1)
-            return Cost(cells, cells * ARRAYS_PER_CELL)
-        kwargs = {
-            arg.name: dispatch._convert(arg, raw)
-            for arg, raw in dispatch._bound(spec, tuple(args))
-            if arg.kind != "headers"
-        }
-        return estimate(spec, kwargs)
+            return Cost(cells, cells * ARRAYS_PER_CELL), None
+        prepared = dispatch.prepare(spec, tuple(args))
+        return estimate(spec, prepared.kwargs), prepared
     except Exception:  # the call will report its own error, cheaply
         return None
 

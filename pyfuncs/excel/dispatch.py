@@ -308,7 +308,21 @@ def _key_values(arg: Arg, raw: Any) -> dict[str, Any]:
     return pairs
 
 
-def _call_whole(spec: FunctionSpec, args: tuple[Any, ...]) -> Any:
+class Prepared:
+    """A call of a function of whole arguments with its arguments converted: ``kwargs`` as the
+    Python function takes them, and whether a table result starts with its ``headers``."""
+
+    __slots__ = ("headers", "kwargs", "spec")
+
+    def __init__(self, spec: FunctionSpec, kwargs: dict[str, Any], headers: bool) -> None:
+        self.spec = spec
+        self.kwargs = kwargs
+        self.headers = headers
+
+
+def prepare(spec: FunctionSpec, args: tuple[Any, ...]) -> Prepared:
+    """The arguments of a whole-argument call converted (raises ``_StopCallError`` for a bad
+    argument, with the ``#VALUE!`` it answers)."""
     kwargs: dict[str, Any] = {}
     headers = False
     for arg, raw in _bound(spec, args):
@@ -316,9 +330,35 @@ def _call_whole(spec: FunctionSpec, args: tuple[Any, ...]) -> Any:
             headers = _convert(arg, raw)
         else:
             kwargs[arg.name] = _convert(arg, raw)
-    costs.check(spec, kwargs)  # refused before anything is allocated (pyfuncs/excel/costs.py)
-    result = spec.func(**kwargs)
-    return format_result(spec, result, headers)
+    return Prepared(spec, kwargs, headers)
+
+
+def _call_whole(spec: FunctionSpec, args: tuple[Any, ...]) -> Any:
+    prepared = prepare(spec, args)
+    costs.check(spec, prepared.kwargs)  # refused before anything is allocated (costs.py)
+    return _run(prepared)
+
+
+def _run(prepared: Prepared) -> Any:
+    result = prepared.spec.func(**prepared.kwargs)
+    return format_result(prepared.spec, result, prepared.headers)
+
+
+def call_prepared(prepared: Prepared, cost: costs.Cost) -> Any:
+    """The answer of a call :func:`pyfuncs.excel.costs.price_call` converted and priced
+    (``cost``), inside :func:`batch_scope`: what :func:`call` answers, without converting the
+    arguments or pricing the call a second time (refused over a limit as :func:`call` is)."""
+    spec = prepared.spec
+    try:
+        costs.refuse_over(spec, cost)
+        return _run(prepared)
+    except _StopCallError as stop:
+        return stop.error
+    except GpuCreditError as exc:
+        return ExcelError.from_exception(exc)
+    except Exception as exc:  # as _call_spec
+        log.exception("internal error in %s", spec.name)
+        return ExcelError("#VALUE!", f"internal error in {spec.name}: {type(exc).__name__}")
 
 
 def format_result(spec: FunctionSpec, result: Any, headers: bool = False) -> Any:

@@ -14,7 +14,7 @@ from typing import Any
 
 from pyfuncs.errors import ExcelError
 from pyfuncs.excel import costs
-from pyfuncs.excel.dispatch import batch_scope, call, call_in_batch
+from pyfuncs.excel.dispatch import Prepared, batch_scope, call, call_in_batch, call_prepared
 
 log = logging.getLogger("gpucredit.server")
 
@@ -60,7 +60,24 @@ def evaluate_in_batch(function: str, args: list[Any]) -> Any:
         return ExcelError("#VALUE!", f"internal error: {type(exc).__name__}").to_json()
 
 
-__all__ = ["batch_scope", "evaluate", "evaluate_in_batch", "to_json_value", "work_in_process"]
+def evaluate_prepared(prepared: Prepared, cost: costs.Cost) -> Any:
+    """:func:`evaluate_in_batch` of a call converted and priced while its batch was priced
+    (:func:`pyfuncs.excel.costs.price_call`): neither is done a second time."""
+    try:
+        return to_json_value(call_prepared(prepared, cost))
+    except Exception as exc:  # as evaluate()
+        log.exception("call %s failed", prepared.spec.name)
+        return ExcelError("#VALUE!", f"internal error: {type(exc).__name__}").to_json()
+
+
+__all__ = [
+    "batch_scope",
+    "evaluate",
+    "evaluate_in_batch",
+    "evaluate_prepared",
+    "to_json_value",
+    "work_in_process",
+]
 
 
 def work_in_process(conn: Connection, function: str, args: list[Any], limits: costs.Limits) -> None:

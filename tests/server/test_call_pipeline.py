@@ -148,3 +148,55 @@ def test_the_call_body_is_still_described_in_the_api_docs(server):
     components = schema["components"]["schemas"]
     assert components["CallBatch"]["properties"]["calls"]["items"]["$ref"].endswith("/Call")
     assert {"function", "args"} <= set(components["Call"]["properties"])
+
+
+# --- each call priced once --------------------------------------------------------------------
+
+
+def test_a_whole_argument_call_is_converted_and_priced_once(monkeypatch):
+    """DEBT_SCHEDULE is priced from its converted arguments while the batch is priced; those are
+    reused to compute it (one conversion a call), and the answer is pyfuncs.call's."""
+    from pyfuncs import call
+    from pyfuncs.excel import costs, dispatch
+
+    conversions = []
+    original = dispatch.prepare
+
+    def counting(spec, args):
+        conversions.append(args[0])  # the principal: which call
+        return original(spec, args)
+
+    monkeypatch.setattr(dispatch, "prepare", counting)
+    body = json.dumps(
+        {
+            "calls": [
+                {"function": "GPU.DEBT_SCHEDULE", "args": [1200, 0.12, 1, 12, "annuity", 0, True]},
+                {"function": "GPU.DEBT_SCHEDULE", "args": [1300, 0.12, 10_000_000]},  # too big
+                {"function": "GPU.DEBT_SCHEDULE", "args": ["lots", 0.12, 1]},
+                {"function": "GPU.LTV", "args": [70, 100]},
+            ]
+        }
+    ).encode()
+    settings = ServerSettings()
+    _, answer = calls_module._first_slice(
+        body, "application/json", settings, calls_module._limits_of(settings), 0
+    )
+    schedule, too_big, bad, ltv = json.loads(answer)["results"]
+    # Annuity of 1,200 at 1% a month over 12 months: 1200 x 0.01 / (1 - 1.01^-12) = 106.6185...
+    payment = 1200 * 0.01 / (1 - 1.01**-12)
+    assert schedule[0] == ["period", "opening", "interest", "principal", "debt_service", "closing"]
+    assert schedule[1][:5] == pytest.approx([1, 1200, 12, payment - 12, payment])
+    assert abs(schedule[-1][-1]) < 1e-9 and len(schedule) == 13
+    assert too_big["error"] == "#NUM!" and "720,000,006 cells" in too_big["reason"]
+    assert bad["error"] == "#VALUE!" and "principal" in bad["reason"]
+    assert ltv == pytest.approx(0.7)
+    # The good call converted once; the too-big one again by pyfuncs.call, which refuses it
+    # with the reason, and the bad one again by pyfuncs.call, which says why.
+    assert (conversions.count(1200), conversions.count(1300), conversions.count("lots")) == (
+        1,
+        2,
+        2,
+    )
+    monkeypatch.setattr(dispatch, "prepare", original)
+    assert schedule == call("GPU.DEBT_SCHEDULE", 1200, 0.12, 1, 12, "annuity", 0, True)
+    assert costs.estimate_call("GPU.LTV", [70, 100]) == costs.Cost(1, costs.ARRAYS_PER_CELL)

@@ -7,6 +7,10 @@ slice: one hand-over to a thread and back). Between slices the request waits its
 one large batch cannot hold a thread while others wait, and the calls not started when the
 request's time budget ends answer ``#NUM!``. Heavy calls run in worker processes
 (:mod:`pyfuncs.server.workers`).
+
+Each call is priced once (:func:`pyfuncs.excel.costs.price_call`), and a light call of whole
+arguments is computed from the arguments converted to price it; a slice enters numpy's
+``errstate`` once (:func:`pyfuncs.excel.dispatch.batch_scope`), not once a call.
 """
 
 from __future__ import annotations
@@ -23,9 +27,16 @@ from pydantic_core import PydanticSerializationError, to_json
 
 from pyfuncs.errors import ExcelError
 from pyfuncs.excel import costs
+from pyfuncs.excel.dispatch import Prepared
 from pyfuncs.server.batch import Call, check_limits, parse_batch
 from pyfuncs.server.errors import ApiProblem
-from pyfuncs.server.evaluation import batch_scope, evaluate, evaluate_in_batch, to_json_value
+from pyfuncs.server.evaluation import (
+    batch_scope,
+    evaluate,
+    evaluate_in_batch,
+    evaluate_prepared,
+    to_json_value,
+)
 from pyfuncs.server.models import CallBatch, CallResults, Problem
 from pyfuncs.server.settings import ServerSettings
 from pyfuncs.server.workers import HeavyCalls
@@ -40,12 +51,20 @@ _NO_COST = costs.Cost(0, 0)
 
 
 class _Batch:
-    """One request's calls, their prices, which of them are light, and the results so far."""
+    """One request's calls, which of them are light, the light calls' converted arguments and
+    prices (by index, for functions of whole arguments), and the results so far."""
 
-    def __init__(self, calls: list[Call], heavy: list[int], light: list[int]) -> None:
+    def __init__(
+        self,
+        calls: list[Call],
+        heavy: list[int],
+        light: list[int],
+        prepared: dict[int, tuple[Prepared, costs.Cost]] | None = None,
+    ) -> None:
         self.calls = calls
         self.heavy = heavy
         self.light = light
+        self.prepared = prepared or {}
         self.next_light = 0
         self.results: list[Any] = [None] * len(calls)
 
@@ -94,15 +113,18 @@ def _start(
     always: dict[str, bool] = {}  # heavy by name, once a batch: most batches repeat one function
     heavy: list[int] = []
     light: list[int] = []
+    prepared: dict[int, tuple[Prepared, costs.Cost]] = {}
     work = 0
     with costs.use_limits(limits):
         for i, c in enumerate(calls):
-            # Priced once here. A call over a per-call limit is refused on its own (#NUM!,
-            # before computing): it runs as a light call, costs nothing and does not count.
-            plan = None if c.problem else costs.estimate_call(c.function, c.args)
-            if plan is None or not costs.within(plan, limits):
+            # Priced once here, with the arguments converted once. A call over a per-call limit
+            # is refused on its own (#NUM!, before computing): it runs as a light call, costs
+            # nothing and does not count towards the batch.
+            priced = None if c.problem else costs.price_call(c.function, c.args)
+            if priced is None or not costs.within(priced[0], limits):
                 light.append(i)
                 continue
+            plan, ready = priced
             work += plan.work_cells
             name = c.function
             if plan.work_cells > threshold:
@@ -110,7 +132,12 @@ def _start(
                 continue
             if name not in always:
                 always[name] = costs.is_heavy(name, _NO_COST, threshold)
-            (heavy if always[name] else light).append(i)
+            if always[name]:
+                heavy.append(i)
+                continue
+            light.append(i)
+            if ready is not None:
+                prepared[i] = (ready, plan)
     if work > settings.max_batch_work_cells:
         raise ApiProblem(
             413,
@@ -125,24 +152,27 @@ def _start(
             f"{heavy_waiting} heavy calls are waiting for a worker; retry later",
             headers={"Retry-After": "5"},
         )
-    return _Batch(calls, heavy, light)
+    return _Batch(calls, heavy, light, prepared)
 
 
 def _evaluate_slice(batch: _Batch, limits: costs.Limits, encode: bool) -> bytes | None:
     """Evaluate light calls for up to :data:`SLICE_SECONDS` (at least one); when they are all
     done and ``encode``, the answer's JSON."""
     until = time.perf_counter() + SLICE_SECONDS
-    calls, results, light = batch.calls, batch.results, batch.light
+    calls, results, light, prepared = batch.calls, batch.results, batch.light, batch.prepared
     clock = time.perf_counter
     with costs.use_limits(limits), batch_scope():
         k = batch.next_light
         while k < len(light):
-            call_ = calls[light[k]]
-            results[light[k]] = (
-                ExcelError("#VALUE!", call_.problem).to_json()
-                if call_.problem
-                else evaluate_in_batch(call_.function, call_.args)
-            )
+            i = light[k]
+            call_ = calls[i]
+            if call_.problem:
+                results[i] = ExcelError("#VALUE!", call_.problem).to_json()
+            elif i in prepared:
+                ready, cost = prepared.pop(i)
+                results[i] = evaluate_prepared(ready, cost)
+            else:
+                results[i] = evaluate_in_batch(call_.function, call_.args)
             k += 1
             if clock() > until:
                 break
