@@ -298,13 +298,10 @@ def rent_and_sizing_headlines(periods: int, headroom_cell: str) -> list[Headline
     ]
 
 
-def meaningful(rows: list[Headline], assumptions: DealAssumptions) -> list[Headline]:
+def meaningful(values: tuple[str, ...], assumptions: DealAssumptions) -> list[Headline]:
     """The stress rows that mean something here: no BTC correlation without BTC, no wall PD
     without a maturity wall."""
-    drop = {"Correlation of BTC and rent shocks"}
-    if not has_maturity_wall(assumptions):
-        drop.add("Probability of default at a maturity wall")
-    return [row for row in rows if row.label not in drop]
+    return stress_headlines(values, btc=False, wall=has_maturity_wall(assumptions))
 
 
 def _method() -> list[str]:
@@ -369,7 +366,7 @@ def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
     next_row = write_headlines(
         dashboard,
         next_row,
-        aware_only(meaningful(stress_headlines((stress["Stress"],)), assumptions)),
+        aware_only(meaningful((stress["Stress"],), assumptions)),
         value_headers=("", VIEWS[1]),
         title="Joint stress: GPU rents shocked around the model's curve",
     )
