@@ -402,6 +402,7 @@ def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
             (stress["Stress"], stress["NoBackstop"]),
             wall=has_maturity_wall(assumptions),
             correlation=TENANT_CORRELATION,
+            other_debt=assumptions.convert_principal > 0,
         ),
         value_headers=("With the backstop", "Without it"),
         title="Joint stress: tenant and guarantor defaults, re-let rents shocked with GPU rents",

@@ -174,12 +174,15 @@ def stress_headlines(
     btc: bool = True,
     wall: bool = True,
     correlation: Headline | None = None,
+    other_debt: bool = True,
 ) -> list[Headline]:
     """The joint stress in words, one value column per stress table (names of value ranges).
 
     Only the rows that mean something for the deal: the BTC-rent correlation only with BTC in
     the deal (``btc``), the maturity-wall PD only with a maturity inside the horizon (``wall``);
-    ``correlation`` replaces the BTC row with the deal's own (a colo tenant's with GPU rents).
+    ``correlation`` replaces the BTC row with the deal's own (a colo tenant's with GPU rents);
+    borrower distress only beside debt other than the lender's (``other_debt``: convertible
+    notes), since with the lender's loan alone it is the PD again.
     """
     rows = _stress_rows(values)
     if correlation is not None:
@@ -188,12 +191,15 @@ def stress_headlines(
         rows = [r for r in rows if r.label != BTC_CORRELATION_LABEL]
     if not wall:
         rows = [r for r in rows if r.label != WALL_PD_LABEL]
+    if not other_debt:
+        rows = [r for r in rows if r.label != BORROWER_LABEL]
     return rows
 
 
 #: Labels of the stress rows that only some deals have.
 BTC_CORRELATION_LABEL = "Correlation of BTC and rent shocks"
 WALL_PD_LABEL = "Probability of default at a maturity wall"
+BORROWER_LABEL = "Borrower distress (default on any debt)"
 
 
 def _stress_rows(values: tuple[str, ...]) -> list[Headline]:
@@ -248,7 +254,7 @@ def _stress_rows(values: tuple[str, ...]) -> list[Headline]:
             "convertible that cannot be paid or refinanced.",
         ),
         Headline(
-            "Borrower distress (default on any debt)",
+            BORROWER_LABEL,
             show("prob_borrower_default"),
             PERCENT,
             "Share of paths on which the borrower defaults on any debt, the lender repaid or "

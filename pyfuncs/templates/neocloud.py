@@ -211,6 +211,7 @@ def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
                 (stress["Stress"],),
                 btc=assumptions.btc_held > 0 or assumptions.hashrate_ph > 0,
                 wall=has_maturity_wall(assumptions),
+                other_debt=assumptions.convert_principal > 0,
             )
         ),
         value_headers=("", VIEWS[1]),
