@@ -10,7 +10,8 @@ headline numbers from here, so each is defined once:
   periods. A wall's DSCR is its principal over one month's cash, near zero by construction and
   no measure of coverage; the wall is reported on its own (amount due, cash available,
   refinancing DSCR: :class:`MaturityWall`). Project-finance covenants are tested from
-  completion, so a build month's DSCR is none either;
+  completion, so a build month's DSCR is none either (docs/domain.md section 10, "Coverage over
+  operating periods", [121]); the covenant's trailing DSCR leaves the wall out too;
 - **first lock-up**: the first covenant test (trailing ``dscr_lookback``-month DSCR at a test
   date) below ``lockup_dscr``; **first default**: the first period in payment, covenant or
   maturity default (:mod:`pyfuncs.deal.waterfall`);

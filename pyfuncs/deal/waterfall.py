@@ -521,7 +521,12 @@ def _run_block(
             payment_default &= due
 
         # 3. covenant test on the trailing DSCR
-        np.copyto(ds_ring[t % lookback], ds_due)
+        # tested on scheduled debt service: a maturity payment still due (the wall) is tested
+        # by its refinancing, not by the covenant (docs/domain.md section 10)
+        if has_wall:
+            np.subtract(ds_due, np.where(active, wall_due, 0.0), out=ds_ring[t % lookback])
+        else:
+            np.copyto(ds_ring[t % lookback], ds_due)
         test_date = period % step == 0
         if test_date:
             cf_by_period[max(0, t - lookback + 1) : t + 1].sum(axis=0, out=cf_sum)

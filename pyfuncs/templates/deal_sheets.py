@@ -201,7 +201,8 @@ def deal_metrics(years: int, build: bool = False, btc: bool = False) -> list[Hea
             "Minimum tested DSCR",
             both("=MIN({p}TestedDSCR)"),
             RATIO,
-            "Lowest trailing-12-month DSCR at a covenant test (quarter ends).",
+            "Lowest trailing-12-month DSCR at a covenant test (quarter ends), on scheduled "
+            "debt service: a maturity wall is not tested.",
         ),
         Headline(
             "First covenant test below lock-up",

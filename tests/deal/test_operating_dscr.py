@@ -68,6 +68,19 @@ def test_a_maturity_wall_is_not_the_minimum_dscr():
     assert list(np.flatnonzero(mask) + 1) == list(range(1, 13))
 
 
+def test_the_covenant_tests_scheduled_debt_service_not_the_wall():
+    a = parse_assumptions(WALL)  # monthly tests of the month's DSCR (test_frequency 12, LTM 1)
+    one = run_deal(a, np.full((1, 24), 1.5)).path(0)
+    # months 1-12 test 150/100 = 1.50x; month 24 owes only the wall, so nothing is tested there
+    # (150/600 = 0.25x would be a lock-up at the wall, a covenant the notes do not have)
+    assert one.tested_dscr[11] == pytest.approx(1.5)
+    assert np.isnan(one.tested_dscr[23])
+    summary = deal_summary(a, one)
+    assert summary.min_tested_dscr == pytest.approx(1.5)
+    assert summary.first_lockup is None
+    assert summary.first_default == 24  # the wall is still a maturity default
+
+
 def test_the_stress_percentiles_skip_the_wall_too():
     a = parse_assumptions(WALL)
     # path 0 $150 a month (operating minimum 1.50x), path 1 $120 (1.20x); both fail the wall
