@@ -61,6 +61,8 @@ class DemoResult:
     wall: dict[str, Any] = field(default_factory=dict)
     stress: dict[str, dict[str, Any]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: stress columns of deals with no BTC (their BTC-rent correlation means nothing)
+    no_btc: set[str] = field(default_factory=set)
 
 
 def _first(mask: np.ndarray) -> int | None:
@@ -211,7 +213,9 @@ def run_demo(paths: int = 10_000, seed: int = 1) -> DemoResult:
         _sweep_note(scenarios[1], scenarios[2], _decline_words(deflating)),
         "Book LTV falls as the loan amortises; market and fire-sale LTV rise as GPUs deflate. The "
         "lender's measure is the shortfall: exposure less the reserves and the net fire sale.",
-        "The miner's schedule runs to its convertible's maturity: the wall is what it owes then.",
+        "The miner's schedule runs to its convertible's maturity: the wall is what it owes then, "
+        "shown on its own; a minimum DSCR is over operating months with scheduled debt service "
+        "(a wall month's DSCR, its principal over a month's cash, measures no coverage).",
         "PD, annual PD and spreads are the senior lender's: a default after its loan is repaid "
         "(a convertible's wall) costs it nothing and shows as borrower distress, not as PD.",
         "Spreads above 2,000 bp show as 'distressed'; an annual PD where every path defaults is "
@@ -236,10 +240,19 @@ def run_demo(paths: int = 10_000, seed: int = 1) -> DemoResult:
         wall=wall,
         stress=stress,
         notes=notes,
+        no_btc={
+            name
+            for name, deal in (("Contracted neocloud", SAMPLE_CONTRACTED_NEOCLOUD),)
+            if not deal.get("btc_held") and not deal.get("hashrate_ph")
+        },
     )
 
 
 # --- printing ----------------------------------------------------------------------------------
+
+
+def _correlation_text(x: float) -> str:
+    return f"{x:.1f}"
 
 
 def _pct(x: float) -> str:
@@ -308,7 +321,10 @@ def print_demo(result: DemoResult, console: Any) -> None:
     for scenario in result.scenarios:
         table.add_column(f"{scenario.name}\n({scenario.rent_note})", justify="right")
     longest = max(result.scenarios, key=lambda s: len(s.dscr_by_year))
-    table.add_row("Minimum DSCR (a month)", *(ratio_text(s.min_dscr) for s in result.scenarios))
+    table.add_row(
+        "Minimum DSCR (a month with debt service)",
+        *(ratio_text(s.min_dscr) for s in result.scenarios),
+    )
     table.add_row(
         "Minimum tested DSCR (LTM)",
         *(_cell(s.min_tested_dscr, ratio_text) for s in result.scenarios),
@@ -391,7 +407,7 @@ def print_demo(result: DemoResult, console: Any) -> None:
                 ("Refinancing DSCR", _cell(wall["refi_dscr"], ratio_text)),
             ]
         rows += [
-            ("Minimum DSCR over the whole horizon", ratio_text(wall["min_dscr"])),
+            ("Minimum DSCR, operating months (wall excluded)", ratio_text(wall["min_dscr"])),
             (
                 "Borrower default",
                 _when(wall["first_default"])
@@ -411,7 +427,7 @@ def print_demo(result: DemoResult, console: Any) -> None:
     for name in result.stress:
         table.add_column(name, justify="right")
     rows = (
-        ("Correlation of BTC and rent shocks", "correlation", lambda x: f"{x:.1f}"),
+        ("Correlation of BTC and rent shocks", "correlation", _correlation_text),
         ("P(a month's DSCR < 1)", "prob_dscr_below_1", _pct),
         ("P(lock-up)", "prob_lockup", _pct),
         ("P(lender default), whole horizon", "prob_default", _pct),
@@ -426,7 +442,13 @@ def print_demo(result: DemoResult, console: Any) -> None:
         ("Fair spread", "fair_spread", _bp),
     )
     for label, key, fmt in rows:
-        table.add_row(label, *(_cell(s[key], fmt) for s in result.stress.values()))
+        table.add_row(
+            label,
+            *(
+                "no BTC" if key == "correlation" and name in result.no_btc else _cell(s[key], fmt)
+                for name, s in result.stress.items()
+            ),
+        )
     console.print(table)
     for note in result.notes:
         console.print(f"- {note}")

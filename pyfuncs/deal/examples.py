@@ -97,27 +97,33 @@ NEOCLOUD_DDTL: dict[str, Any] = {
     "cost_per_unit": 1_500,
 }
 
-#: A GB200 NVL72 data-centre project with sculpted debt.
+#: A GB200 NVL72 data-centre project at 70% of cost, sized and repaid as such loans usually are
+#: (the datacenter template's example, workbooks/examples/datacenter.yaml).
 DATACENTER: dict[str, Any] = {
     "name": "GB200 data-centre project (example)",
     "gpus": 8_000,
     "capex_per_gpu": 65_000,
-    "rent0": 5.30,  # SDB200RT ~$5.30 [7]
-    "annual_decline": 0.30,
-    "gen_periods": (13, 25, 37),
-    "gen_step": 0.25,
+    # Rent and resale value from the GB200 curves (GPU_CURVE, docs/gpu-curves.md): all-in
+    # declines that slow towards cash cost, no generation steps on top.
+    "gpu_model": "GB200",
+    "gpu_scenario": "base",
     "utilization": 0.90,
     "it_kw": 1.7,  # GB200 NVL72 ~120 kW / 72 GPUs [18][19]
     "pue": 1.25,
     "power_price": 0.07,
-    "colo_kw_month": 0,
+    "colo_kw_month": 0,  # the project owns its site
     "target_dscr": 1.30,
     "loan_to_cost": 0.70,  # max LTV 70% [75]
     "annual_rate": 0.0925,
     "tenor_years": 5,
+    "profile": "annuity",  # debt sculpted to flat CFADS is level
     "site_factor": 0.7,  # liquid-cooled NVL72 [18]
     "monthly_volume": 1_500,
     "cost_per_unit": 2_500,
+    # Rent shocks around the curve: 15%/yr puts the stress's 5th-percentile rent on the GB200
+    # low curve (the fastest observed decline, -46%/yr [10][11]) over years 1-5 (docs/domain.md
+    # section 10, "Calibrating the rent stress"); the 25% default put it below cash cost.
+    "rent_vol": 0.15,
 }
 
 #: The same neocloud as a DDTL 2.0-style delayed-draw facility (docs/domain.md section 10,

@@ -3,8 +3,15 @@
 Every report of a deal (``gpucredit demo``, the portfolio, JOINT_STRESS, the templates) reads its
 headline numbers from here, so each is defined once:
 
-- **minimum DSCR**: the lowest period DSCR ``CFADS_t/DS_t`` over the periods in which debt
-  service is due, up to and including a default (after a default nothing is paid);
+- **minimum DSCR**: the lowest period DSCR ``CFADS_t/DS_t`` over the *operating* periods in
+  which debt service is scheduled, up to and including a default (after a default nothing is
+  paid): the interest-only build (``interest_only_years``, before the loan amortises) and a
+  maturity wall still due (a bullet, balloon or convertible not refinanced) are not operating
+  periods. A wall's DSCR is its principal over one month's cash, near zero by construction and
+  no measure of coverage; the wall is reported on its own (amount due, cash available,
+  refinancing DSCR: :class:`MaturityWall`). Project-finance covenants are tested from
+  completion, so a build month's DSCR is none either (docs/domain.md section 10, "Coverage over
+  operating periods", [121]); the covenant's trailing DSCR leaves the wall out too;
 - **first lock-up**: the first covenant test (trailing ``dscr_lookback``-month DSCR at a test
   date) below ``lockup_dscr``; **first default**: the first period in payment, covenant or
   maturity default (:mod:`pyfuncs.deal.waterfall`);
@@ -37,7 +44,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pyfuncs.deal.waterfall import CENT, DEFAULT_KINDS, MATURITY_DEFAULT, PathOutcome
+from pyfuncs.deal.waterfall import (
+    CENT,
+    DEFAULT_KINDS,
+    MATURITY_DEFAULT,
+    PathOutcome,
+    build_periods,
+)
 from pyfuncs.defaults import DISTRESSED_SPREAD
 from pyfuncs.errors import ExcelError
 from pyfuncs.spreads import cumulative_pd, fair_spread, hazard_rate, repriced_spread
@@ -144,6 +157,28 @@ def _period(x: Any) -> int | None:
     return value if value > 0 else None
 
 
+def operating_periods(
+    a: DealAssumptions, one: DealSchedule, first_default: int | None = None
+) -> np.ndarray:
+    """Mask of the periods a minimum or average DSCR is taken over, on one recorded path.
+
+    Period t counts when debt service is due (``DS_t > 0``), it is after the interest-only build
+    (``t > round(interest_only_years * per_year)``), it is no maturity wall still due (not
+    ``due_at_maturity_t > 0`` with ``DS_t >= due_at_maturity_t``, i.e. a wall that was not
+    refinanced) and it is not after the first default. The waterfall's ``min_dscr`` is the
+    minimum over the same periods.
+    """
+    ds = np.asarray(one.debt_service, dtype=np.float64)
+    wall = np.asarray(one.due_at_maturity, dtype=np.float64)
+    dscr = np.asarray(one.dscr, dtype=np.float64)
+    t = np.arange(1, ds.size + 1)
+    mask = (ds > CENT) & np.isfinite(dscr) & (t > build_periods(a))
+    mask &= ~((wall > CENT) & (ds + 1e-6 >= wall))
+    if first_default is not None:
+        mask &= t <= first_default
+    return mask
+
+
 def deal_summary(a: DealAssumptions, schedule: DealSchedule) -> DealSummary:
     """Summarise path 0 of a recorded schedule (``run_deal(a)`` or ``deal_schedule(a)``)."""
     one = schedule if np.ndim(schedule.cfads) == 1 else schedule.path(0)
@@ -151,8 +186,7 @@ def deal_summary(a: DealAssumptions, schedule: DealSchedule) -> DealSummary:
     losses = path_losses(a, o)
     dscr = np.asarray(one.dscr, dtype=np.float64)
     first_default = _period(o.default_period)
-    upto = dscr if first_default is None else dscr[:first_default]
-    due = upto[np.isfinite(upto)]
+    due = dscr[operating_periods(a, one, first_default)]
     wall = None
     amounts = np.asarray(one.due_at_maturity, dtype=np.float64)
     if np.any(amounts > 0):
@@ -191,7 +225,11 @@ STRESS_METRICS: tuple[tuple[str, str], ...] = (
     ("paths", "Monte Carlo paths"),
     ("seed", "random seed"),
     ("correlation", "correlation of the ln BTC and ln rent shocks"),
-    ("prob_dscr_below_1", "share of paths with a period DSCR below 1.00x (before any reserve)"),
+    (
+        "prob_dscr_below_1",
+        "share of paths with an operating period's DSCR below 1.00x (before any reserve; no "
+        "build period, no maturity wall)",
+    ),
     ("prob_lockup", "share of paths with a covenant test below lockup_dscr"),
     (
         "prob_default",
@@ -213,7 +251,10 @@ STRESS_METRICS: tuple[tuple[str, str], ...] = (
     ("expected_lgd", "sum of shortfalls / sum of EAD over defaulted paths"),
     ("expected_loss", "mean shortfall over all paths / the lender's loan at close"),
     ("expected_loss_usd", "mean shortfall over all paths, $"),
-    *((f"min_dscr_p{p}", f"{p}th percentile of each path's minimum DSCR") for p in PERCENTILES),
+    *(
+        (f"min_dscr_p{p}", f"{p}th percentile of each path's minimum operating DSCR")
+        for p in PERCENTILES
+    ),
     ("fair_spread", "FAIR_SPREAD(annual_pd, expected_lgd); 'distressed' above 2,000 bp"),
     ("market_spread", "the market spread repriced (assumption)"),
     ("market_annual_pd", "annual PD the market assumes"),

@@ -63,6 +63,11 @@ SUMMARY_COLUMNS: tuple[tuple[str, str], ...] = (
     ("fair_spread", "0.00%"),
     ("market_spread", "0.00%"),
     ("repriced_spread", "0.00%"),
+    # the borrower's own first default on any debt (a convertible's wall after the lender is
+    # repaid included): equity distress beside the lender's measure, never its PD
+    ("borrower_default_period", "0"),
+    ("borrower_default_kind", "@"),
+    ("prob_borrower_default", "0.0%"),
 )
 
 
@@ -111,6 +116,7 @@ def evaluate_deal(
         summary = deal_summary(a, base)
         stress = joint_stress(a, paths=paths, seed=seed)
         market_now = base.market_value[0, 0]
+        lender = summary.lender_default
         row = {
             "deal": a.name if a.name != "deal" else name,
             "status": "ok",
@@ -121,11 +127,12 @@ def evaluate_deal(
             "avg_dscr": _finite_or_none(summary.average_dscr),
             "min_tested_dscr": _finite_or_none(summary.min_tested_dscr),
             "lockup_period": summary.first_lockup,
-            "default_period": summary.first_default,
-            "default_kind": summary.default_kind,
+            # the lender's measure: a default counts only while its loan is outstanding
+            "default_period": lender,
+            "default_kind": summary.default_kind if lender else "none",
             "repaid_period": summary.repaid_period,
-            "ead_at_default": summary.ead if summary.first_default else None,
-            "shortfall_at_default": summary.shortfall if summary.first_default else None,
+            "ead_at_default": summary.ead if lender else None,
+            "shortfall_at_default": summary.shortfall if lender else None,
             "maturity_wall": summary.wall.due if summary.wall else None,
             "firesale_recovery_now": (
                 float(base.firesale_value[0, 0] / market_now) if market_now > 0 else None
@@ -142,8 +149,11 @@ def evaluate_deal(
             "fair_spread",
             "market_spread",
             "repriced_spread",
+            "prob_borrower_default",
         ):
             row[key] = _finite_or_none(stress[key])
+        row["borrower_default_period"] = summary.first_default
+        row["borrower_default_kind"] = summary.default_kind
         shortfalls = (
             deal_path_shortfalls(values, index, paths, seed, months, weight) if months else None
         )

@@ -107,7 +107,7 @@ class PathOutcome:
     default_kind: np.ndarray  # NO_DEFAULT, PAYMENT_DEFAULT, COVENANT_DEFAULT, MATURITY_DEFAULT
     lockup_period: np.ndarray  # first test below lockup_dscr; 0 = never
     repaid_period: np.ndarray  # period in which every debt was repaid; 0 = not in the horizon
-    min_dscr: np.ndarray  # lowest period DSCR while debt was due (to default); NaN if none due
+    min_dscr: np.ndarray  # lowest DSCR of an operating period with debt due (no build, no wall)
     min_tested_dscr: np.ndarray  # lowest tested (trailing) DSCR; NaN if never tested
     ead: np.ndarray  # the lender's exposure at default, $ (0 if no default)
     cash_at_default: np.ndarray  # DSRA + lock-up account at default, pledged to the lender, $
@@ -267,6 +267,12 @@ def run_waterfall(
     return out, cols
 
 
+def build_periods(a: DealAssumptions) -> int:
+    """Periods of the interest-only build, ``round(interest_only_years * per_year)``: before the
+    loan amortises no DSCR is a minimum DSCR (project-finance covenants start at completion)."""
+    return round(a.interest_only_years * a.per_year)
+
+
 def _run_block(
     a: DealAssumptions,
     debt: ScheduledDebt,
@@ -279,6 +285,7 @@ def _run_block(
     paths, n = cfads.shape
     py = a.per_year
     step, lookback = a.test_step, a.lookback_periods
+    build = build_periods(a)
     cf_by_period = np.ascontiguousarray(cfads.T)
     no_senior = debt.senior_principal <= 0
     # Which parts of the waterfall can move money in this deal: a part that cannot is skipped,
@@ -514,7 +521,12 @@ def _run_block(
             payment_default &= due
 
         # 3. covenant test on the trailing DSCR
-        np.copyto(ds_ring[t % lookback], ds_due)
+        # tested on scheduled debt service: a maturity payment still due (the wall) is tested
+        # by its refinancing, not by the covenant (docs/domain.md section 10)
+        if has_wall:
+            np.subtract(ds_due, np.where(active, wall_due, 0.0), out=ds_ring[t % lookback])
+        else:
+            np.copyto(ds_ring[t % lookback], ds_due)
         test_date = period % step == 0
         if test_date:
             cf_by_period[max(0, t - lookback + 1) : t + 1].sum(axis=0, out=cf_sum)
@@ -541,7 +553,11 @@ def _run_block(
             default_now = payment_default
 
         np.divide(cf, ds_due, out=ratio, where=due)
-        np.fmin(out.min_dscr, ratio, out=out.min_dscr, where=due)
+        # minimum DSCR over operating periods only: not the interest-only build, not a maturity
+        # wall still due (the wall has its own refinancing DSCR): pyfuncs.deal.metrics
+        if period > build:
+            counted = due & (np.asarray(wall_due) <= CENT) if has_wall else due
+            np.fmin(out.min_dscr, ratio, out=out.min_dscr, where=counted)
 
         if default_now.any():
             out.default_period[default_now] = period

@@ -131,7 +131,7 @@ def _warm(compiled) -> None:
     """Run the kernel once on a tiny input so compilation (or a cache load) happens now."""
     n = 2
     f = np.zeros(n)
-    flags = np.zeros(16, dtype=np.int64)
+    flags = np.zeros(17, dtype=np.int64)
     flags[F_STEP] = flags[F_LOOKBACK] = flags[F_PY] = 1
     i8 = np.zeros(1, dtype=np.int64)
     m2 = np.zeros((1, n))
@@ -204,7 +204,8 @@ def _warm(compiled) -> None:
     F_LOOKBACK,
     F_JUNIOR_MATURITY,
     F_PY,
-) = range(16)
+    F_BUILD,
+) = range(17)
 
 
 def run_kernel(
@@ -216,7 +217,7 @@ def run_kernel(
 ) -> PathOutcome | None:
     """:func:`pyfuncs.deal.waterfall.run_waterfall` with ``record=False``, compiled; or None
     when the kernel cannot be used (the caller then runs the numpy path)."""
-    from pyfuncs.deal.waterfall import PathOutcome
+    from pyfuncs.deal.waterfall import PathOutcome, build_periods
 
     kernel = kernel_function()
     if kernel is None:
@@ -269,7 +270,7 @@ def run_kernel(
         scalars[S_MARGIN_LTV] = a.btc_margin_call_ltv
         scalars[S_CURE_LTV] = a.btc_cure_ltv
     has_dsra = debt.dsra_at_close > 0 or bool(np.any(debt.dsra_per_balance > 0))
-    flags = np.zeros(16, dtype=np.int64)
+    flags = np.zeros(17, dtype=np.int64)
     flags[F_NO_SENIOR] = debt.senior_principal <= 0
     flags[F_HAS_JUNIOR] = debt.junior_principal > 0
     flags[F_HAS_DSRA] = has_dsra
@@ -286,6 +287,7 @@ def run_kernel(
     flags[F_LOOKBACK] = a.lookback_periods
     flags[F_JUNIOR_MATURITY] = debt.junior_maturity
     flags[F_PY] = py
+    flags[F_BUILD] = build_periods(a)
 
     out = PathOutcome(
         default_period=np.zeros(paths, dtype=np.int64),
@@ -423,6 +425,7 @@ def _waterfall_paths(
     step = flags[12]
     lookback = flags[13]
     junior_maturity = flags[14]
+    build = flags[16]  # interest-only build periods: no minimum DSCR there
     price_rows = price_all.shape[0]
     base_rows = base_all.shape[0]
     n_draws = d_amounts.shape[0]
@@ -619,7 +622,8 @@ def _waterfall_paths(
                 payment_default = payment_default and due
 
             # 3. covenant test on the trailing DSCR
-            ring[t % lookback] = ds_due
+            # tested on scheduled debt service: a maturity payment still due is not tested
+            ring[t % lookback] = ds_due - wall_due if active else ds_due
             test_date = period % step == 0
             covenant_default = False
             if test_date:
@@ -645,7 +649,9 @@ def _waterfall_paths(
 
             if due:
                 ratio = cf / ds_due
-                if ratio < min_dscr:  # numpy.fmin ignores a NaN ratio
+                # operating periods only: not the build, not a maturity wall still due
+                operating = period > build and not wall_due > cent
+                if operating and ratio < min_dscr:  # numpy.fmin ignores a NaN ratio
                     min_dscr = ratio
 
             paying = active

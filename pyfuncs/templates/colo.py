@@ -36,6 +36,7 @@ from pyfuncs.templates.deal_sheets import (
     deal_metrics,
     has_maturity_wall,
     maturity_wall,
+    operating,
     write_deal_schedule,
 )
 from pyfuncs.templates.layout import (
@@ -210,20 +211,37 @@ COLO_NOTES = {
 }
 
 
-#: Revenue headroom over the months with rent: a delayed tranche earns none, and a month with
-#: debt service due and no rent is a fall of 100% already, not a division by zero.
+#: Revenue headroom over the operating months with rent (after the interest-only build, no
+#: maturity wall still due): a delayed tranche earns none, and a month with debt service due and
+#: no rent is a fall of 100% already, not a division by zero. Both views take the worst such
+#: month: rent escalates and tranches arrive, so month 1 is not the as-modelled worst month.
 REVENUE_HEADROOM = Headline(
     "Revenue can fall, before lock-up",
-    (
-        "=(INDEX(ModelledCFADS, 1)-lockup_dscr*MAX(ModelledDebtService))/INDEX(ModelledRevenue, 1)",
+    tuple(
         ArrayFormula(
             "B1",
-            "=MIN(IF((DebtService>0)*(Revenue>0), (CFADS-lockup_dscr*DebtService)/Revenue))",
-        ),
+            f"=MIN(IF({operating(p, build=True)}*({p}Revenue>0), "
+            f"({p}CFADS-lockup_dscr*{p}DebtService)/{p}Revenue))",
+        )
+        for p in ("Modelled", "")
     ),
     "0.0%",
     "Headroom: share of rent that can go before the worst month with rent and debt service due "
-    "hits lock-up; negative: already below.",
+    "(after the build) hits lock-up; negative: already below.",
+)
+
+#: The correlation that drives this deal's stress: the tenant's default with GPU rents (no BTC).
+TENANT_CORRELATION = Headline(
+    "Correlation of the tenant's default with GPU rents",
+    ("=offtaker_correlation", "=offtaker_correlation"),
+    "0.00",
+    "Asset correlation of the tenant with the GPU-rent shock (offtaker_correlation input).",
+)
+
+#: The collateral a forced sale sells here: the campus, not a GPU fleet.
+FIRESALE_LTV_NOTE = (
+    "Debt over the net proceeds of a forced sale of the campus (the shells, re-let at the "
+    "haircut) over months_to_sell."
 )
 
 
@@ -287,11 +305,11 @@ def colo_headlines(a: DealAssumptions) -> list[Headline]:
 
 def write_colo_headlines(dashboard: SheetWriter, row: int, a: DealAssumptions) -> int:
     """The deal both ways, then its lease and residual; returns the next free row."""
+    shared = [replace(h, note=COLO_NOTES.get(h.label, h.note)) for h in deal_metrics(2, build=True)]
     shared = [
-        replace(h, note=COLO_NOTES.get(h.label, h.note).replace("the whole fleet", "the shells"))
-        for h in deal_metrics(2)
+        replace(h, note=FIRESALE_LTV_NOTE) if h.label.startswith("Fire-sale LTV") else h
+        for h in shared
     ]
-    shared = [replace(h, note=h.note.replace(" (and BTC held)", "")) for h in shared]
     shared = [REVENUE_HEADROOM if h.label == REVENUE_HEADROOM.label else h for h in shared]
     return write_headlines(
         dashboard,
@@ -380,7 +398,12 @@ def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
     next_row = write_headlines(
         dashboard,
         next_row,
-        stress_headlines((stress["Stress"], stress["NoBackstop"])),
+        stress_headlines(
+            (stress["Stress"], stress["NoBackstop"]),
+            wall=has_maturity_wall(assumptions),
+            correlation=TENANT_CORRELATION,
+            other_debt=assumptions.convert_principal > 0,
+        ),
         value_headers=("With the backstop", "Without it"),
         title="Joint stress: tenant and guarantor defaults, re-let rents shocked with GPU rents",
     )

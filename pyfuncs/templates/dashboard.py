@@ -169,8 +169,41 @@ def stress_value(values: str, metric: str) -> str:
     return f"INDEX({values}, {METRICS.index(metric) + 1})"
 
 
-def stress_headlines(values: tuple[str, ...]) -> list[Headline]:
-    """The joint stress in words, one value column per stress table (names of value ranges)."""
+def stress_headlines(
+    values: tuple[str, ...],
+    btc: bool = True,
+    wall: bool = True,
+    correlation: Headline | None = None,
+    other_debt: bool = True,
+) -> list[Headline]:
+    """The joint stress in words, one value column per stress table (names of value ranges).
+
+    Only the rows that mean something for the deal: the BTC-rent correlation only with BTC in
+    the deal (``btc``), the maturity-wall PD only with a maturity inside the horizon (``wall``);
+    ``correlation`` replaces the BTC row with the deal's own (a colo tenant's with GPU rents);
+    borrower distress only beside debt other than the lender's (``other_debt``: convertible
+    notes), since with the lender's loan alone it is the PD again.
+    """
+    rows = _stress_rows(values)
+    if correlation is not None:
+        rows = [correlation if r.label == BTC_CORRELATION_LABEL else r for r in rows]
+    elif not btc:
+        rows = [r for r in rows if r.label != BTC_CORRELATION_LABEL]
+    if not wall:
+        rows = [r for r in rows if r.label != WALL_PD_LABEL]
+    if not other_debt:
+        rows = [r for r in rows if r.label != BORROWER_LABEL]
+    return rows
+
+
+#: Labels of the stress rows that only some deals have.
+BTC_CORRELATION_LABEL = "Correlation of BTC and rent shocks"
+WALL_PD_LABEL = "Probability of default at a maturity wall"
+BORROWER_LABEL = "Borrower distress (default on any debt)"
+
+
+def _stress_rows(values: tuple[str, ...]) -> list[Headline]:
+    """Every row of the joint stress, for :func:`stress_headlines` to choose from."""
 
     def pick(metric: str) -> tuple[str, ...]:
         return tuple(stress_value(v, metric) for v in values)
@@ -195,7 +228,7 @@ def stress_headlines(values: tuple[str, ...]) -> list[Headline]:
             "Monte Carlo paths; the seed makes them repeatable.",
         ),
         Headline(
-            "Correlation of BTC and rent shocks",
+            BTC_CORRELATION_LABEL,
             show("correlation"),
             "0.00",
             "Correlation of the monthly shocks to ln BTC and ln GPU rent.",
@@ -214,14 +247,14 @@ def stress_headlines(values: tuple[str, ...]) -> list[Headline]:
             "its loan is outstanding.",
         ),
         Headline(
-            "Probability of default at a maturity wall",
+            WALL_PD_LABEL,
             show("prob_maturity_default"),
             PERCENT,
             "Share of paths on which the lender, still owed, sees a bullet, balloon or "
             "convertible that cannot be paid or refinanced.",
         ),
         Headline(
-            "Borrower distress (default on any debt)",
+            BORROWER_LABEL,
             show("prob_borrower_default"),
             PERCENT,
             "Share of paths on which the borrower defaults on any debt, the lender repaid or "
@@ -270,13 +303,14 @@ def stress_headlines(values: tuple[str, ...]) -> list[Headline]:
             "Minimum DSCR, 5th percentile path",
             show("min_dscr_p5"),
             RATIO,
-            "One path in twenty has a lowest DSCR below this.",
+            "One path in twenty has a lowest operating-month DSCR below this (no build month, "
+            "no maturity wall).",
         ),
         Headline(
             "Minimum DSCR, median path",
             show("min_dscr_p50"),
             RATIO,
-            "Half the paths have a lowest DSCR below this.",
+            "Half the paths have a lowest operating-month DSCR below this.",
         ),
         Headline(
             "Fair spread for this risk",

@@ -148,28 +148,61 @@ VIEWS = ("As usually modelled", "Deflation-aware")
 PREFIXES = ("Modelled", "")
 
 
-def deal_metrics(years: int) -> list[Headline]:
+def operating(prefix: str = "", build: bool = False) -> str:
+    """Array mask of a schedule's operating months with debt service scheduled (1 or 0 each).
+
+    A month counts when debt service is due, it is no maturity wall still due (``Due > 0`` with
+    ``DebtService >= Due``: a bullet, balloon or convertible that was not refinanced) and, with
+    ``build``, it is after the interest-only build (``Period > interest_only_years*per_year``):
+    the months :func:`pyfuncs.deal.metrics.operating_periods` takes the minimum DSCR over.
+    """
+    p = prefix
+    mask = f"({p}DebtService>0)*(1-({p}Due>0)*({p}DebtService>={p}Due))"
+    if build:
+        mask += f"*({p}Period>ROUND(interest_only_years*per_year, 0))"
+    return mask
+
+
+#: What the minimum DSCR headline measures, by whether the deal has an interest-only build.
+MIN_DSCR_NOTE = (
+    "Lowest monthly cash cover of scheduled debt service, operating months only: a maturity "
+    "wall still due is shown under Maturity wall."
+)
+MIN_DSCR_BUILD_NOTE = (
+    "Lowest monthly cash cover of scheduled debt service once the notes amortise: no "
+    "interest-only build month, no maturity wall still due (see Maturity wall)."
+)
+
+
+def deal_metrics(years: int, build: bool = False, btc: bool = False) -> list[Headline]:
     """Coverage, covenant, default and collateral headlines for both views of a deal.
 
-    There is no maximum fire-sale LTV (its denominator runs to zero as the GPUs age): the LTV
-    and the dollar shortfall are shown at year ends (covenant test dates), for ``years`` years.
+    The minimum DSCR and the revenue headroom are over the operating months with scheduled
+    debt service (:func:`operating`; ``build``: the deal has an interest-only build). There is
+    no maximum fire-sale LTV (its denominator runs to zero as the GPUs age): the LTV and the
+    dollar shortfall are shown at year ends (covenant test dates), for ``years`` years. ``btc``:
+    the collateral includes BTC held, and the notes say so.
     """
 
     def both(template: str) -> tuple[str, ...]:
         return tuple(template.format(p=p) for p in PREFIXES)
 
+    def each(make: Any) -> tuple[ArrayFormula, ...]:
+        return tuple(ArrayFormula("B1", make(p)) for p in PREFIXES)
+
     rows = [
         Headline(
             "Minimum DSCR",
-            both("=MIN({p}DSCR)"),
+            each(lambda p: f"=MIN(IF({operating(p, build)}, {p}DSCR))"),
             RATIO,
-            "Lowest monthly cash cover of the debt service due (months with nothing due skipped).",
+            MIN_DSCR_BUILD_NOTE if build else MIN_DSCR_NOTE,
         ),
         Headline(
             "Minimum tested DSCR",
             both("=MIN({p}TestedDSCR)"),
             RATIO,
-            "Lowest trailing-12-month DSCR at a covenant test (quarter ends).",
+            "Lowest trailing-12-month DSCR at a covenant test (quarter ends), on scheduled "
+            "debt service: a maturity wall is not tested.",
         ),
         Headline(
             "First covenant test below lock-up",
@@ -201,23 +234,30 @@ def deal_metrics(years: int) -> list[Headline]:
         Headline(
             "Revenue can fall, before lock-up",
             (
-                "=(INDEX(ModelledCFADS, 1)-lockup_dscr*MAX(ModelledDebtService))"
-                "/INDEX(ModelledRevenue, 1)",
                 ArrayFormula(
-                    "B1", "=MIN(IF(DebtService>0, (CFADS-lockup_dscr*DebtService)/Revenue))"
+                    "B1",
+                    "=(INDEX(ModelledCFADS, 1)-lockup_dscr*MAX(IF("
+                    f"{operating('Modelled', build)}, ModelledDebtService)))"
+                    "/INDEX(ModelledRevenue, 1)",
+                ),
+                ArrayFormula(
+                    "B1",
+                    f"=MIN(IF({operating('', build)}, (CFADS-lockup_dscr*DebtService)/Revenue))",
                 ),
             ),
             PERCENT,
-            "Headroom: share of revenue that can go before the worst month with debt service "
-            "due hits lock-up; negative: already below.",
+            "Headroom: share of revenue that can go before the worst operating month with debt "
+            "service due hits lock-up; negative: already below.",
         ),
         Headline(
             "Maximum LTV: book value, then market value",
             ("=MAX(ModelledBookLTV)", "=MAX(MarketLTV)"),
             PERCENT,
-            "Highest debt over book value (as modelled) and over the GPUs' market value.",
+            "Highest debt over book value (as modelled) and over the market value of the GPUs"
+            + (" and BTC held." if btc else "."),
         ),
     ]
+    held = " and of the BTC held at market" if btc else ""
     for year in range(1, years + 1):
         at = f"per_year*{year}"
         rows.append(
@@ -225,7 +265,8 @@ def deal_metrics(years: int) -> list[Headline]:
                 f"Fire-sale LTV, end of year {year}",
                 ("", f"=INDEX(FiresaleLTV, {at})"),
                 PERCENT,
-                "Debt over the net proceeds of a forced sale of the fleet over months_to_sell (and BTC held).",
+                "Debt over the net proceeds of a forced sale of the GPUs over months_to_sell"
+                f"{held}.",
             )
         )
         rows.append(

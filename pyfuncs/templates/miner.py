@@ -12,6 +12,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.chart import Reference
+from openpyxl.styles import Alignment
 
 from pyfuncs.deal.assumptions import DealAssumptions
 from pyfuncs.deal.examples import MINER
@@ -48,6 +49,7 @@ from pyfuncs.templates.layout import (
     INPUT_FILL,
     INPUT_FONT,
     MARKET_PRICING,
+    NOTE_FONT,
     OPEX_FORMULA,
     POWER_AND_OPEX,
     WATERFALL,
@@ -62,6 +64,7 @@ from pyfuncs.templates.scenarios import (
     MINER_DRIVERS,
     MINER_GRID,
     ScenarioBlock,
+    in_use_name,
     write_scenarios,
 )
 from pyfuncs.templates.scenarios import SHEET as SCENARIO_SHEET
@@ -164,6 +167,42 @@ def write_btc_sensitivity(writer: SheetWriter, first_row: int, debt_service_year
     return first_row + len(BTC_MULTIPLES)
 
 
+#: The BTC held at the scenario's price: the base case does not shock BTC, so every period's
+#: price is the scenario's ``btc_price``.
+BTC_VALUE = f"btc_held*{in_use_name('btc_price')}"
+#: The GPUs' share of the Schedule's market value in a row: the market value column holds the GPUs
+#: and the BTC held (at market), so the BTC comes off before the GPU count divides it.
+GPU_MARKET_VALUE = f"Schedule!{COL['market_value']}{{row}}-{BTC_VALUE}"
+
+
+def write_btc_recovery(writer: SheetWriter, row: int) -> int:
+    """The BTC held beside the GPUs' fire sale: liquid, sold at market with no fleet discount.
+
+    The two are valued apart (docs/domain.md section 6): GPUs through FIRESALE_RECOVERY over
+    months_to_sell, BTC at ``btc_held * btc_price`` (the scenario's price; the BTC trades in a
+    deep market, so no square-root impact and no site factor). Returns the last row written.
+    """
+    net = f"B{row - 1}"
+    rows = (
+        (
+            "BTC held, sold at market",
+            f"={BTC_VALUE}",
+            "Liquid: no fleet discount, no site factor, sold at the scenario's BTC price.",
+        ),
+        (
+            "Net proceeds, GPUs and BTC",
+            f"={net}+B{row}",
+            "The GPUs' net fire-sale proceeds above plus the BTC held at market.",
+        ),
+    )
+    for offset, (label, formula, meaning) in enumerate(rows):
+        writer.sheet.cell(row + offset, 1, label)
+        writer.formula(f"B{row + offset}", formula, MONEY_M)
+        writer.sheet[f"B{row + offset}"].alignment = Alignment(horizontal="right")
+        writer.sheet.cell(row + offset, 4, meaning).font = NOTE_FONT
+    return row + len(rows) - 1
+
+
 def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
     """The miner workbook: Inputs, Schedule, Dashboard, Stress, Notes (formulas, no values)."""
     book = Workbook()
@@ -193,7 +232,7 @@ def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
     next_row = write_headlines(
         dashboard,
         4,
-        deal_metrics(3),
+        deal_metrics(3, btc=True),
         value_headers=VIEWS,
         title="The loans to the last maturity: as usually modelled (flat rents, no reserve) and "
         "deflation-aware (with the DSRA and lock-up)",
@@ -223,10 +262,11 @@ def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
         workings,
         next_row,
         workings_row,
-        f"Schedule!{COL['market_value']}{year_end}/MAX(gpus,1)",
-        "Fire sale of the GPU fleet at the end of year 1",
+        f"({GPU_MARKET_VALUE.format(row=year_end)})/MAX(gpus,1)",
+        "Fire sale of the GPU fleet at the end of year 1 (the BTC held is sold apart)",
         sale_decay_formula("gpu_age_years+1"),
     )
+    last_row = write_btc_recovery(dashboard, last_row + 1)
     last_chart_row = deal_charts(dashboard, layout, modelled, workings.sheet, waterfall, "F")
     chart = line_chart(
         "Miner DSCR against BTC price, year one",

@@ -206,9 +206,16 @@ def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
     next_row = write_headlines(
         dashboard,
         next_row,
-        aware_only(stress_headlines((stress["Stress"],))),
+        aware_only(
+            stress_headlines(
+                (stress["Stress"],),
+                btc=assumptions.btc_held > 0 or assumptions.hashrate_ph > 0,
+                wall=has_maturity_wall(assumptions),
+                other_debt=assumptions.convert_principal > 0,
+            )
+        ),
         value_headers=("", VIEWS[1]),
-        title="Joint stress: BTC and GPU rents shocked together",
+        title="Joint stress: GPU rents and resale values shocked around their curves",
     )
     year_one = layout.first + assumptions.per_year - 1
     last_row, waterfall = write_waterfall(

@@ -94,3 +94,50 @@ def test_cli_writes_results_and_refuses_bad_requests(tmp_path):
     same = _cli("portfolio", str(deals), "--out", str(deals))
     assert same.returncode == 2 and "overwrite the input" in same.stderr
     assert "Traceback" not in missing.stderr + same.stderr
+
+
+#: $600 senior at 0%, linear over 12 months ($50 a month) against $100 a month of cash, then $600
+#: of 0% notes due in month 24 against one month's $100: the senior lender is repaid in month 12,
+#: the borrower fails on the notes in month 24 (tests/deal/test_metrics.py's hand-built deal).
+REPAID_THEN_WALL = {
+    "name": "repaid, then the wall",
+    "gpus": 100,
+    "capex_per_gpu": 0,
+    "rent0": 1 / 730,  # 100 GPUs x 730 hours x 1/730 = $100 a month
+    "annual_decline": 0.0,
+    "utilization": 1.0,
+    "opex_hour": 0.0,
+    "debt_principal": 600,
+    "annual_rate": 0.0,
+    "tenor_years": 1,
+    "profile": "linear",
+    "dsra_months": 2,
+    "convert_principal": 600,
+    "convert_coupon": 0.0,
+    "convert_years": 2,
+    "rent_vol": 0.0001,  # a stress that cannot move $100 to $600 or below $50
+}
+
+
+def test_default_and_exposure_columns_are_the_lenders():
+    row = evaluate_deal(0, REPAID_THEN_WALL, 200, 3).values
+    # the lender is repaid in month 12: no default of the lender, no exposure, no shortfall
+    assert row["default_period"] is None and row["default_kind"] == "none"
+    assert row["ead_at_default"] is None and row["shortfall_at_default"] is None
+    assert row["prob_default"] == 0.0
+    # the borrower's own default, labelled as such: the notes' wall in month 24, on every path
+    assert row["borrower_default_period"] == 24
+    assert row["borrower_default_kind"] == "maturity"
+    assert row["prob_borrower_default"] == 1.0
+    assert row["maturity_wall"] == pytest.approx(600)
+
+
+def test_a_lender_default_fills_the_exposure_columns():
+    # no cash at all: the two-month DSRA ($100) pays months 1-2, the loan defaults in month 3
+    # with 600 - 2 x 50 = $500 outstanding, and a worthless fleet recovers nothing
+    deal = {**REPAID_THEN_WALL, "rent0": 0.0}
+    row = evaluate_deal(0, deal, 200, 3).values
+    assert row["default_period"] == row["borrower_default_period"] == 3
+    assert row["default_kind"] == "payment"
+    assert row["ead_at_default"] == pytest.approx(500)
+    assert row["shortfall_at_default"] == pytest.approx(500)
