@@ -123,20 +123,24 @@ class Scheduler:
             self.pinned.add((s, r, c))
             self.cycle_cells.add((s, r, c))
 
-    def settle(self, start: Key) -> None:
-        """Compute ``start`` and, first, every formula cell it reads (iteratively)."""
+    def settle(self, start: Key, first: list[Key] | None = None) -> None:
+        """Compute ``start`` and, first, every formula cell it reads (iteratively); ``first``:
+        the cells a try of ``start`` found missing already."""
         work = self.work = [start]
-        vals, cells = self.vals, self.cells
+        if first:
+            work.extend(first)
+        vals, cells, compute = self.vals, self.cells, self.compute
         while work:
             s, r, c = work[-1]
+            key = (r, c)
             sheet_vals = vals[s]
-            state = sheet_vals.get((r, c))
+            state = sheet_vals.get(key)
             if state is not PENDING and state is not WAITING:
                 work.pop()
                 continue
-            sheet_vals[(r, c)] = WAITING
+            sheet_vals[key] = WAITING
             try:
-                self.compute(s, (r, c), cells[s][(r, c)])
+                compute(s, key, cells[s][key])
             except Miss as miss:
                 work.extend(miss.keys)
                 continue
