@@ -18,7 +18,7 @@ from pyfuncs.formulas.builtins import BUILTINS, Builtin
 from pyfuncs.formulas.parser import MAX_COL, MAX_ROW, FormulaSyntaxError, parse_formula
 from pyfuncs.formulas.problems import UnsupportedFormulaError
 from pyfuncs.formulas.schedule import PENDING, WAITING
-from pyfuncs.formulas.values import REF, Arr, Ref, XlError, lift, num, scalar_op
+from pyfuncs.formulas.values import FLOAT_OPS, REF, Arr, Ref, XlError, lift, num, scalar_op
 from pyfuncs.xlsx.reader import DefinedName
 
 if TYPE_CHECKING:
@@ -170,17 +170,46 @@ class Compiler:
 
     def _compile_binary(self, node: Any, array: bool, sheet: int) -> Callable:
         op = scalar_op(node[1])
+        fast = FLOAT_OPS.get(node[1])  # two numbers: the result, or NaN to go the long way
         left = self.value_fn(node[2], array, sheet)
         right = self.value_fn(node[3], array, sheet)
+        if fast is None:
 
-        def binary(r: int, c: int) -> Any:
+            def binary(r: int, c: int) -> Any:
+                a = left(r, c)
+                b = right(r, c)
+                if type(a) is Arr or type(b) is Arr:
+                    return lift(op, [a, b])
+                return op(a, b)
+
+            return binary
+        if node[3][0] == "num":  # A1*2: the constant bound, not called
+            b = node[3][1]
+
+            def binary_constant(r: int, c: int) -> Any:
+                a = left(r, c)
+                if type(a) is float:
+                    out = fast(a, b)
+                    if out - out == 0.0:  # finite (a logical too)
+                        return out
+                elif type(a) is Arr:
+                    return lift(op, [a, b])
+                return op(a, b)
+
+            return binary_constant
+
+        def binary_numbers(r: int, c: int) -> Any:
             a = left(r, c)
             b = right(r, c)
-            if type(a) is Arr or type(b) is Arr:
+            if type(a) is float and type(b) is float:
+                out = fast(a, b)
+                if out - out == 0.0:  # finite (a logical too)
+                    return out
+            elif type(a) is Arr or type(b) is Arr:
                 return lift(op, [a, b])
             return op(a, b)
 
-        return binary
+        return binary_numbers
 
     def value_fn(self, node: Any, array: bool, sheet: int) -> Callable[[int, int], Any]:
         """A closure giving ``node``'s value (a reference read as ``value_of`` reads it); a

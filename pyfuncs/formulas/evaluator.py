@@ -162,12 +162,9 @@ _LEFT = object()  # a row the vector path leaves to the cell's closure
 class _Run:
     """A filled-down run of one column computed as a block (:mod:`pyfuncs.formulas.vector`)."""
 
-    __slots__ = ("col", "computed", "failed", "first", "fn", "last", "memo", "scalar", "sheet")
+    __slots__ = ("col", "computed", "failed", "first", "fn", "last", "scalar", "sheet")
 
-    def __init__(
-        self, sheet: int, col: int, first: int, last: int, fn: Any, scalar: Any, memo: dict
-    ) -> None:
-        self.memo = memo  # the block reads of the compiler of the shape (cleared per block)
+    def __init__(self, sheet: int, col: int, first: int, last: int, fn: Any, scalar: Any) -> None:
         self.sheet, self.col, self.first, self.last = sheet, col, first, last
         self.fn = fn  # the block function of the run's shape
         self.scalar = scalar  # the closure of the shape, cell by cell
@@ -196,6 +193,9 @@ class Evaluator(Compiler, Scheduler, Placement):
         self.changed_area = False
         self.pinned: set[Key] = set()
         self.indexes: dict[tuple[int, int, int, int, int], Any] = {}  # per pass (lookups)
+        #: Per pass: (sheet, column) -> blocks of computed values the vector path read or wrote,
+        #: each (first row, float64 values, mask of number cells or None: all numbers).
+        self.blocks: dict[tuple[int, int], list[tuple[int, Any, Any]]] = {}
         self.let_scopes: list[dict[str, Any]] = []
         self.volatile: list[tuple[str, str]] = []  # cells using OFFSET, INDIRECT, NOW...
         self.pass_number = 0
@@ -314,17 +314,17 @@ class Evaluator(Compiler, Scheduler, Placement):
                 try:
                     tree = snap_root(parse_cached(formula.text, formula.host, skey))
                     fn, _kind = vc.compile(tree)
-                    compiled[key] = (fn, vc.reads, vc.memo)
+                    compiled[key] = (fn, vc.reads)
                 except (NotVector, UnsupportedFormulaError, FormulaSyntaxError):
                     compiled[key] = None
             if compiled[key] is None:
                 continue
-            fn, reads, memo = compiled[key]
+            fn, reads = compiled[key]
             cells = self.cells[s]
             for first, last in segments:
                 if reaches_itself(reads, s, c, first, last):
                     continue
-                run = _Run(s, c, first, last, fn, cells[(first, c)], memo)
+                run = _Run(s, c, first, last, fn, cells[(first, c)])
                 self.vector_runs += 1
                 cells.update(
                     dict.fromkeys(zip(range(first, last + 1), repeat(c)), self._run_trigger(run))
@@ -348,13 +348,14 @@ class Evaluator(Compiler, Scheduler, Placement):
         import numpy as np
 
         n = run.last - run.first + 1
-        run.memo.clear()
-        try:
-            values, ok = run.fn(run.first, n, run.col)
-        finally:
-            run.memo.clear()
+        block, ok = run.fn(run.first, n, run.col)
         run.computed = self.pass_number
-        values = np.broadcast_to(values, (n,)).tolist()
+        block = np.broadcast_to(block, (n,))
+        if ok is not None:
+            ok = np.broadcast_to(ok, (n,))
+            if ok.all():
+                ok = None
+        values = block.tolist()
         keys = list(zip(range(run.first, run.last + 1), repeat(run.col, n), strict=True))
         vals = self.vals[run.sheet]
         states = list(map(vals.get, keys))
@@ -363,11 +364,16 @@ class Evaluator(Compiler, Scheduler, Placement):
         if ok is None:
             vals.update(zip(keys, values, strict=True))
         else:
-            good = np.broadcast_to(ok, (n,)).tolist()
+            good = ok.tolist()
             vals.update(zip(compress(keys, good), compress(values, good), strict=True))
-        for key, state in zip(keys, states, strict=True):
-            if state is not PENDING:  # the row asked for, a cell pinned by a cycle
-                vals[key] = state
+        if states.count(PENDING) == n - 1 and states[i] is WAITING:
+            vals[keys[i]] = WAITING  # the row asked for: placed by compute
+            if ok is None:  # every cell is the block's: the vector path may read it as is
+                self.blocks.setdefault((run.sheet, run.col), []).append((run.first, block, None))
+        else:
+            for key, state in zip(keys, states, strict=True):
+                if state is not PENDING:  # the row asked for, a cell pinned by a cycle
+                    vals[key] = state
         return own
 
     # --- reading values --------------------------------------------------------------------
@@ -477,6 +483,7 @@ class Evaluator(Compiler, Scheduler, Placement):
         self.pass_number += 1
         self.vals = [dict(v) for v in base]
         self.indexes = {}
+        self.blocks = {}
         self.owner = [{} for _ in self.book.sheets]
         for s, cells in enumerate(self.cells):
             vals = self.vals[s]
@@ -512,8 +519,8 @@ class Evaluator(Compiler, Scheduler, Placement):
                         self.work = [(s, *key)]
                         try:
                             self.compute(s, key, fn)
-                        except Miss:
-                            self.settle((s, *key))
+                        except Miss as miss:
+                            self.settle((s, *key), miss.keys)
                 if not self.changed_area:
                     return
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import operator
 import re
 from collections.abc import Callable
 from decimal import Decimal
@@ -328,6 +329,39 @@ def _snapped_sub(a: Any, b: Any) -> Any:
 
 _OPS["+0"] = _snapped_add  # the last operation of a formula (see snapped_sum)
 _OPS["-0"] = _snapped_sub
+
+
+def _float_div(a: float, b: float) -> float:
+    return a / b if b else math.nan
+
+
+def _float_pow(a: float, b: float) -> Any:
+    out = power(a, b)
+    return out if type(out) is float else math.nan
+
+
+def _float_equal(a: float, b: float) -> bool:
+    return a == b or abs(a - b) <= _APPROX * max(abs(a), abs(b))
+
+
+#: The operators on two floats, for the compiled formulas' common case: the same result as
+#: :func:`scalar_op` whenever it is a finite number or a logical, NaN where the general path
+#: must decide (a division by zero, an overflow, ``0^0``).
+FLOAT_OPS: dict[str, Callable[[float, float], Any]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": _float_div,
+    "^": _float_pow,
+    "+0": snapped_sum,
+    "-0": lambda a, b: snapped_sum(a, -b),
+    "=": _float_equal,
+    "<>": lambda a, b: not _float_equal(a, b),
+    "<": lambda a, b: a < b and not _float_equal(a, b),
+    ">": lambda a, b: a > b and not _float_equal(a, b),
+    "<=": lambda a, b: a < b or _float_equal(a, b),
+    ">=": lambda a, b: a > b or _float_equal(a, b),
+}
 
 
 def snap_root(tree: Any) -> Any:

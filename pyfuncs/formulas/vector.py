@@ -60,7 +60,6 @@ class VectorCompiler:
         self.ev = ev
         self.sheet = sheet
         self.reads: list[tuple[int, int, bool, int, bool, int, bool, int, bool]] = []
-        self.memo: dict[tuple[int, int, int, int], tuple[Any, Any]] = {}  # one block's reads
 
     # --- compiling -------------------------------------------------------------------------
     def compile(self, node: Any) -> Node:
@@ -111,39 +110,42 @@ class VectorCompiler:
     def _gather(self, sheet: int, first: int, n: int, col: int) -> tuple[Any, Any]:
         """The values of ``n`` cells of a column as float64, with the mask of number cells;
         :class:`Miss` naming the formula cells not computed yet."""
-        memo_key = (sheet, first, n, col)
-        found = self.memo.get(memo_key)
-        if found is not None:
-            return found
+        blocks = self.ev.blocks.get((sheet, col))
+        if blocks is not None:
+            for start, block, mask in blocks:
+                i = first - start
+                if i >= 0 and i + n <= len(block):
+                    return block[i : i + n], (None if mask is None else mask[i : i + n])
         np = self.np
         if first < 1 or col < 1:
             raise Fallback("a reference off the sheet")
         values = list(
             map(self.ev.vals[sheet].get, zip(range(first, first + n), repeat(col, n), strict=True))
         )
-        if set(map(type, values)) == _FLOAT:
+        types = set(map(type, values))
+        if types == _FLOAT:
             found = np.array(values, dtype=np.float64), None
-            self.memo[memo_key] = found
+            self._keep(sheet, first, col, found)
             return found
-        missing = []
-        cells = self.ev.cells[sheet]
-        for i, v in enumerate(values):
-            if v is PENDING:
-                key = (first + i, col)
-                if key not in cells:  # a member of an array range: its anchor decides
-                    raise Fallback("an array member")
-                missing.append((sheet, *key))
-            elif v is WAITING:
+        if object in types:  # PENDING or WAITING: formula cells not computed yet
+            if values.count(WAITING):
                 raise Fallback("a cell on the current path")
-        if missing:
+            rows = [first + i for i, v in enumerate(values) if v is PENDING]
+            if not all(map(self.ev.cells[sheet].__contains__, zip(rows, repeat(col)))):
+                raise Fallback("an array member")  # its anchor decides
             # the scheduler takes the last key first: the top row first, so that a column
             # filled down from itself (each row reading the one above) is computed in order
-            missing.reverse()
-            raise Miss(missing)
+            rows.reverse()
+            raise Miss(list(zip(repeat(sheet), rows, repeat(col))))
         ok = np.array([type(v) is float for v in values], dtype=bool)
         found = np.array([v if type(v) is float else 0.0 for v in values], dtype=np.float64), ok
-        self.memo[memo_key] = found
+        self._keep(sheet, first, col, found)
         return found
+
+    def _keep(self, sheet: int, first: int, col: int, found: tuple[Any, Any]) -> None:
+        """A column read whole (no cell pending): its values are final for the pass."""
+        if len(found[0]) >= 8:
+            self.ev.blocks.setdefault((sheet, col), []).append((first, *found))
 
     def _unary(self, kind: str, operand: Node) -> Node:
         fn, operand_kind = operand
@@ -184,7 +186,7 @@ class VectorCompiler:
 
             return comparison, "b"
         if op == "^":
-            return self._elementwise(power, [left, right]), "f"
+            return self._power(left, right), "f"
         if op not in ("+", "-", "*", "/", "+0", "-0"):
             raise NotVector(op)
 
@@ -213,6 +215,33 @@ class VectorCompiler:
             return out, _both(ok, np.isfinite(out))
 
         return arithmetic, "f"
+
+    def _power(self, left: Node, right: Node) -> Callable:
+        """``x^y``: ``math.pow`` on each row, as :func:`~pyfuncs.formulas.values.power` calls
+        it, mapped in C; the rows it gives an error (``0^0``, ``0^-1``, a fractional power of
+        a negative number, an overflow) are left to the closures."""
+        np = self.np
+        (lf, _), (rf, _) = left, right
+        pow_ = math.pow
+
+        def one(x: float, y: float) -> float:
+            out = power(x, y)
+            return out if type(out) is float else math.nan
+
+        def power_(r0: int, n: int, c: int) -> tuple[Any, Any]:
+            (x, okx), (y, oky) = lf(r0, n, c), rf(r0, n, c)
+            x = np.broadcast_to(x, (n,)).astype(np.float64)
+            y = np.broadcast_to(y, (n,)).astype(np.float64)
+            bad = ((x == 0.0) & (y <= 0.0)) | ((x < 0.0) & (y != np.floor(y)))
+            xs, ys = np.where(bad, 1.0, x).tolist(), y.tolist()
+            try:
+                out = list(map(pow_, xs, ys))
+            except (OverflowError, ValueError):
+                out = list(map(one, xs, ys))
+            values = np.array(out, dtype=np.float64)
+            return values, _both(_both(okx, oky), ~bad & np.isfinite(values))
+
+        return power_
 
     def _call(self, name: str, args: tuple) -> Node:
         if name == "IF":
@@ -379,22 +408,29 @@ class VectorCompiler:
             last = max(*tops, *bottoms)
             if first < 1:
                 raise Fallback("a window off the sheet")
-            get = self.ev.vals[target].get
-            raw = list(
-                map(get, zip(range(first, last + 1), repeat(col, last - first + 1), strict=True))
-            )
-            if set(map(type, raw)) != _FLOAT:
-                self._gather(target, first, last - first + 1, col)  # Miss for pending cells
-                raw = [v if type(v) is float else math.nan for v in raw]
-            out = []
-            for i in range(n):
-                a = r1 if ra1 else r0 + i + r1
-                b = r2 if ra2 else r0 + i + r2
-                a, b = min(a, b) - first, max(a, b) - first
+            block, ok = self._gather(target, first, last - first + 1, col)  # Miss: pending
+            raw = (block if ok is None else np.where(ok, block, np.nan)).tolist()
+            out = None
+            if ra1 == ra2:  # the same width on every row: slices made and summed in C
+                a0 = (min(r1, r2) if ra1 else r0 + min(r1, r2)) - first
+                width = abs(r2 - r1) + 1
+                step = 0 if ra1 else 1  # a fixed window, or one moving down a row a row
+                starts = range(a0, a0 + n * step, step) if step else repeat(a0, n)
+                stops = range(a0 + width, a0 + width + n) if step else repeat(a0 + width, n)
                 try:
-                    out.append(fsum(raw[a : b + 1]))
-                except (ValueError, OverflowError):  # inf - inf, or too large: the closure says
-                    out.append(math.nan)
+                    out = list(map(fsum, map(raw.__getitem__, map(slice, starts, stops))))
+                except (ValueError, OverflowError):  # inf - inf, or too large: row by row
+                    out = None
+            if out is None:
+                out = []
+                for i in range(n):
+                    a = r1 if ra1 else r0 + i + r1
+                    b = r2 if ra2 else r0 + i + r2
+                    a, b = min(a, b) - first, max(a, b) - first
+                    try:
+                        out.append(fsum(raw[a : b + 1]))
+                    except (ValueError, OverflowError):  # the closure says what it gives
+                        out.append(math.nan)
             values = np.array(out, dtype=np.float64)
             return values, np.isfinite(values)
 

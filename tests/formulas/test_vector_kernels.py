@@ -138,6 +138,7 @@ def test_min_max_kernels_keep_the_first_of_equal_values():
 # --- whole workbooks: the vector path against the closures --------------------------------------
 
 ROWS = range(2, 162)
+INPUT_ROWS = range(2, 170)
 SPECIAL = {
     5: None,  # blank
     9: "text",
@@ -176,6 +177,13 @@ FORMULAS = {
     "N": "=ROUND(IFERROR(A{r}/B{r},0),1)+MAX(A{r},1)",
     "O": "=ROUND(A{r},15)",
     "P": "=ROUND(A{r},-16)",  # beyond the kernel's digits: the scalar function
+    "Q": "=A{r}^2",  # 1E300^2 overflows: #NUM!
+    "R": "=B{r}^0.5",  # a negative number's square root: #NUM!
+    "S": "=B{r}^(A{r}/50)",  # 0 to a negative power: #DIV/0!; fractional powers of negatives
+    "T": "=SUM(A{w}:A{r})",  # a window moving down
+    "U": "=SUM($A$2:$A$9)",  # a fixed window (with a blank and text: skipped)
+    "V": "=SUM($A$30:$A$40)",  # a fixed window of numbers only
+    "W": "=SUM(A{n}:A{w})",  # a window written bottom first
 }
 
 
@@ -185,11 +193,12 @@ def workbook(path: Path) -> Path:
     sheet.title = "Model"
     sheet["H1"] = 0.06
     sheet["H2"] = 36
-    for r in ROWS:
+    for r in INPUT_ROWS:
         sheet[f"A{r}"] = _input(r)
         sheet[f"B{r}"] = "x" if r == 40 else (0 if r % 11 == 0 else (r % 13) - 6.5)
+    for r in ROWS:
         for col, text in FORMULAS.items():
-            sheet[f"{col}{r}"] = text.format(r=r)
+            sheet[f"{col}{r}"] = text.format(r=r, w=r + 4, n=r + 1)
     book.save(path)
     return path
 
@@ -237,3 +246,10 @@ def test_kernel_rows_keep_excels_values(tmp_path):
     # PMT by hand: 0.005 a month over 60 months on 1,000: 1000*0.005/(1-1.005^-60)
     a31 = _input(31)
     assert values[("Model", "F31")] == pytest.approx(a31 * 0.005 / (1 - 1.005**-60), rel=1e-12)
+    assert values[("Model", "Q25")].code == "#NUM!"  # (1E300)^2
+    assert values[("Model", "R3")].code == "#NUM!"  # B3 = 3 - 6.5 < 0: no square root
+    assert values[("Model", "R10")] == pytest.approx(math.sqrt(3.5))  # B10 = 10 - 6.5
+    assert values[("Model", "U2")] == math.fsum(
+        v for v in map(_input, range(2, 10)) if type(v) is float
+    )  # SUM skips the blank and the text in a range
+    assert values[("Model", "T50")] == math.fsum(_input(r) for r in range(50, 55))
