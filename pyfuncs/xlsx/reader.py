@@ -12,7 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pyfuncs.xlsx.package import Package, WorkbookFileError, check_xml, parse_xml
+from pyfuncs.xlsx.package import (
+    Package,
+    WorkbookFileError,
+    check_xml,
+    decode_xstring,
+    parse_xml,
+    xml_unescape,
+)
 from pyfuncs.xlsx.sheet_xml import (
     CellXml,
     SheetXml,
@@ -237,12 +244,33 @@ def _shared_strings(package: Package, rels: dict[str, tuple[str, str]]) -> list[
             check_xml(package.read(target), target)
             text = decode_part(package.read(target), target)
             root = re.search(r"<(\w+:)?sst\b", text)
-            p = (root.group(1) or "") if root else ""
-            return [
-                text_of_string_item(m.group(0), p)
-                for m in re.finditer(rf"<{p}si\b.*?</{p}si>|<{p}si\s*/>", text, re.S)
-            ]
+            return shared_string_items(text, (root.group(1) or "") if root else "")
     return []
+
+
+def shared_string_items(text: str, p: str = "") -> list[str]:
+    """The strings of a shared-string part, in order (ECMA-376 Part 1, 18.4.8 ``si``).
+
+    An item of one plain run (``<si><t>text</t></si>``, what Excel writes for text without
+    formatting) is read by one regular expression; any other (rich text runs, phonetic runs,
+    an empty item) by :func:`text_of_string_item`.
+    """
+    items = re.compile(
+        rf'<{p}si><{p}t(?: xml:space="preserve")?>([^<]*)</{p}t></{p}si>'
+        rf"|<{p}si\s*/>|<{p}si\b.*?</{p}si>",  # an empty <si/> first: not up to the next </si>
+        re.S,
+    )
+    out: list[str] = []
+    append = out.append
+    for m in items.finditer(text):
+        plain = m.group(1)
+        if plain is None:
+            append(text_of_string_item(m.group(0), p))
+        elif "&" in plain or "_x" in plain:
+            append(decode_xstring(xml_unescape(plain)))
+        else:
+            append(plain)
+    return out
 
 
 def _dynamic_metadata(package: Package, rels: dict[str, tuple[str, str]]) -> set[str]:

@@ -217,3 +217,25 @@ def test_the_reader_records_spans_that_the_refresh_writes_through(tmp_path):
         xml = archive.read("xl/worksheets/sheet1.xml").decode()
     assert '<c r="B3"><f>A3*2</f><v>10</v></c>' in xml
     assert '<c r="C3" t="str"><f>IF(A3&gt;20,"big","small")</f><v>small</v></c>' in xml
+
+
+@pytest.mark.parametrize("prefix", ["", "x"])
+def test_shared_strings_plain_items_read_as_the_general_reading(prefix):
+    from pyfuncs.xlsx.reader import shared_string_items
+    from pyfuncs.xlsx.sheet_xml import text_of_string_item
+
+    p = f"{prefix}:" if prefix else ""
+    items = [
+        f"<{p}si><{p}t>plain</{p}t></{p}si>",
+        f'<{p}si><{p}t xml:space="preserve"> padded </{p}t></{p}si>',
+        f"<{p}si><{p}t>a &amp; b_x000D_</{p}t></{p}si>",
+        f"<{p}si><{p}r><{p}t>rich</{p}t></{p}r><{p}r><{p}t> runs</{p}t></{p}r></{p}si>",
+        f'<{p}si><{p}t>kanji</{p}t><{p}rPh sb="0" eb="1"><{p}t>yomi</{p}t></{p}rPh></{p}si>',
+        f"<{p}si/>",
+        f"<{p}si><{p}t/></{p}si>",
+    ]
+    text = f'<{p}sst count="7">{"".join(items)}</{p}sst>'
+    read = shared_string_items(text, p)
+    assert read == [text_of_string_item(item, p) for item in items]
+    # By hand (ECMA-376 18.4.8; _x000D_ is a carriage return, phonetic runs are left out):
+    assert read == ["plain", " padded ", "a & b\r", "rich runs", "kanji", "", ""]
