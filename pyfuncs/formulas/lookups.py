@@ -283,6 +283,22 @@ def _comparison_mask(
     return mask
 
 
+_READ: dict[tuple[type, Any], tuple[Callable, Any, tuple[str, float] | None]] = {}
+
+
+def _read_criterion(spec: Any) -> tuple[Callable, Any, tuple[str, float] | None]:
+    """A criterion's test, its equality target and its numeric comparison, read once per
+    distinct criterion (a loan book repeats each segment's criterion on every row)."""
+    key = (type(spec), spec)
+    found = _READ.get(key)
+    if found is None:
+        found = (criterion(spec), _equality_target(spec), _comparison(spec))
+        if len(_READ) > 10_000:
+            _READ.clear()
+        _READ[key] = found
+    return found
+
+
 def _chosen(ev: Evaluator, pairs: list[tuple[Ref, Any]]) -> np.ndarray:
     """Positions (in reading order) meeting every (range, criterion) pair.
 
@@ -293,14 +309,13 @@ def _chosen(ev: Evaluator, pairs: list[tuple[Ref, Any]]) -> np.ndarray:
     """
     np = _numpy()
     indexes = [range_index(ev, ref) for ref, _ in pairs]
-    tests = [criterion(spec) for _, spec in pairs]
+    read = [_read_criterion(spec) for _, spec in pairs]
     positions: np.ndarray | None = None
     rest = []
-    for index, (_, spec), test in zip(indexes, pairs, tests, strict=True):
-        target = _equality_target(spec)
+    for index, (_, spec), (test, target, numeric) in zip(indexes, pairs, read, strict=True):
         found = index.candidates(target) if target is not None else None
         if found is None:
-            rest.append((index, spec, test))
+            rest.append((index, spec, test, numeric))
             continue
         key = ("=", type(spec), spec)
         confirmed = index.masks.get(key)
@@ -312,8 +327,7 @@ def _chosen(ev: Evaluator, pairs: list[tuple[Ref, Any]]) -> np.ndarray:
         positions = confirmed if positions is None else np.intersect1d(positions, confirmed)
     size = len(indexes[0].values)
     mask = None if positions is not None else np.ones(size, bool)
-    for index, spec, test in rest:
-        numeric = _comparison(spec)
+    for index, spec, test, numeric in rest:
         if positions is not None:
             if numeric is not None:
                 positions = positions[_comparison_mask(index, *numeric, test, positions)]
