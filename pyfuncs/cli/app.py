@@ -66,7 +66,7 @@ def _demo_workbooks(out_dir: str) -> None:
     table = Table(title=f"Template workbooks in {out_dir}/ (open in Excel or LibreOffice)")
     table.add_column("Workbook")
     table.add_column("What it is")
-    table.add_column("Minimum DSCR", justify="right")
+    table.add_column("Minimum DSCR (operating months, lower view)", justify="right")
     for item in made:
         table.add_row(item.path.name, item.description, ratio_text(item.min_dscr))
     console.print(table)

@@ -269,7 +269,9 @@ def run_waterfall(
 
 def build_periods(a: DealAssumptions) -> int:
     """Periods of the interest-only build, ``round(interest_only_years * per_year)``: before the
-    loan amortises no DSCR is a minimum DSCR (project-finance covenants start at completion)."""
+    loan amortises no DSCR is a minimum DSCR and no covenant is tested (project-finance
+    covenants start at completion: the first test date after it, on a trailing window of
+    operating periods only)."""
     return round(a.interest_only_years * a.per_year)
 
 
@@ -523,13 +525,17 @@ def _run_block(
         # 3. covenant test on the trailing DSCR
         # tested on scheduled debt service: a maturity payment still due (the wall) is tested
         # by its refinancing, not by the covenant (docs/domain.md section 10)
-        if has_wall:
+        # an interest-only build is not tested either: the first test date falls after
+        # completion and its trailing window holds operating periods only (build_periods)
+        if t < build:
+            ds_ring[t % lookback].fill(0.0)
+        elif has_wall:
             np.subtract(ds_due, np.where(active, wall_due, 0.0), out=ds_ring[t % lookback])
         else:
             np.copyto(ds_ring[t % lookback], ds_due)
-        test_date = period % step == 0
+        test_date = period % step == 0 and period > build
         if test_date:
-            cf_by_period[max(0, t - lookback + 1) : t + 1].sum(axis=0, out=cf_sum)
+            cf_by_period[max(0, build, t - lookback + 1) : t + 1].sum(axis=0, out=cf_sum)
             ds_ring.sum(axis=0, out=ds_sum)
             np.greater(ds_sum, CENT, out=mask)
             mask &= active

@@ -623,11 +623,16 @@ def _waterfall_paths(
 
             # 3. covenant test on the trailing DSCR
             # tested on scheduled debt service: a maturity payment still due is not tested
-            ring[t % lookback] = ds_due - wall_due if active else ds_due
-            test_date = period % step == 0
+            if t < build:  # the build is not tested: its periods leave the window empty
+                ring[t % lookback] = 0.0
+            else:
+                ring[t % lookback] = ds_due - wall_due if active else ds_due
+            test_date = period % step == 0 and period > build
             covenant_default = False
             if test_date:
                 start = t - lookback + 1 if t - lookback + 1 > 0 else 0
+                if start < build:
+                    start = build
                 cf_sum = 0.0
                 for j in range(start, t + 1):
                     cf_sum += cf_row[j]

@@ -10,6 +10,8 @@ replace the model's logic (to change a formula, edit it in Excel).
 from __future__ import annotations
 
 import datetime as dt
+import math
+import numbers
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,6 +99,7 @@ def resolve(book: Book, target: str, value: Any) -> Input:
     sheet, row, col = _locate(book, target)
     if isinstance(value, dt.date):  # and datetime
         value = date_to_serial(value, date1904=book.date1904)
+    value = _cell_value(target, value)
     key = (row, col)
     if key in sheet.formulas:
         raise InputError(
@@ -114,6 +117,22 @@ def resolve(book: Book, target: str, value: Any) -> Input:
     if problem:
         raise InputError(f"{problem}; nothing was written")
     return Input(target, sheet, row, col, value)
+
+
+def _cell_value(target: str, value: Any) -> Any:
+    """A value a cell can hold: a number (any real, e.g. an ``int`` or a numpy scalar, as a
+    float), text, TRUE/FALSE or empty; anything else is refused in one line."""
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, numbers.Real):
+        number = float(value)
+        if not math.isfinite(number):
+            raise InputError(f"{target}: {value!r} is not a finite number; nothing was written")
+        return number
+    raise InputError(
+        f"{target}: a cell holds a number, text or TRUE/FALSE, not {type(value).__name__}; "
+        "nothing was written"
+    )
 
 
 def _locate(book: Book, target: str) -> tuple[Sheet, int, int]:

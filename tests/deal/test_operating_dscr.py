@@ -122,3 +122,26 @@ def test_after_a_refinanced_wall_the_new_loan_counts():
     mask = operating_periods(a, one)
     assert list(np.flatnonzero(mask) + 1) == [*range(1, 13), *range(25, 37)]
     assert summary.min_dscr == pytest.approx(1.5)
+
+
+def test_the_covenant_is_first_tested_after_the_build_on_operating_months_only():
+    # BUILD with quarterly tests of a trailing twelve months (test_frequency 4, LTM 12) and a
+    # 1.10x lock-up: months 1-12 cover 0.50x of their interest, but covenants start at
+    # completion, so the first test date is month 15 and its window holds months 13-15 only:
+    # CFADS 3 x $224 against (100 + 12) + (100 + 11) + (100 + 10) = $333, 672/333 = 2.018x.
+    # Were the build tested, month 3 would test 0.50x and lock the deal up during its build.
+    a = parse_assumptions({**BUILD, "test_frequency": 4, "dscr_lookback": 12})
+    factor = np.concatenate([np.full(12, 0.06), np.full(12, 2.24)])[None, :]
+    one = run_deal(a, factor).path(0)
+    assert np.all(np.isnan(one.tested_dscr[:14]))
+    assert one.tested_dscr[14] == pytest.approx(672 / 333)
+    # month 24: the trailing twelve months 13-24, $224 x 12 over sum(100 + 12 - k) = $1,278
+    assert one.tested_dscr[23] == pytest.approx(224 * 12 / sum(112 - k for k in range(12)))
+    summary = deal_summary(a, one)
+    assert summary.first_lockup is None
+    assert summary.min_tested_dscr == pytest.approx(672 / 333)
+    # the compiled waterfall (outcomes only) tests the same dates
+    pytest.importorskip("numba")
+    outcome = run_deal(a, factor, record=False, kernel=True).outcome
+    assert outcome.lockup_period[0] == 0
+    assert outcome.min_tested_dscr[0] == pytest.approx(672 / 333)
