@@ -133,8 +133,9 @@ BTC_CURE_LTV = 0.50
 # --- Stress (docs/domain.md sections 7-8) ---------------------------------------------------------
 #: BTC volatility a year: 46-54% [100][101].
 BTC_VOL = 0.50
-#: GPU rent volatility a year (unsourced; calibrate).
-RENT_VOL = 0.25
+#: GPU rent volatility a year: 0.15, the shock whose 5th percentile tracks the fastest documented
+#: decline (20-46%/yr [10][11]) over a loan's life (docs/domain.md section 10).
+RENT_VOL = 0.15
 #: Correlation of ln BTC and ln rent shocks: 0.5 default, 0.8 stress (proxy [98]).
 BTC_RENT_CORRELATION = 0.5
 #: Student-t copula degrees of freedom (heavy joint tails; unsourced).

@@ -344,7 +344,10 @@ class DealAssumptions(BaseModel):
         d.BTC_VOL, "decimal a year", "BTC volatility; 46-54%/yr [100][101].", ge=0
     )
     rent_vol: float = _field(
-        d.RENT_VOL, "decimal a year", "GPU rent volatility (unsourced; calibrate).", ge=0
+        d.RENT_VOL,
+        "decimal a year",
+        "GPU rent volatility; 0.15 tracks the documented 20-46%/yr decline band [10][11].",
+        ge=0,
     )
     correlation: float = _field(
         d.BTC_RENT_CORRELATION,

@@ -178,5 +178,5 @@ COLO: dict[str, Any] = {
     "monthly_volume": 1,  # one campus sold at a time (unsourced)
     "volatility": 0.2,  # of data-centre values (unsourced)
     "site_factor": 1.0,
-    "rent_vol": 0.35,  # GPU-rent shocks move re-let rent (unsourced, as the other templates)
+    "rent_vol": 0.35,  # shocks to the re-let rent (unsourced; wider than the GPU default 0.15)
 }
