@@ -220,8 +220,9 @@ def run_demo(paths: int = 10_000, seed: int = 1) -> DemoResult:
         "(a convertible's wall) costs it nothing and shows as borrower distress, not as PD.",
         "Spreads above 2,000 bp show as 'distressed'; an annual PD where every path defaults is "
         "#NUM! and the first default period is shown instead.",
-        "Unsourced inputs (market depth, de-install cost, hash cost, rent volatility, hashrate "
-        "response) are placeholders to calibrate; see docs/functions.md for every assumption.",
+        "Rent volatility (15%/yr) is calibrated to the documented decline band; unsourced inputs "
+        "(market depth, de-install cost, hash cost, hashrate response) are placeholders to "
+        "calibrate; see docs/functions.md for every assumption.",
     ]
     return DemoResult(
         deal={

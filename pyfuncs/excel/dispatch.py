@@ -71,17 +71,23 @@ def call(name: str, *args: Any) -> Any:
     float, str, bool, None, ExcelError, or list of lists of those
         A scalar for scalar results, rows for columns and tables; errors as values.
     """
+    spec, answer = _answer_without_numpy(name, args)
+    if spec is None or answer is not _NOT_FAST:
+        return answer
+    with np.errstate(all="ignore"):
+        return _call_spec(spec, args)
+
+
+def _answer_without_numpy(name: Any, args: Any) -> tuple[FunctionSpec | None, Any]:
+    """``(spec, answer)``: ``#NAME?`` (and no spec) for an unknown name, the plain-Python
+    answer of a scalar call, or ``_NOT_FAST`` when the call needs the general path."""
     try:
         spec = _spec(str(name))
     except Exception:  # a name that cannot even be read as text
         spec = None
     if spec is None:
-        return ExcelError("#NAME?", f"unknown function {str(name)[:60]!r}")
-    fast = _scalar_fast(spec, args)
-    if fast is not _NOT_FAST:
-        return fast
-    with np.errstate(all="ignore"):
-        return _call_spec(spec, args)
+        return None, ExcelError("#NAME?", f"unknown function {str(name)[:60]!r}")
+    return spec, _scalar_fast(spec, args)
 
 
 @contextmanager
@@ -95,15 +101,9 @@ def batch_scope() -> Iterator[None]:
 def call_in_batch(name: str, args: list[Any] | tuple[Any, ...]) -> Any:
     """:func:`call` of ``name`` on ``args``, inside :func:`batch_scope` (the function server's
     batches): the same answer, without entering ``np.errstate`` once a call."""
-    try:
-        spec = _spec(str(name))
-    except Exception:
-        spec = None
-    if spec is None:
-        return ExcelError("#NAME?", f"unknown function {str(name)[:60]!r}")
-    fast = _scalar_fast(spec, args)
-    if fast is not _NOT_FAST:
-        return fast
+    spec, answer = _answer_without_numpy(name, args)
+    if spec is None or answer is not _NOT_FAST:
+        return answer
     return _call_spec(spec, args)
 
 
