@@ -293,3 +293,17 @@ def test_match_descending_stops_at_an_equal_item_and_index_refuses_negatives():
     assert code(evaluate("=INDEX(B5:B9,-1)", cells)) == "#VALUE!"
     assert code(evaluate("=INDEX({1,2;3,4},,-1)")) == "#VALUE!"
     assert code(evaluate("=INDEX(B5:B9,6)", cells)) == "#REF!"
+
+
+def test_the_a_statistics_refuse_typed_text_that_is_not_a_number():
+    # Microsoft, "VARA function" and "STDEVA function": text representations of numbers typed
+    # into the arguments are counted; text that cannot be translated into numbers causes
+    # errors; text in a reference counts as 0. (LibreOffice's stdeva.fods, vara.fods count
+    # typed "red" as 0: a documented difference in the conformance rows.)
+    for name in ("STDEVA", "STDEVPA", "VARA", "VARPA"):
+        assert code(evaluate(f'={name}("red",1,2)')) == "#VALUE!"
+    # "3" typed in is the number 3: sample variance of 3, 1, 2 is ((1)^2 + (-1)^2 + 0) / 2 = 1.
+    assert evaluate('=VARA("3",1,2)') == 1.0
+    # Text in a reference is 0: 0, 1, 2 have sample variance 1 and population variance 2/3.
+    assert evaluate("=VARA(A1:A3)", {"A1": "red", "A2": 1.0, "A3": 2.0}) == 1.0
+    assert evaluate("=VARPA(A1:A3)", {"A1": "red", "A2": 1.0, "A3": 2.0}) == pytest.approx(2 / 3)
