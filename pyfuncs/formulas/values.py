@@ -83,12 +83,15 @@ class Arr:
 
 # --- coercion ----------------------------------------------------------------------------------
 
-_NUMBER_TEXT = re.compile(r"\s*([+-]?)\s*(\d[\d,]*\.?\d*|\.\d+)(?:[eE]([+-]?\d+))?\s*(%?)\s*$")
+_NUMBER_TEXT = re.compile(
+    r"\s*([+-]?)\s*\$?\s*(\d[\d,]*\.?\d*|\.\d+)(?:[eE]([+-]?\d+))?\s*(%?)\s*$"
+)
 _ISO_DATE = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
 
 
 def text_to_number(text: str) -> float | None:
-    """Text Excel reads as a number in arithmetic: ``"3"``, ``" 1,000 "``, ``"5%"``, ISO dates."""
+    """Text Excel reads as a number in arithmetic: ``"3"``, ``" 1,000 "``, ``"5%"``, currency
+    text (``"$1,000"`` is 1000, Microsoft's VALUE page; a sign may precede the ``$``), ISO dates."""
     match = _NUMBER_TEXT.match(text)
     if match:
         sign, digits, exponent, percent = match.groups()

@@ -307,3 +307,12 @@ def test_the_a_statistics_refuse_typed_text_that_is_not_a_number():
     # Text in a reference is 0: 0, 1, 2 have sample variance 1 and population variance 2/3.
     assert evaluate("=VARA(A1:A3)", {"A1": "red", "A2": 1.0, "A3": 2.0}) == 1.0
     assert evaluate("=VARPA(A1:A3)", {"A1": "red", "A2": 1.0, "A3": 2.0}) == pytest.approx(2 / 3)
+
+
+def test_value_reads_currency_text():
+    # Microsoft, "VALUE function" example: =VALUE("$1,000") is 1000 (LibreOffice value.fods too).
+    assert evaluate('=VALUE("$1,000")') == 1000.0
+    assert evaluate('=VALUE("-$1,000.5")') == -1000.5
+    # A lone or misplaced dollar sign is not a number.
+    assert code(evaluate('=VALUE("$")')) == "#VALUE!"
+    assert code(evaluate('=VALUE("1$")')) == "#VALUE!"
