@@ -31,21 +31,22 @@ from pyfuncs.templates.dashboard import (
 )
 from pyfuncs.templates.deal_sheets import (
     COL,
-    aware_only,
     deal_charts,
     deal_metrics,
     has_maturity_wall,
-    maturity_wall,
     operating,
     write_deal_schedule,
+    write_maturity_wall,
 )
 from pyfuncs.templates.layout import (
+    COLLATERAL,
     COVENANTS,
     FIRE_SALE,
     INPUT_FILL,
     INPUT_FONT,
     MARKET_PRICING,
     NOTE_FONT,
+    WATERFALL,
     SheetWriter,
     define_name,
     write_inputs,
@@ -95,17 +96,8 @@ INPUT_NAMES = [
     "per_year",
     "profile",
     *COVENANTS,
-    "dsra_months",
-    "cash_sweep",
-    "lockup_action",
-    "test_frequency",
-    "dscr_lookback",
-    "default_trigger",
-    "horizon_years",
-    "refi_rate",
-    "refi_years",
-    "book_life_years",
-    "market_decay",
+    *WATERFALL,
+    *COLLATERAL,
     "gen_step",
     *FIRE_SALE,
     "rent_vol",
@@ -387,12 +379,13 @@ def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
         ],
     )
     next_row = write_colo_headlines(dashboard, 4, assumptions)
-    if has_maturity_wall(assumptions):
-        next_row = write_headlines(
+    wall = has_maturity_wall(assumptions)
+    if wall:
+        next_row = write_maturity_wall(
             dashboard,
             next_row,
-            aware_only(maturity_wall(assumptions.per_year)),
-            value_headers=("", "Stressed, with protections"),
+            assumptions.per_year,
+            view="Stressed, with protections",
             title="Maturity wall: the notes' balloon in 2030",
         )
     next_row = write_headlines(
@@ -400,7 +393,7 @@ def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
         next_row,
         stress_headlines(
             (stress["Stress"], stress["NoBackstop"]),
-            wall=has_maturity_wall(assumptions),
+            wall=wall,
             correlation=TENANT_CORRELATION,
             other_debt=assumptions.convert_principal > 0,
         ),

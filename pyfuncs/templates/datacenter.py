@@ -14,6 +14,7 @@ through the one deal engine (``DEAL_SCHEDULE``, its cash waterfall included):
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from openpyxl import Workbook
@@ -40,8 +41,8 @@ from pyfuncs.templates.deal_sheets import (
     deal_charts,
     deal_metrics,
     has_maturity_wall,
-    maturity_wall,
     write_both_schedules,
+    write_maturity_wall,
 )
 from pyfuncs.templates.layout import (
     COVENANTS,
@@ -58,14 +59,14 @@ from pyfuncs.templates.layout import (
 )
 from pyfuncs.templates.neocloud import write_stress_controls
 from pyfuncs.templates.notes import COMMON_METHOD
-from pyfuncs.templates.scenarios import SHEET as SCENARIO_SHEET
 from pyfuncs.templates.scenarios import (
+    GPU_GRID,
     UTILISATION,
     Driver,
-    Grid,
     ScenarioBlock,
     write_scenarios,
 )
+from pyfuncs.templates.scenarios import SHEET as SCENARIO_SHEET
 
 TITLE = "Data-centre project finance: as usually modelled vs deflation-aware"
 
@@ -130,19 +131,10 @@ HEADROOM = (
     ),
     ("utilization", "default", "Rent can fall, every month,", "before the deal defaults", "0.0%"),
 )
-GRID = Grid(
-    "Minimum DSCR if rent fell at a constant all-in rate from today's rent (down), by "
+GRID = replace(
+    GPU_GRID,
+    title="Minimum DSCR if rent fell at a constant all-in rate from today's rent (down), by "
     "utilisation (across)",
-    "annual_decline",
-    "Annual rent decline",
-    (0.15, 0.25, 0.35, 0.45),
-    "0%",
-    "utilization",
-    "Utilisation",
-    (0.70, 0.80, 0.90, 0.95),
-    "0%",
-    "min_dscr",
-    '0.00"x"',
 )
 #: Columns of the grid's assumptions on the Scenarios sheet (after the modelled block in I:J).
 GRID_COLUMNS = ("L", "M")
@@ -297,13 +289,13 @@ def base_versus_stress(default_headroom_cell: str) -> Headline:
     )
 
 
-def meaningful(values: tuple[str, ...], assumptions: DealAssumptions) -> list[Headline]:
+def meaningful(values: tuple[str, ...], assumptions: DealAssumptions, wall: bool) -> list[Headline]:
     """The stress rows that mean something here: no BTC correlation without BTC, no wall PD
     without a maturity wall, no borrower distress beside the lender's loan alone."""
     return stress_headlines(
         values,
         btc=False,
-        wall=has_maturity_wall(assumptions),
+        wall=wall,
         other_debt=assumptions.convert_principal > 0,
     )
 
@@ -359,21 +351,16 @@ def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
         title="The loan as usually modelled (flat rents, no reserve) and deflation-aware (GPU "
         "curves, DSRA and lock-up)",
     )
-    if has_maturity_wall(assumptions):
-        next_row = write_headlines(
-            dashboard,
-            next_row,
-            aware_only(maturity_wall(assumptions.per_year)),
-            value_headers=("", VIEWS[1]),
-            title="Maturity wall",
-        )
+    wall = has_maturity_wall(assumptions)
+    if wall:
+        next_row = write_maturity_wall(dashboard, next_row, assumptions.per_year)
     next_row = write_headlines(
         dashboard,
         next_row,
         aware_only(
             [
                 base_versus_stress(f"'{SCENARIO_SHEET}'!$B${scenario.last + 5}"),
-                *meaningful((stress["Stress"],), assumptions),
+                *meaningful((stress["Stress"],), assumptions, wall),
             ]
         ),
         value_headers=("", VIEWS[1]),

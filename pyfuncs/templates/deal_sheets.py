@@ -367,6 +367,18 @@ def has_maturity_wall(assumptions: Any) -> bool:
     return bool(np.nanmax(np.asarray(deal_schedule(assumptions).due_at_maturity)) > 0)
 
 
+def write_maturity_wall(
+    dashboard: Any, row: int, per_year: int, view: str = VIEWS[1], title: str = "Maturity wall"
+) -> int:
+    """The maturity wall's headlines (:func:`maturity_wall`) under ``view``, the second value
+    column, from ``row``; the next free row."""
+    from pyfuncs.templates.dashboard import write_headlines
+
+    return write_headlines(
+        dashboard, row, aware_only(maturity_wall(per_year)), value_headers=("", view), title=title
+    )
+
+
 def aware_only(rows: list[Headline]) -> list[Headline]:
     """Headlines moved to the second value column (the deflation-aware view)."""
     return [replace(row, values=("", *row.values)) for row in rows]

@@ -32,12 +32,11 @@ from pyfuncs.templates.dashboard import (
 from pyfuncs.templates.deal_sheets import (
     COL,
     VIEWS,
-    aware_only,
     deal_charts,
     deal_metrics,
     has_maturity_wall,
-    maturity_wall,
     write_both_schedules,
+    write_maturity_wall,
 )
 from pyfuncs.templates.layout import (
     COLLATERAL,
@@ -238,13 +237,7 @@ def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
         "deflation-aware (with the DSRA and lock-up)",
     )
     if has_maturity_wall(assumptions):
-        next_row = write_headlines(
-            dashboard,
-            next_row,
-            aware_only(maturity_wall(assumptions.per_year)),
-            value_headers=("", VIEWS[1]),
-            title="Maturity wall",
-        )
+        next_row = write_maturity_wall(dashboard, next_row, assumptions.per_year)
     first, year_end = layout.first, layout.first + assumptions.per_year - 1
     service = f"SUM(Schedule!{COL['debt_service']}{first}:{COL['debt_service']}{year_end})"
     sensitivity_row = next_row + 1

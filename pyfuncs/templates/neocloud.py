@@ -32,8 +32,8 @@ from pyfuncs.templates.deal_sheets import (
     deal_charts,
     deal_metrics,
     has_maturity_wall,
-    maturity_wall,
     write_both_schedules,
+    write_maturity_wall,
 )
 from pyfuncs.templates.layout import (
     COLLATERAL,
@@ -195,14 +195,9 @@ def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
         title="The loan as usually modelled (flat rents, no reserve) and deflation-aware (with "
         "its DSRA and lock-up)",
     )
-    if has_maturity_wall(assumptions):
-        next_row = write_headlines(
-            dashboard,
-            next_row,
-            aware_only(maturity_wall(assumptions.per_year)),
-            value_headers=("", VIEWS[1]),
-            title="Maturity wall",
-        )
+    wall = has_maturity_wall(assumptions)
+    if wall:
+        next_row = write_maturity_wall(dashboard, next_row, assumptions.per_year)
     next_row = write_headlines(
         dashboard,
         next_row,
@@ -210,7 +205,7 @@ def build(assumptions: DealAssumptions, flavor: str) -> Workbook:
             stress_headlines(
                 (stress["Stress"],),
                 btc=assumptions.btc_held > 0 or assumptions.hashrate_ph > 0,
-                wall=has_maturity_wall(assumptions),
+                wall=wall,
                 other_debt=assumptions.convert_principal > 0,
             )
         ),
