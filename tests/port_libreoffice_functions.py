@@ -1,13 +1,16 @@
 """Port LibreOffice's function test documents (sc/qa/unit/data/functions/*/fods/*.fods of a
 LibreOffice source tree, MPL-2.0) to rows of tests/data/conformance/libreoffice/CATEGORY.tsv.
 
-    python tests/port_libreoffice_functions.py SRC_FUNCTIONS_DIR [NAME ...]
+    python tests/port_libreoffice_functions.py [--arrays OUT_DIR] SRC_FUNCTIONS_DIR [NAME ...]
 
 prints, per document, the rows it ports (formula in Excel's syntax, the expected value, the
 document's own check, the constants the formula reads and its cell) and the rows it leaves out
 with the cause: LibreOffice-only syntax, another sheet, functions the engine lacks, array
-formulas, rows whose check LibreOffice itself fails. Reasons for disagreements are written by
-hand in the TSV (see tests/data/conformance/MANIFEST).
+rows whose check LibreOffice itself fails. Rows of array formulas (the formula cell's
+table:number-matrix-rows-spanned/-columns-spanned area, one row a checked member) are printed as
+``# array`` lines, or with ``--arrays OUT_DIR`` written to OUT_DIR/CATEGORY.tsv
+(tests/data/conformance/libreoffice/array_formulas/), keeping the reasons written there.
+Reasons for disagreements are written by hand in the TSV (see tests/data/conformance/MANIFEST).
 """
 
 from __future__ import annotations
@@ -50,6 +53,8 @@ def cell_value(c):
                     "error",
                     {"Err:502": "#NUM!", "Err:504": "#VALUE!", "Err:511": "#VALUE!"}.get(t, t),
                 )
+            if not t:
+                return ""  # a formula giving empty text (=""): LibreOffice stores no value type
         return None
     if vt in ("float", "percentage", "currency"):
         return float(c.get(OFF + "value"))
@@ -318,7 +323,15 @@ def port(path):
 
     known = set(BUILTINS) | set(SPECIAL)
     rows = []
+    arrays = []
     skipped = []
+    # Rows inside an array formula's area (its first cell holds the formula, the covered cells
+    # below it the members): row -> (first row, rows, columns, formula).
+    members = {}
+    for (r, c), (f, _v, _t, mat) in g.items():
+        if c == 1 and f and mat:
+            for k in range(mat[0]):
+                members[r + k] = (r, mat[0], mat[1], f)
     for (r, c), (f, _v, _t, _mat) in sorted(g.items()):
         if c != 3 or not f:
             continue
@@ -331,18 +344,21 @@ def port(path):
         if kind is None:
             continue
         a = g.get((r, 1))
-        if not a or not a[0]:
+        area = None
+        if r in members:
+            first, nrows, ncols, source = members[r]
+            area = [(rr, cc) for rr in range(first, first + nrows) for cc in range(1, ncols + 1)]
+        elif not a or not a[0]:
             skipped.append((r, "no formula in A"))
             continue
-        if a[3]:
-            skipped.append((r, "array formula"))
-            continue
+        else:
+            source = a[0]
         if g.get((r, 3))[1] is not True:
             skipped.append((r, "LibreOffice fails its own check"))
             continue
-        formula, refs = translate(a[0])
+        formula, refs = translate(source)
         if formula is None:
-            skipped.append((r, "LibreOffice-only syntax or another sheet: " + a[0]))
+            skipped.append((r, "LibreOffice-only syntax or another sheet: " + source))
             continue
         bad = False
 
@@ -404,6 +420,18 @@ def port(path):
             skipped.append((r, "unreadable reference"))
             continue
         host = f"A{r}"
+        if area:
+            own = {f"{col_letters(cc)}{rr}" for rr, cc in area}
+            if own & set(cells):
+                if not re.search(r"\b(INDIRECT|OFFSET)\(", formula):
+                    skipped.append((r, "reads its own array area"))
+                    continue
+                cells = {k: v for k, v in cells.items() if k not in own}
+            (r1, c1), (r2, c2) = area[0], area[-1]
+            span = f"{col_letters(c1)}{r1}:{col_letters(c2)}{r2}"
+            cells = {"@": host, **cells}
+            arrays.append((r, span, formula, expected, _array_kind(kind, expected), cells))
+            continue
         if host in cells:
             if not re.search(r"\b(INDIRECT|OFFSET)\(", formula):
                 skipped.append((r, "reads its own cell"))
@@ -417,7 +445,18 @@ def port(path):
             kind = "exact"
         cells = {"@": host, **cells}
         rows.append((r, formula, expected, kind, cells))
-    return name, rows, skipped
+    return name, rows, skipped, arrays
+
+
+def _array_kind(kind, expected):
+    """The check of an array member: as a plain row's (text and logical results exactly)."""
+    if (
+        isinstance(expected, str)
+        and (expected.startswith('"') or expected in ("TRUE", "FALSE"))
+        and kind.startswith(("round", "sig"))
+    ):
+        return "exact"
+    return kind
 
 
 def format_num(x):
@@ -427,18 +466,65 @@ def format_num(x):
     return s
 
 
+ARRAY_HEADER = """\
+# Rows of LibreOffice's function test documents, {category}/ (LibreOffice 7.4.7.2 source release,
+# MPL-2.0; see ../../MANIFEST), whose formula is an array formula, ported by
+# tests/port_libreoffice_functions.py. One row a checked member of the array: the document, the
+# member's row, the array's area (a legacy array formula over it, as Excel's <f t="array">),
+# the formula, the member's expected value, the check, the constants (with "@": the member's
+# cell) and the reason the engine differs, if it does.
+"""
+
+
+def write_arrays(out: Path, by_category: dict[str, list[list[str]]]) -> None:
+    """Write the array rows to OUT/CATEGORY.tsv, keeping the reasons already written there."""
+    out.mkdir(parents=True, exist_ok=True)
+    for category, lines in sorted(by_category.items()):
+        path = out / f"{category}.tsv"
+        reasons = {}
+        if path.exists():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if line and not line.startswith("#"):
+                    parts = line.split("\t")
+                    if len(parts) > 7 and parts[7].strip():
+                        reasons[(parts[0], parts[1])] = parts[7]
+        text = ARRAY_HEADER.format(category=category) + "".join(
+            "\t".join([*line, reasons.get((line[0], line[1]), "")]) + "\n" for line in lines
+        )
+        path.write_text(text, encoding="utf-8")
+
+
 def main(argv: list[str]) -> int:
+    arrays_dir = None
+    if argv[:1] == ["--arrays"]:
+        arrays_dir, argv = Path(argv[1]), argv[2:]
     src = Path(argv[0])
     only = set(argv[1:])
+    by_category: dict[str, list[list[str]]] = {}
     for path in sorted(src.glob("*/fods/*.fods")):
         if only and path.stem not in only:
             continue
-        _sheet, rows, skipped = port(str(path))
+        _sheet, rows, skipped, arrays = port(str(path))
         doc = f"{path.parent.parent.name}/{path.name}"
         for r, formula, expected, kind, cells in rows:
             print("\t".join([doc, str(r), formula, expected, kind, json.dumps(cells)]))
+        for r, span, formula, expected, kind, cells in arrays:
+            line = [
+                doc,
+                str(r),
+                span,
+                formula,
+                expected,
+                kind,
+                json.dumps(cells, ensure_ascii=False),
+            ]
+            by_category.setdefault(path.parent.parent.name, []).append(line)
+            if arrays_dir is None:
+                print("# array " + "\t".join(line))
         for r, why in skipped:
             print(f"# {doc} row {r} left out: {why}", file=sys.stderr)
+    if arrays_dir is not None:
+        write_arrays(arrays_dir, by_category)
     return 0
 
 

@@ -131,7 +131,13 @@ def _row_col(which: int) -> Callable:
         def row_col(r: int, c: int) -> Any:
             x = arg(r, c)
             if x is None:
-                return float(r if which == 0 else c)
+                # The formula's own cell; for a legacy array formula that is its whole area
+                # (ECMA-376 Part 1, ROW and COLUMN: "as if reference referred to the cell
+                # containing the formula"), so {=ROW()} over A15:A17 is {15;16;17}.
+                host = ev.arrays[sheet].get((r, c)) if array else None
+                if host is None or host.dynamic or host.array_ref is None:
+                    return float(r if which == 0 else c)
+                x = Ref(sheet, *host.array_ref)
             if type(x) is ExcelError:
                 return x
             if type(x) is not Ref:

@@ -8,7 +8,7 @@ and closed forms written out here.
 from __future__ import annotations
 
 import pytest
-from formula_engine import evaluate
+from formula_engine import evaluate, evaluate_array
 
 from pyfuncs.errors import ExcelError
 
@@ -316,3 +316,20 @@ def test_value_reads_currency_text():
     # A lone or misplaced dollar sign is not a number.
     assert code(evaluate('=VALUE("$")')) == "#VALUE!"
     assert code(evaluate('=VALUE("1$")')) == "#VALUE!"
+
+
+def test_row_and_column_of_a_legacy_array_formula_are_its_area():
+    # ECMA-376 Part 1's ROW and COLUMN: an omitted reference is the cell holding the formula,
+    # for an array formula its whole area (LibreOffice's row.fods rows 15-17 agree); the array
+    # is placed at Z1000, row 1000 and column 26.
+    assert evaluate_array("=ROW()", "3x1") == [[1000.0], [1001.0], [1002.0]]
+    assert evaluate_array("=COLUMN()", "1x3") == [[26.0, 27.0, 28.0]]
+    assert evaluate_array("=SUM(ROW())", "2x1") == [[2001.0], [2001.0]]
+    assert evaluate("=ROW()") == 1000.0  # a normal formula: its own cell
+
+
+def test_pduration_keeps_its_digits_when_the_values_are_close():
+    # (ln 2300 - ln 2150) / ln 1.027 = 2.53139612632289299... (50-digit decimal arithmetic);
+    # LibreOffice's pduration.fods row 5 expects 2.53139612632289.
+    # The difference of the two logarithms was off by 2.1E-14; within 5E-15 is 15 digits.
+    assert abs(evaluate("=PDURATION(0.027,2150,2300)") - 2.531396126322893) < 5e-15

@@ -37,6 +37,26 @@ def _rows() -> list[tuple[str, int, str, str, str, dict, str]]:
 
 
 ROWS = _rows()
+# Rows whose formula is an array formula: source, row, area, formula, expected, check, cells
+# (with "@": the member's cell), differs.
+ARRAY_DATA = sorted(CONFORMANCE.glob("libreoffice/array_formulas/*.tsv"))
+
+
+def _array_rows() -> list[tuple[str, int, str, str, str, str, dict, str]]:
+    rows = []
+    for path in ARRAY_DATA:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip() or line.startswith("#"):
+                continue
+            source, row, area, formula, expected, check, cells, *rest = line.split("\t")
+            differs = rest[0].strip() if rest else ""
+            rows.append(
+                (source, int(row), area, formula, expected, check, json.loads(cells), differs)
+            )
+    return rows
+
+
+ARRAY_ROWS = _array_rows()
 
 
 def _expected(text: str):
@@ -71,11 +91,29 @@ def test_libreoffice_row(source, row, formula, expected, check, cells, differs):
     _check_row(source, row, formula, expected, check, cells)
 
 
-def _check_row(source, row, formula, expected, check, cells):
+@pytest.mark.parametrize(
+    ("source", "row", "area", "formula", "expected", "check", "cells", "differs"),
+    ARRAY_ROWS,
+    ids=lambda v: str(v)[:40],
+)
+def test_libreoffice_array_row(source, row, area, formula, expected, check, cells, differs):
+    """A member of a legacy array formula entered over ``area`` (as Excel evaluates a saved
+    ``<f t="array" ref="area">``), checked as the document checks that member's row."""
+    if differs:
+        with pytest.raises((AssertionError, RefreshRefusedError)):
+            _check_row(source, row, formula, expected, check, cells, area)
+        return
+    _check_row(source, row, formula, expected, check, cells, area)
+
+
+def _check_row(source, row, formula, expected, check, cells, area=None):
     cells = dict(cells)
     host = cells.pop("@", None)  # the document's own cell for the formula (ROW(), COLUMN(), @)
-    got = run({**cells, host: formula})[host] if host else evaluate(formula, cells)
-    where = f"{source} row {row}: {formula}"
+    if area:
+        got = run({**cells, area: formula})[host]  # the member of the array at the row's cell
+    else:
+        got = run({**cells, host: formula})[host] if host else evaluate(formula, cells)
+    where = f"{source} row {row}: {formula}" + (f" over {area}" if area else "")
     if check == "error":
         assert isinstance(got, ExcelError), f"{where}: expected an error, got {got!r}"
         return
@@ -112,23 +150,43 @@ def _functions(formula: str) -> set[str]:
 
 
 def summary() -> str:
-    """One line: rows, documents, agreement and the functions the ported rows cover."""
-    functions = sorted({name for row in ROWS for name in _functions(row[2])})
-    documents = sorted({r[0] for r in ROWS})
-    differing = [r for r in ROWS if r[6]]
+    """One line: rows, documents, agreement and the functions the ported rows cover; then the
+    same for the members of array formulas."""
+    every = [*ROWS, *((r[0], r[1], r[3], r[4], r[5], r[6], r[7]) for r in ARRAY_ROWS)]
+    functions = sorted({name for row in every for name in _functions(row[2])})
+    documents = sorted({r[0] for r in every})
+    line = (
+        f"LibreOffice function documents: {len(every)} rows from {len(documents)} documents "
+        f"{_agreement(every)}, {len(functions)} functions: {', '.join(functions)}"
+    )
+    arrays = [(r[0], r[1], r[3], r[4], r[5], r[6], r[7]) for r in ARRAY_ROWS]
+    array_functions = sorted({name for row in arrays for name in _functions(row[2])})
+    formulas = {(r[0], r[2]) for r in ARRAY_ROWS}
+    return line + (
+        f"\nof which array formulas: {len(arrays)} rows (members) of {len(formulas)} array "
+        f"formulas from {len({r[0] for r in arrays})} documents {_agreement(arrays)}, "
+        f"{len(array_functions)} functions: {', '.join(array_functions)}"
+    )
+
+
+def _agreement(rows) -> str:
+    differing = [r for r in rows if r[6]]
     untriaged = [r for r in differing if r[6].startswith("not yet triaged")]
     gaps = [r for r in differing if r[6].startswith("engine gap")]
     settled = len(differing) - len(untriaged) - len(gaps)
     return (
-        f"LibreOffice function documents: {len(ROWS)} rows from {len(documents)} documents "
-        f"({len(ROWS) - len(differing)} agree, {settled} differ where Excel differs from "
+        f"({len(rows) - len(differing)} agree, {settled} differ where Excel differs from "
         f"LibreOffice (reasons given), {len(gaps)} engine gaps, {len(untriaged)} not yet "
-        f"triaged), {len(functions)} functions: {', '.join(functions)}"
+        f"triaged)"
     )
 
 
 def test_coverage_of_the_ported_documents():
-    functions = sorted({name for row in ROWS for name in _functions(row[2])})
+    functions = sorted(
+        {name for row in ROWS for name in _functions(row[2])}
+        | {name for row in ARRAY_ROWS for name in _functions(row[3])}
+    )
     assert all(f in BUILTINS or f in SPECIAL for f in functions), functions
     print("\n" + summary())
     assert len(ROWS) >= 5000
+    assert len(ARRAY_ROWS) >= 500
