@@ -32,11 +32,28 @@ OFF = "{" + NS["office"] + "}"
 X = "{" + NS["text"] + "}"
 
 
+def para_text(p):
+    """A text:p's text with its spaces: ``<text:s text:c="3"/>`` is three spaces (a cell
+    holding " " is ``<text:p><text:s/></text:p>``, sumif.fods row 7), ``<text:tab/>`` a tab."""
+    out = [p.text or ""]
+    for child in p:
+        if child.tag == X + "s":
+            out.append(" " * int(child.get(X + "c", "1")))
+        elif child.tag == X + "tab":
+            out.append("\t")
+        elif child.tag == X + "line-break":
+            out.append("\n")
+        else:
+            out.append(para_text(child))
+        out.append(child.tail or "")
+    return "".join(out)
+
+
 def cell_value(c):
     vt = c.get(OFF + "value-type")
     if vt is None:
         if c.get(T + "formula"):
-            t = "".join("".join(p.itertext()) for p in c.findall(X + "p")).strip()
+            t = "".join(para_text(p) for p in c.findall(X + "p")).strip()
             if t in (
                 "#DIV/0!",
                 "#N/A",
@@ -59,13 +76,16 @@ def cell_value(c):
     if vt in ("float", "percentage", "currency"):
         return float(c.get(OFF + "value"))
     if vt == "boolean":
-        return c.get(OFF + "boolean-value") == "true"
+        flag = c.get(OFF + "boolean-value")
+        if flag not in ("true", "false"):
+            return float(flag)  # a number shown as a logical (subtotal.fods rows 15-16: 10)
+        return flag == "true"
     if vt == "date":
         return ("date", c.get(OFF + "date-value"))
     if vt == "time":
         return ("time", c.get(OFF + "time-value"))
     if vt == "string":
-        t = "".join("".join(p.itertext()) for p in c.findall(X + "p")).strip()
+        t = "".join(para_text(p) for p in c.findall(X + "p")).strip()
         if c.get(T + "formula") and t in (
             "#DIV/0!",
             "#N/A",
@@ -84,7 +104,7 @@ def cell_value(c):
             )
         s = c.get(OFF + "string-value")
         if s is None:
-            s = "\n".join("".join(p.itertext()) for p in c.findall(X + "p"))
+            s = "\n".join(para_text(p) for p in c.findall(X + "p"))
         return s
     return None
 
@@ -105,7 +125,7 @@ def sheets(path):
                 crep = int(c.get(T + "number-columns-repeated", "1"))
                 f = c.get(T + "formula")
                 v = cell_value(c)
-                text = "\n".join("".join(p.itertext()) for p in c.findall(X + "p"))
+                text = "\n".join(para_text(p) for p in c.findall(X + "p"))
                 mat = c.get(T + "number-matrix-rows-spanned")
                 if f is not None or v is not None:
                     for k in range(min(crep, 50)):

@@ -19,6 +19,10 @@ _BASES = {"HEX": (16, 40), "OCT": (8, 30), "BIN": (2, 10)}
 
 
 def _to_decimal(value: Any, base: int, bits: int) -> Any:
+    if type(value) is bool:
+        # Excel's Analysis ToolPak functions take no TRUE/FALSE (docs/formula-engine.md);
+        # LibreOffice reads TRUE as 1 (bin2hex.fods row 19).
+        return ExcelError("#VALUE!", "a logical value is not a number")
     digits = text(value).strip() if type(value) is not float else str(int(value))
     if len(digits) > 10:
         return ExcelError("#NUM!", "more than 10 digits")
