@@ -274,7 +274,9 @@ def main() -> None:
     on standard error with a documented exit code, never a traceback."""
     import sys
 
-    sys.exit(_run(sys.argv[1:]))
+    from pyfuncs.cli.console import run_as_process
+
+    run_as_process(lambda: _run(sys.argv[1:]))
 
 
 def _run(args: list[str]) -> int:
