@@ -274,14 +274,18 @@ def main() -> None:
     on standard error with a documented exit code, never a traceback."""
     import sys
 
-    sys.exit(_run(sys.argv[1:]))
+    from pyfuncs.cli.console import run_as_process
+
+    run_as_process(lambda: _run(sys.argv[1:]))
 
 
 def _run(args: list[str]) -> int:
     import os
 
     try:
-        code = app(args=args, prog_name="gpucredit", standalone_mode=False)
+        code = _run_quickly(args)
+        if code is None:
+            code = app(args=args, prog_name="gpucredit", standalone_mode=False)
     except typer.Exit as exc:  # raised outside a command (typer returns it inside one)
         code = exc.exit_code
     except typer.Abort:
@@ -304,6 +308,21 @@ def _run(args: list[str]) -> int:
         )
         code = EXIT_BUG
     return code if isinstance(code, int) else EXIT_OK
+
+
+def _run_quickly(args: list[str]) -> int | None:
+    """``gpucredit refresh`` with a plain command line, run without typer's parser (which
+    imports pydantic: :mod:`pyfuncs.cli.quick_args`); None when typer must read the line."""
+    if not args or args[0] != "refresh":
+        return None
+    from pyfuncs.cli.quick_args import quick_parse
+    from pyfuncs.cli.refresh import refresh_command
+
+    kwargs = quick_parse(refresh_command, args[1:])
+    if kwargs is None:
+        return None
+    refresh_command(**kwargs)
+    return EXIT_OK
 
 
 def _usage_error(exc: Any) -> int:

@@ -23,6 +23,7 @@ Exit codes (the README lists them):
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import NoReturn
 
 import typer
@@ -68,6 +69,50 @@ def fail(message: object, code: int = EXIT_BAD_INPUT) -> NoReturn:
     """Print ``error: MESSAGE`` and leave with ``code`` (default 2, bad input)."""
     error_line(message)
     raise typer.Exit(code)
+
+
+#: True while ``main`` (the console script) runs a command: the process ends after it.
+_IN_MAIN = False
+#: Set by a command whose process may end without the interpreter's teardown (see
+#: :func:`end_without_teardown`).
+_HARD_EXIT = False
+
+
+def process_ends_after_command() -> bool:
+    """True when the command runs as the ``gpucredit`` process (not called in process, as
+    tests and ``CliRunner`` do), so it may leave process-wide state as it is."""
+    return _IN_MAIN
+
+
+def end_without_teardown() -> None:
+    """Let ``main`` end this process with ``os._exit`` once the command has returned.
+
+    A refresh leaves a million or so objects alive (cells, compiled formulas, values); freeing
+    them one by one and the interpreter's final collection take about a tenth of a
+    100,000-formula refresh (``benchmarks/bench_refresh.py``). Only a command that has closed
+    every file it wrote asks for this; standard output and error are flushed first. The same
+    shortcut as mypy's ``hard_exit``.
+    """
+    global _HARD_EXIT
+    _HARD_EXIT = _IN_MAIN
+
+
+def run_as_process(run: Callable[[], int]) -> NoReturn:
+    """Run the command line ``run`` as the whole process and leave with its exit code:
+    ``os._exit`` after flushing, if the command asked for it, else ``sys.exit``."""
+    import os
+
+    global _IN_MAIN
+    _IN_MAIN = True
+    code = run()
+    if not _HARD_EXIT:
+        sys.exit(code)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed pipe: nothing more can be said
+        pass
+    os._exit(code)
 
 
 def say(message: str) -> None:

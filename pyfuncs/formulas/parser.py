@@ -33,10 +33,19 @@ class FormulaSyntaxError(GpuCreditError):
 
 
 _ERRORS = r"\#(?:NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A|SPILL!|CALC!|GETTING_DATA)"
-_SHEET = r"(?:\[\d+\])?(?:'(?:[^']|'')+'|[A-Za-z_\u00a1-\uffff][\w.\u00a1-\uffff]*(?::[A-Za-z_][\w.]*)?)!"
+# Characters of names, unquoted sheet names and table names: ASCII letters and "_" (then also
+# digits and "."), and every character from U+00A1 on. Spelled as negated ASCII/Latin-1 classes:
+# the equivalent ranges ``[A-Za-z_\u00a1-\uffff]`` take the regular expression compiler about
+# 10 ms of every process's start (tests/formulas/test_parser_charsets.py checks they agree).
+NAME_START = r"[^\x00-\x40\x5b-\x5e\x60\x7b-\xa0]"
+NAME_CHAR = r"[^\x00-\x2d\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\xa0]"
+NAME_START_BACKSLASH = r"[^\x00-\x40\x5b\x5d\x5e\x60\x7b-\xa0]"  # also "\"
+NAME_CHAR_BACKSLASH = r"[^\x00-\x2d\x2f\x3a-\x40\x5b\x5d\x5e\x60\x7b-\xa0]"  # also "\"
+NAME_CHAR_DEFINED = r"[^\x00-\x2d\x2f\x3a-\x3e\x40\x5b\x5d\x5e\x60\x7b-\xa0]"  # also "\", "?"
+_SHEET = rf"(?:\[\d+\])?(?:'(?:[^']|'')+'|{NAME_START}{NAME_CHAR}*(?::[A-Za-z_][\w.]*)?)!"
 # A structured reference: an optional table name, then [...] nesting one level ("'" escapes).
 _STRUCT = (
-    r"(?:[A-Za-z_\\\u00a1-\uffff][\w.\\\u00a1-\uffff]*)?\[(?:[^\[\]']|'.|\[(?:[^\[\]']|'.)*\])*\]"
+    rf"(?:{NAME_START_BACKSLASH}{NAME_CHAR_BACKSLASH}*)?\[(?:[^\[\]']|'.|\[(?:[^\[\]']|'.)*\])*\]"
 )
 _TOKEN = re.compile(
     rf"""
@@ -51,7 +60,7 @@ _TOKEN = re.compile(
   | (?P<rows>\$?\d+:\$?\d+(?![\w(.!]))
   | (?P<cell>\$?[A-Za-z]{{1,3}}\$?\d+(?![\w(.!\[]))
   | (?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
-  | (?P<name>[A-Za-z_\\\u00a1-\uffff][\w.?\\\u00a1-\uffff]*)
+  | (?P<name>{NAME_START_BACKSLASH}{NAME_CHAR_DEFINED}*)
   | (?P<op><>|<=|>=|[-+*/^&=<>%:@])
   | (?P<punct>[{{}}(),;])
   | (?P<other>.)
