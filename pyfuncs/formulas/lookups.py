@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from pyfuncs.errors import ExcelError
 from pyfuncs.formulas.builtins import BUILTINS
-from pyfuncs.formulas.builtins.logic_lookup import criterion
+from pyfuncs.formulas.builtins.logic_lookup import criterion, criterion_number
 from pyfuncs.formulas.values import Arr, Ref, checked, compare, num, text_to_number
 
 if TYPE_CHECKING:
@@ -38,6 +38,8 @@ INDEX_MIN_CELLS = 48
 #: Numbers within this relative distance are candidates for equality (confirmed by compare).
 _NEAR = 1e-12
 _WILDCARDS = frozenset("*?~")
+#: The first characters of text that may read as a number (values.text_to_number).
+_NUMBER_START = frozenset("0123456789+-.$ \t\n")
 
 
 class RangeIndex:
@@ -81,7 +83,17 @@ class RangeIndex:
     def near(self, x: float) -> list[int]:
         """Positions of numbers within ``_NEAR`` of ``x`` (relative), in order."""
         if self._numbers is None:
-            pairs = sorted((v, i) for i, v in enumerate(self.values) if type(v) is float)
+            pairs = [(v, i) for i, v in enumerate(self.values) if type(v) is float]
+            # Numeric text is a candidate too: an equality criterion counts "5" as 5
+            # (logic_lookup.criterion); exact MATCH confirms the type and drops it.
+            pairs.extend(
+                (n, i)
+                for i, v in enumerate(self.values)
+                if type(v) is str
+                and v[:1] in _NUMBER_START
+                and (n := text_to_number(v)) is not None
+            )
+            pairs.sort()
             self._numbers = ([v for v, _ in pairs], [i for _, i in pairs])
         keys, where = self._numbers
         tol = abs(x) * _NEAR
@@ -235,10 +247,12 @@ def _comparison(spec: Any) -> tuple[str, float] | None:
         return None
     for op in ("<=", ">=", "<>", "<", ">"):
         if spec.startswith(op):
+            if op == "<>":
+                return None  # numeric text is not equal as a number: the built-in's test
             operand = spec[len(op) :]
             if operand.strip().upper() in ("TRUE", "FALSE"):
                 return None
-            number = text_to_number(operand)
+            number = criterion_number(op, operand)
             return None if number is None else (op, number)
     return None
 

@@ -254,7 +254,16 @@ def isoweeknum(ev: Any, serial: Any) -> Any:
 
 @builtin("DAYS", params="vv")
 def days(end: Any, start: Any) -> Any:
-    return float(math.floor(serial_arg(end)) - math.floor(serial_arg(start)))
+    """``end - start``: "If both date arguments are numbers, DAYS uses EndDate-StartDate"; a
+    text argument is DATEVALUE of it, "an integer date instead of a time component"
+    (Microsoft's DAYS page), so a date-time number keeps its fraction (LibreOffice days.fods
+    row 4: -0.0486...)."""
+
+    def serial(v: Any) -> float:
+        value = serial_arg(v)
+        return float(math.floor(value)) if type(v) is str else value
+
+    return serial(end) - serial(start)
 
 
 def _last_of_feb(day_: dt.date) -> bool:
@@ -374,13 +383,15 @@ def datedif(ev: Any, start: Any, end: Any, unit: Any) -> Any:
 # --- working days ----------------------------------------------------------------------------
 
 
-def _weekend_mask(weekend: Any) -> tuple[bool, ...]:
+def _weekend_mask(weekend: Any, all_days: bool = False) -> tuple[bool, ...]:
     """Monday..Sunday flags of weekend days: 1 Sat-Sun (default), 2 Sun-Mon, ... 7 Fri-Sat,
-    11 Sunday only ... 17 Saturday only, or a 7-character text of 0/1 from Monday."""
+    11 Sunday only ... 17 Saturday only, or a 7-character text of 0/1 from Monday.
+    "1111111" is #VALUE! unless ``all_days`` (NETWORKDAYS.INTL: "Using 1111111 will always
+    return 0", Microsoft's NETWORKDAYS.INTL page)."""
     if omitted(weekend) or weekend is None:
         code: Any = 1
     elif type(weekend) is str:
-        if not re.fullmatch(r"[01]{7}", weekend) or weekend == "1111111":
+        if not re.fullmatch(r"[01]{7}", weekend) or (weekend == "1111111" and not all_days):
             raise XlError(ExcelError("#VALUE!", "weekend text must be 7 digits 0/1"))
         return tuple(ch == "1" for ch in weekend)
     else:
@@ -450,7 +461,7 @@ def networkdays_(ev: Any, start: Any, end: Any, holidays: Any = OMITTED) -> Any:
 def networkdays_intl(
     ev: Any, start: Any, end: Any, weekend: Any = OMITTED, holidays: Any = OMITTED
 ) -> Any:
-    mask = _weekend_mask(weekend)
+    mask = _weekend_mask(weekend, all_days=True)
     return networkdays(serial_arg(start), serial_arg(end), mask, _holidays(holidays), _date1904(ev))
 
 

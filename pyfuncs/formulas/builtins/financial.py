@@ -247,12 +247,17 @@ def _npv0(rate: float, flows: list[float]) -> tuple[float, float]:
 
 @builtin("IRR", params="av", min_args=1)
 def irr(values: Any, guess: Any = OMITTED) -> Any:
+    """The rate at which the flows' NPV is 0, by Newton's method from ``guess`` (10%): "starting
+    with guess, IRR cycles through the calculation until the result is accurate" (Microsoft's
+    IRR page). The iteration may pass below -100% (an NPV of whole periods is defined there):
+    from the guess 1, -10000, 3500, 7600, 1000 reach their second root -114.53% (LibreOffice
+    irr.fods row 3). A bisection over a grid of rates takes over if Newton fails."""
     flows = numbers((values,), direct_text=False)
     if not any(v > 0 for v in flows) or not any(v < 0 for v in flows):
         return ExcelError("#NUM!", "IRR needs both positive and negative cash flows")
     rate_ = optional(guess, 0.1)
     for _ in range(100):
-        if rate_ <= -1:
+        if rate_ == -1 or not math.isfinite(rate_):
             break
         try:
             value, slope = _npv0(rate_, flows)

@@ -201,6 +201,30 @@ def transpose(arr: Any) -> Any:
 # --- conditional aggregates -----------------------------------------------------------------
 
 _CRITERION = re.compile(r"^(<=|>=|<>|=|<|>)?(.*)$", re.S)
+_ORDER_OPS = frozenset(("<", ">", "<=", ">="))
+
+
+def criterion_number(op: str, operand: str) -> float | None:
+    """The number a criterion's operand stands for: numeric text (``"5"``, ``"5%"``), or after
+    an ordering operator a date or time as Excel reads it (``"<5/3/2011"``, en-US: LibreOffice
+    countifs.fods row 36); ``None`` when it is text."""
+    number = text_to_number(operand)
+    if number is None and op in _ORDER_OPS and operand[:1].isdigit():
+        from pyfuncs.formulas.builtins.dates import parse_date_text
+
+        number = parse_date_text(operand)
+    return number
+
+
+def _as_number(v: Any) -> Any:
+    """A cell as an equality criterion sees it: text that reads as a number is that number
+    (``COUNTIF(r,"=5")`` counts the text "5" as well as 5, LibreOffice countif.fods rows
+    46-52; Excel compares numbers stored as text as numbers, hence its known false matches of
+    long digit strings at 15 significant digits)."""
+    if type(v) is str:
+        number = text_to_number(v)
+        return v if number is None else number
+    return v
 
 
 def criterion(spec: Any) -> Callable[[Any], bool]:
@@ -209,12 +233,14 @@ def criterion(spec: Any) -> Callable[[Any], bool]:
         raise XlError(spec)
     if spec is None:
         spec = 0.0
-    if type(spec) in (float, bool):
-        return lambda v: type(v) is type(spec) and compare(v, spec) == 0
+    if type(spec) is bool:
+        return lambda v: type(v) is bool and v == spec
+    if type(spec) is float:
+        return lambda v: type(w := _as_number(v)) is float and compare(w, spec) == 0
     m = _CRITERION.match(spec)
     assert m is not None
     op, operand = m.group(1) or "", m.group(2)
-    number = text_to_number(operand)
+    number = criterion_number(op, operand)
     if operand.upper() in ("TRUE", "FALSE"):
         target: Any = operand.upper() == "TRUE"
     elif number is not None:
@@ -228,7 +254,9 @@ def criterion(spec: Any) -> Callable[[Any], bool]:
         return lambda v: type(v) is str and pattern.fullmatch(v) is not None
     if op == "<>" and type(target) is str:
         if operand == "":
-            return lambda v: v is not None and v != ""
+            # Any cell that is not empty, a formula's empty text included (LibreOffice
+            # countif.fods row 45, tdf#148948; "<>" counts all but empty cells in Excel).
+            return lambda v: v is not None
         pattern = _wildcard(target)
         return lambda v: not (type(v) is str and pattern.fullmatch(v) is not None)
     tests = {
@@ -241,8 +269,11 @@ def criterion(spec: Any) -> Callable[[Any], bool]:
         ">=": lambda o: o >= 0,
     }
     test = tests[op]
+    equality = op in ("", "=", "<>") and type(target) is float
 
     def check(v: Any) -> bool:
+        if equality:
+            v = _as_number(v)
         if type(v) is not type(target):
             return op == "<>"
         return test(compare(v, target))

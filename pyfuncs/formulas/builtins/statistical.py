@@ -74,11 +74,14 @@ def count(*args: Any) -> Any:
 
 @builtin("COUNTA", params="r*", min_args=1)
 def counta(*args: Any) -> Any:
+    """Cells that are not empty, and every value argument: an empty argument is the value 0
+    (``COUNTA(5,,10)`` is 3, LibreOffice counta.fods row 16), while a reference arrives as
+    :class:`Arr` and counts its cells that are not empty."""
     total = 0
     for arg in args:
         if type(arg) is Arr:
             total += sum(1 for v in arg.flat() if v is not None)
-        elif arg is not None:
+        else:
             total += 1
     return float(total)
 
