@@ -99,13 +99,14 @@ def end_without_teardown() -> None:
 
 def run_as_process(run: Callable[[], int]) -> NoReturn:
     """Run the command line ``run`` as the whole process and leave with its exit code:
-    ``os._exit`` after flushing, if the command asked for it, else ``sys.exit``."""
+    ``os._exit`` after flushing, if the command asked for it and nothing is left for the normal
+    exit to do (:func:`_cleanup_pending`), else ``sys.exit``."""
     import os
 
     global _IN_MAIN
     _IN_MAIN = True
     code = run()
-    if not _HARD_EXIT:
+    if not _HARD_EXIT or _cleanup_pending():
         sys.exit(code)
     try:
         sys.stdout.flush()
@@ -113,6 +114,17 @@ def run_as_process(run: Callable[[], int]) -> NoReturn:
     except (OSError, ValueError):  # a closed pipe: nothing more can be said
         pass
     os._exit(code)
+
+
+def _cleanup_pending() -> bool:
+    """Whether the normal exit has work to do: exit handlers registered (temporary folders of
+    the LibreOffice engine, a library's own) or threads still running. CPython's counters are
+    private, so when they are missing the answer is yes."""
+    import atexit
+    import threading
+
+    count = getattr(atexit, "_ncallbacks", None)
+    return count is None or count() > 0 or threading.active_count() > 1
 
 
 def say(message: str) -> None:

@@ -45,14 +45,26 @@ _NUMBER_START = frozenset("0123456789+-.$ \t\n")
 class RangeIndex:
     """One range's values in reading order, with lazily built lookup structures."""
 
-    __slots__ = ("_arrays", "_numbers", "_positions", "masks", "values")
+    __slots__ = (
+        "_any_error",
+        "_arrays",
+        "_numbers",
+        "_positions",
+        "masks",
+        "sorted_views",
+        "values",
+    )
 
     def __init__(self, values: list[Any]) -> None:
         self.values = values
         self.masks: dict[Any, np.ndarray] = {}
+        #: Candidate sets of another range's equality criteria -> this range's numbers there,
+        #: sorted (:func:`_compared`).
+        self.sorted_views: dict[Any, tuple[list[float], np.ndarray, np.ndarray]] = {}
         self._positions: dict[Any, list[int]] | None = None
         self._numbers: tuple[list[float], list[int]] | None = None
         self._arrays: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._any_error: bool | None = None
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(numbers with NaN elsewhere, is-a-number mask, is-an-error mask)."""
@@ -66,6 +78,12 @@ class RangeIndex:
             is_error = np.fromiter((type(v) is ExcelError for v in values), bool, len(values))
             self._arrays = (floats, is_float, is_error)
         return self._arrays
+
+    def has_errors(self) -> bool:
+        """Whether any cell of the range holds an error (then a sum must look for one)."""
+        if self._any_error is None:
+            self._any_error = bool(self.arrays()[2].any())
+        return self._any_error
 
     def positions(self, key: Any) -> list[int]:
         """Positions of text (case-folded) or logical ``key``, in order."""
@@ -297,6 +315,48 @@ def _comparison_mask(
     return mask
 
 
+def _compared(
+    index: RangeIndex,
+    op: str,
+    target: float,
+    test: Callable,
+    positions: np.ndarray,
+    view_key: Any,
+) -> np.ndarray:
+    """The ``positions`` (in reading order) whose cells meet a numeric comparison, from this
+    range's numbers at those positions sorted once per candidate set (``view_key``).
+
+    A loan book asks each segment's rows for balances above each loan's own balance: the
+    segment's candidates are the same on every row, so their numbers are sorted once and each
+    row costs two binary searches. The numbers within ``2 * _NEAR`` (relative) of the target
+    are decided by the built-in's test, as :func:`_comparison_mask` decides its border; cells
+    that are not numbers meet only ``"<>"``.
+    """
+    np = _numpy()
+    view = index.sorted_views.get(view_key)
+    if view is None:
+        floats, is_float, _ = index.arrays()
+        here = is_float[positions]
+        numbers_at = positions[here]
+        order = np.argsort(floats[numbers_at], kind="stable")
+        view = (floats[numbers_at][order].tolist(), numbers_at[order], positions[~here])
+        if len(index.sorted_views) < _MAX_MASKS:
+            index.sorted_views[view_key] = view
+    keys, where, others = view
+    tol = 2 * _NEAR * abs(target)
+    lo, hi = bisect_left(keys, target - tol), bisect_right(keys, target + tol)
+    values = index.values
+    border = [i for i in where[lo:hi].tolist() if test(values[i])]
+    parts = [np.array(border, dtype=np.intp)]
+    if op in ("<", "<=", "<>"):
+        parts.append(where[:lo])
+    if op in (">", ">=", "<>"):
+        parts.append(where[hi:])
+    if op == "<>":
+        parts.append(others)
+    return np.sort(np.concatenate(parts))
+
+
 _READ: dict[tuple[type, Any], tuple[Callable, Any, tuple[str, float] | None]] = {}
 
 
@@ -326,12 +386,14 @@ def _chosen(ev: Evaluator, pairs: list[tuple[Ref, Any]]) -> np.ndarray:
     read = [_read_criterion(spec) for _, spec in pairs]
     positions: np.ndarray | None = None
     rest = []
+    view_key: tuple | None = ()  # the equality criteria that chose ``positions``
     for index, (_, spec), (test, target, numeric) in zip(indexes, pairs, read, strict=True):
         found = index.candidates(target) if target is not None else None
         if found is None:
             rest.append((index, spec, test, numeric))
             continue
         key = ("=", type(spec), spec)
+        view_key = (*view_key, id(index), key)  # indexes live for the pass, as the views
         confirmed = index.masks.get(key)
         if confirmed is None:
             values = index.values
@@ -343,7 +405,10 @@ def _chosen(ev: Evaluator, pairs: list[tuple[Ref, Any]]) -> np.ndarray:
     mask = None if positions is not None else np.ones(size, bool)
     for index, spec, test, numeric in rest:
         if positions is not None:
-            if numeric is not None:
+            if numeric is not None and view_key is not None:
+                positions = _compared(index, *numeric, test, positions, view_key)
+                view_key = None  # the positions are no longer those of the equality criteria
+            elif numeric is not None:
                 positions = positions[_comparison_mask(index, *numeric, test, positions)]
             else:
                 values = index.values
@@ -412,7 +477,7 @@ def _criteria_aggregate(name: str) -> Callable:
             target_index = range_index(ev, target)
             floats, is_float, is_error = target_index.arrays()
             average = name.startswith("AVERAGE")
-            if not average and is_error[chosen].any():
+            if not average and target_index.has_errors() and is_error[chosen].any():
                 return target_index.values[int(chosen[np.argmax(is_error[chosen])])]
             picked = floats[chosen][is_float[chosen]]
             if average:

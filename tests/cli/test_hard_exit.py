@@ -60,3 +60,29 @@ def test_in_process_the_collector_stays_on_and_the_process_goes_on(tmp_path: Pat
     code = _run(["refresh", str(source), "--out", str(tmp_path / "out.xlsx")])
     assert code == 0
     assert gc.isenabled()  # reached: no os._exit, and the collector is back on
+
+
+SCRIPT = """
+import atexit, sys
+from pyfuncs.cli.console import end_without_teardown, run_as_process
+if sys.argv[1] == "handler":
+    atexit.register(print, "exit handler ran")
+def command():
+    print("done", end="")  # buffered: only a flush writes it
+    end_without_teardown()
+    return 0
+run_as_process(command)
+"""
+
+
+@pytest.mark.parametrize(
+    ("case", "printed"), [("handler", "doneexit handler ran\n"), ("none", "done")]
+)
+def test_exit_handlers_still_run_and_output_is_flushed(tmp_path: Path, case, printed):
+    log = tmp_path / "out.txt"
+    with log.open("w", encoding="utf-8") as stdout:
+        done = subprocess.run(
+            [sys.executable, "-c", SCRIPT, case], stdout=stdout, timeout=60, check=False
+        )
+    assert done.returncode == 0
+    assert log.read_text(encoding="utf-8") == printed

@@ -3,9 +3,11 @@ Excel's answers: expected values are hand calculations over a generated 200-row 
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import openpyxl
+import pytest
 from refresh_books import hand_workbook
 
 from pyfuncs.refresh.core import refresh
@@ -61,3 +63,62 @@ def test_indexed_lookups_and_criteria_give_excels_answers(tmp_path: Path):
     sheet = openpyxl.load_workbook(report.target, data_only=True).active
     got = {name: sheet[f"F{ROWS + i}"].value for i, name in enumerate(FORMULAS, start=1)}
     assert got == {name: expected for name, (_, expected) in FORMULAS.items()}
+
+
+OPS = {
+    "<": lambda v, t: v < t,
+    "<=": lambda v, t: v <= t,
+    ">": lambda v, t: v > t,
+    ">=": lambda v, t: v >= t,
+}
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_segment_then_a_comparison_counts_and_sums_as_by_hand(tmp_path: Path, seed: int):
+    """COUNTIFS/SUMIFS with a segment's equality and then a comparison (the loan book's form,
+    answered from the segment's numbers sorted once): counted and summed here by hand, over
+    ties, text and blanks in the compared column (which only "<>" counts)."""
+    rng = random.Random(seed)
+    n = 80
+    segments = [rng.choice(["S0", "S1", "s1", "S2"]) for _ in range(n)]
+    compared = [rng.choice([*range(10), "x", None]) for _ in range(n)]
+    cells = []
+    for r in range(1, n + 1):
+        b = compared[r - 1]
+        value = (
+            ""
+            if b is None
+            else f'<c r="B{r}" t="inlineStr"><is><t>x</t></is></c>'
+            if b == "x"
+            else f'<c r="B{r}"><v>{b}</v></c>'
+        )
+        cells.append(
+            f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>{segments[r - 1]}</t></is></c>'
+            f'{value}<c r="C{r}"><v>{r}</v></c></row>'
+        )
+    wanted = {}
+    formulas = []
+    for op in [*OPS, "<>"]:
+        for target in (0, 4, 9):
+            for segment in ("S1", "S2"):
+                rows = [
+                    r
+                    for r in range(1, n + 1)
+                    if segments[r - 1].casefold() == segment.casefold()
+                    and (
+                        compared[r - 1] != target  # text and blanks differ from any number
+                        if op == "<>"
+                        else isinstance(compared[r - 1], int) and OPS[op](compared[r - 1], target)
+                    )
+                ]
+                criteria = f'A1:A{n},"{segment}",B1:B{n},"{op}{target}"'
+                formulas.append((f"COUNTIFS({criteria})", float(len(rows))))
+                formulas.append((f"SUMIFS(C1:C{n},{criteria})", float(sum(rows))))
+    for i, (text, expected) in enumerate(formulas, start=1):
+        escaped = text.replace("<", "&lt;").replace(">", "&gt;")
+        cells.append(f'<row r="{n + i}"><c r="E{n + i}"><f>{escaped}</f><v>0</v></c></row>')
+        wanted[f"E{n + i}"] = (text, expected)
+    source = hand_workbook(tmp_path / "segments.xlsx", "".join(cells))
+    sheet = openpyxl.load_workbook(refresh(source, tmp_path / "o.xlsx").target, data_only=True)
+    got = {ref: (text, sheet.active[ref].value) for ref, (text, _) in wanted.items()}
+    assert got == wanted
