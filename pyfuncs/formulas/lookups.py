@@ -102,15 +102,16 @@ class RangeIndex:
         """Positions of numbers within ``_NEAR`` of ``x`` (relative), in order."""
         if self._numbers is None:
             pairs = [(v, i) for i, v in enumerate(self.values) if type(v) is float]
-            # Numeric text is a candidate too: an equality criterion counts "5" as 5
-            # (logic_lookup.criterion); exact MATCH confirms the type and drops it.
-            pairs.extend(
-                (n, i)
-                for i, v in enumerate(self.values)
-                if type(v) is str
-                and v[:1] in _NUMBER_START
-                and (n := text_to_number(v)) is not None
-            )
+            if len(pairs) < len(self.values):
+                # Numeric text is a candidate too: an equality criterion counts "5" as 5
+                # (logic_lookup.criterion); exact MATCH confirms the type and drops it.
+                pairs.extend(
+                    (n, i)
+                    for i, v in enumerate(self.values)
+                    if type(v) is str
+                    and v[:1] in _NUMBER_START
+                    and (n := text_to_number(v)) is not None
+                )
             pairs.sort()
             self._numbers = ([v for v, _ in pairs], [i for _, i in pairs])
         keys, where = self._numbers
