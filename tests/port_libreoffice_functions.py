@@ -421,11 +421,14 @@ def port(path):
             expected = "error"
         else:
             b = g.get((r, 2))
+            shown = a[1] if a else None  # an array member showing empty text has no cell here
+            if (not b or b[1] is None) and kind == "exact" and shown in (None, ""):
+                b = (None, "")  # an empty expected cell the formula's empty text equals
             if not b or b[1] is None:
                 skipped.append((r, "no expected value"))
                 continue
             ev = serial(b[1])
-            if isinstance(a[1], bool) and isinstance(ev, float) and ev in (0.0, 1.0):
+            if isinstance(shown, bool) and isinstance(ev, float) and ev in (0.0, 1.0):
                 ev = bool(ev)  # LibreOffice stored the expected TRUE/FALSE as 1/0
             if isinstance(ev, bool):
                 expected = "TRUE" if ev else "FALSE"
