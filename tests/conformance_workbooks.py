@@ -192,6 +192,17 @@ class Coverage:
     def agreeing(self) -> int:
         return self.compared - sum(len(r.differing) for _, r in self.reports)
 
+    def refusal_causes(self) -> str:
+        """The refusals counted by the cause the manifest records, e.g. `` (unsupported function
+        BASE: 2)``; empty when nothing is refused."""
+        causes: dict[str, int] = {}
+        for entry, _ in self.refused:
+            cause = entry.refused or "NOT IN THE MANIFEST"
+            causes[cause] = causes.get(cause, 0) + 1
+        if not causes:
+            return ""
+        return " (" + ", ".join(f"{c}: {n}" for c, n in sorted(causes.items())) + ")"
+
     def lines(self) -> list[str]:
         """The report: per file, then the totals, the known disagreements and refusals."""
         out = []
@@ -205,8 +216,8 @@ class Coverage:
         pct = 100.0 * self.agreeing / max(self.compared, 1)
         out.append(
             f"Excel-saved workbooks: {self.files} files, {self.files - len(self.refused)} "
-            f"refreshed, {len(self.refused)} refused; {self.agreeing}/{self.compared} formula "
-            f"cells agree with Excel's cached values ({pct:.2f}%)"
+            f"refreshed, {len(self.refused)} refused{self.refusal_causes()}; {self.agreeing}/"
+            f"{self.compared} formula cells agree with Excel's cached values ({pct:.2f}%)"
         )
         for entry, r in self.reports:
             by_reason: dict[str, list[tuple[str, Any, Any]]] = {}
