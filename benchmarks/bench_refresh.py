@@ -18,6 +18,8 @@ ROUND, a second sheet), a 16,000-formula loan book whose 2,000 rows look up thei
 - formualizer (MIT, Rust; ``pip install formualizer``, installed only for this benchmark):
   ``load_workbook`` + ``evaluate_all`` in process, against gpucredit's load + recalculate in
   process. Target: within 5x.
+- Lookups: the loan book at 2,000 and 8,000 rows, in process; the time must grow with the
+  rows, not with their square (a lookup scanning its range).
 - 1,000,000 formulas: whole process under 20 s and 2 GB peak resident memory.
 - Bytecode: gpucredit's modules are compiled first (``compileall``), as an installed package
   has them, so a machine with ``PYTHONDONTWRITEBYTECODE=1`` does not time compiling Python.
@@ -432,6 +434,19 @@ def compare_model(label: str, source: Path, work: Path, repeats: int) -> None:
     print_phases(label, source, work, repeats)
 
 
+def lookup_scaling(work: Path, loans: int, repeats: int, factor: int = 4) -> None:
+    """The loan book at ``loans`` and ``factor`` times as many rows (the same 20 segments, so
+    each segment grows too), load + recalculate in process: a lookup answered by scanning its
+    range would make the time grow with the square of the rows (``factor ** 2``)."""
+    small = load_and_recalculate(loan_book(work / "scale-small.xlsx", loans), repeats)[0]
+    large = load_and_recalculate(loan_book(work / "scale-large.xlsx", loans * factor), repeats)[0]
+    print(
+        f"loan book {loans:,} -> {loans * factor:,} rows, load + recalculate in process: "
+        f"{small:.2f} s -> {large:.2f} s, x{large / small:.1f} "
+        f"(linear x{factor}, quadratic x{factor**2}; target: linear)"
+    )
+
+
 def one_million(work: Path, repeats: int) -> None:
     """Whole process, median of ``repeats`` fresh processes (wall, peak memory, CPU)."""
     source = generate(work / "million.xlsx", 1_000_000)
@@ -526,6 +541,7 @@ def main() -> None:
         compare_model(f"{args.cells:,} formulas", big, work, args.repeats)
         book = loan_book(work / "loans.xlsx", args.loans)
         compare_model(f"loan book, {args.loans * 8:,} formulas", book, work, args.repeats)
+        lookup_scaling(work, args.loans, args.repeats)
         if not args.no_million:
             one_million(work, args.repeats)
         if args.templates:

@@ -113,6 +113,18 @@ def text_to_number(text: str) -> float | None:
     return None
 
 
+def _date_or_time_text(value: str) -> float | None:
+    """The serial of date or time text (en-US, as VALUE reads it), for arithmetic: Excel reads
+    ``="5/3/2011"+0`` as 40666 and ``="16:48:00"-"12:00:00"`` as 0.2 (Microsoft's VALUE page:
+    text "in any of the constant number, date, or time formats recognized by Excel"). Read in
+    the 1900 date system, as VALUE is."""
+    if not any(ch.isdigit() for ch in value):
+        return None
+    from pyfuncs.formulas.builtins.dates import parse_date_text
+
+    return parse_date_text(value)
+
+
 def num(value: Any) -> float:
     """A value as a number for arithmetic (blank 0, TRUE 1, numeric text), or raise XlError."""
     kind = type(value)
@@ -124,6 +136,8 @@ def num(value: Any) -> float:
         return 0.0
     if kind is str:
         number = text_to_number(value)
+        if number is None:
+            number = _date_or_time_text(value)
         if number is None:
             raise XlError(ExcelError("#VALUE!", f"text {value[:30]!r} is not a number"))
         return number

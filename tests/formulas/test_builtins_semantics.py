@@ -7,6 +7,8 @@ and closed forms written out here.
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from formula_engine import evaluate, evaluate_array
 
@@ -333,3 +335,15 @@ def test_pduration_keeps_its_digits_when_the_values_are_close():
     # LibreOffice's pduration.fods row 5 expects 2.53139612632289.
     # The difference of the two logarithms was off by 2.1E-14; within 5E-15 is 15 digits.
     assert abs(evaluate("=PDURATION(0.027,2150,2300)") - 2.531396126322893) < 5e-15
+
+
+def test_date_and_time_text_in_arithmetic():
+    # Microsoft, "VALUE function": text in Excel's date or time formats is a number;
+    # its example =VALUE("16:48:00")-VALUE("12:00:00") is 0.2, and arithmetic coerces the same.
+    assert evaluate('="16:48:00"-"12:00:00"') == pytest.approx(0.2, abs=1e-12)
+    # Excel's serial of a date after 1900-02-28 is its day count from 1899-12-30 (serial 1 is
+    # 1900-01-01, plus Excel's 1900-02-29); en-US text reads month first.
+    serial = (datetime.date(2011, 5, 3) - datetime.date(1899, 12, 30)).days
+    assert evaluate('="5/3/2011"+0') == serial
+    assert code(evaluate('="abc"+1')) == "#VALUE!"
+    assert code(evaluate('="5/3/2011 x"+1')) == "#VALUE!"
