@@ -347,3 +347,31 @@ def test_date_and_time_text_in_arithmetic():
     assert evaluate('="5/3/2011"+0') == serial
     assert code(evaluate('="abc"+1')) == "#VALUE!"
     assert code(evaluate('="5/3/2011 x"+1')) == "#VALUE!"
+
+
+@pytest.mark.parametrize(
+    ("formula", "expected"),
+    [
+        # Microsoft, "ADDRESS function" examples.
+        ("=ADDRESS(2,3)", "$C$2"),
+        ("=ADDRESS(77,300)", "$KN$77"),
+        ("=ADDRESS(2,3,2)", "C$2"),
+        ("=ADDRESS(2,3,2,FALSE)", "R2C[3]"),
+        ('=ADDRESS(2,3,1,FALSE,"[Book1]Sheet1")', "[Book1]Sheet1!R2C3"),
+        ('=ADDRESS(2,3,1,FALSE,"EXCEL SHEET")', "'EXCEL SHEET'!R2C3"),
+        # ECMA-376 Part 4, ADDRESS examples.
+        ("=ADDRESS(5,7,3)", "$G5"),
+        ("=ADDRESS(5,7,4)", "G5"),
+        ('=ADDRESS(5,7,,,"Sheet1")', "Sheet1!$G$5"),
+        ("=ADDRESS(5,7,3,FALSE)", "R[5]C7"),
+        ("=ADDRESS(5,7,4,FALSE)", "R[5]C[7]"),
+    ],
+)
+def test_address(formula, expected):
+    assert evaluate(formula) == expected
+
+
+def test_address_feeds_indirect_and_refuses_bad_numbers():
+    assert evaluate("=INDIRECT(ADDRESS(2,2))", {"B2": 42.0}) == 42.0
+    for bad in ("=ADDRESS(0,1)", "=ADDRESS(1,0)", "=ADDRESS(1,1,5)", "=ADDRESS(1048577,1)"):
+        assert code(evaluate(bad)) is not None, bad

@@ -11,6 +11,7 @@ spills it.
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
 from pyfuncs.errors import ExcelError
@@ -23,7 +24,7 @@ from pyfuncs.formulas.builtins.registry import (
     optional_bool,
 )
 from pyfuncs.formulas.builtins.text import wildcard_regex
-from pyfuncs.formulas.values import NA, Arr, XlError, boolean, compare, num
+from pyfuncs.formulas.values import NA, Arr, XlError, boolean, compare, num, text
 
 CALC_EMPTY = ExcelError("#CALC!", "the result is empty")
 
@@ -329,3 +330,47 @@ def unique(array: Any, by_col: Any = OMITTED, exactly_once: Any = OMITTED) -> An
 
 
 __all__ = ["boolean", "num"]
+
+
+# --- ADDRESS ---------------------------------------------------------------------------------
+
+_PLAIN_SHEET = re.compile(r"(?:\[[^\]]+\])?[^\W\d][\w.]*")
+
+
+@builtin("ADDRESS", params="vvvvv", min_args=2)
+def address(
+    row: Any, col: Any, abs_num: Any = OMITTED, a1: Any = OMITTED, sheet: Any = OMITTED
+) -> Any:
+    """A cell's address as text: ``ADDRESS(2,3)`` is ``$C$2``, ``ADDRESS(77,300)`` ``$KN$77``,
+    ``ADDRESS(2,3,2,FALSE)`` ``R2C[3]``, ``ADDRESS(2,3,1,FALSE,"EXCEL SHEET")``
+    ``'EXCEL SHEET'!R2C3`` (Microsoft's ADDRESS page); abs_num 1 absolute, 2 absolute row,
+    3 absolute column, 4 relative; an empty a1 is A1 style (ECMA-376 Part 4's
+    ``ADDRESS(5,7,,,"Sheet1")`` is ``Sheet1!$G$5``). A row or column below 1 or past the grid,
+    or an abs_num outside 1-4, is an error: #VALUE! here, as we believe Excel shows it
+    (ECMA-376 Part 4 documents #NUM!; LibreOffice's address.fods checks only for an error). A
+    sheet name that is not a plain name (spaces, punctuation, a leading digit) is quoted, its
+    quotes doubled.
+    """
+    from pyfuncs.xlsx.sheet_xml import col_letters
+
+    r, c = integer(row), integer(col)
+    kind = 1 if _given_number(abs_num) is None else integer(abs_num)
+    if not (1 <= r <= 1_048_576 and 1 <= c <= 16_384 and 1 <= kind <= 4):
+        return ExcelError("#VALUE!", "ADDRESS: row, column or abs_num out of range")
+    row_absolute, col_absolute = kind in (1, 2), kind in (1, 3)
+    if optional_bool(a1, True) or a1 is None:
+        ref = f"{'$' if col_absolute else ''}{col_letters(c)}{'$' if row_absolute else ''}{r}"
+    else:
+        ref = f"R{r if row_absolute else f'[{r}]'}C{c if col_absolute else f'[{c}]'}"
+    if omitted(sheet):
+        return ref
+    name = text(sheet)
+    if name == "":
+        return f"!{ref}"
+    if not _PLAIN_SHEET.fullmatch(name):
+        name = "'" + name.replace("'", "''") + "'"
+    return f"{name}!{ref}"
+
+
+def _given_number(value: Any) -> Any:
+    return None if omitted(value) or value is None else value
