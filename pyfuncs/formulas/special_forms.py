@@ -49,10 +49,14 @@ def _if(ev: Evaluator, args: tuple, array: bool, sheet: int) -> Callable:
             return yes(r, c) if chosen else no(r, c)
         a = ev.value_of(yes(r, c), r, c, True)
         b = ev.value_of(no(r, c), r, c, True)
-        return lift(
-            lambda f, x, y: f if type(pick(f)) is ExcelError else (x if pick(f) else y),
-            [flag, a, b],
-        )
+
+        def choose(f: Any, x: Any, y: Any) -> Any:
+            chosen = pick(f)  # text that is not TRUE/FALSE is #VALUE!, not itself
+            if type(chosen) is ExcelError:
+                return chosen
+            return x if chosen else y
+
+        return lift(choose, [flag, a, b])
 
     return if_
 

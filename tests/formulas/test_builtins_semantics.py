@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from formula_engine import evaluate, evaluate_array
+from formula_engine import Err, evaluate, evaluate_array
 
 from pyfuncs.errors import ExcelError
 
@@ -375,3 +375,32 @@ def test_address_feeds_indirect_and_refuses_bad_numbers():
     assert evaluate("=INDIRECT(ADDRESS(2,2))", {"B2": 42.0}) == 42.0
     for bad in ("=ADDRESS(0,1)", "=ADDRESS(1,0)", "=ADDRESS(1,1,5)", "=ADDRESS(1048577,1)"):
         assert code(evaluate(bad)) is not None, bad
+
+
+def test_array_if_of_text_conditions_is_value_error():
+    # pycel's logical.xlsx, saved by Excel (Logical!J37:L37 = {=IF(A37:C37,"Is True")} with
+    # A37 the text "1", B37 0, C37 =ROW()): Excel cached #VALUE!, FALSE, "Is True" (the
+    # file's GPL licence keeps it out of the repository; the same rule as =IF("1","Is True")).
+    cells = {"A1": "1", "B1": 0.0, "C1": 37.0}
+    got = evaluate_array('=IF(A1:C1,"Is True")', "1x3", cells)
+    assert got == [[Err("#VALUE!"), False, "Is True"]]
+    assert code(evaluate('=IF(A1,"Is True")', {"A1": "XYZZY"})) == "#VALUE!"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "expected"),
+    # Excel's cached TEXT(-1, fmt) in pycel's text.xlsx (TextDates rows 18-29, saved by Excel):
+    [
+        ("[h]", "-24"),
+        ("[m]", "-1440"),
+        ("[s]", "-86400"),
+        ("[h]:m", "#VALUE!"),
+        ("[m]:s", "#VALUE!"),
+        ("[s].000", "#VALUE!"),
+        ("h", "#VALUE!"),
+        ("s", "#VALUE!"),
+    ],
+)
+def test_negative_durations_format_only_under_one_elapsed_code(fmt, expected):
+    got = evaluate(f'=TEXT(-1,"{fmt}")')
+    assert (code(got) or got) == expected

@@ -423,7 +423,9 @@ def _format_date(serial: float, tokens: list[tuple[str, str]], date1904: bool) -
     codes = [t.lower() for k, t in tokens if k == "code"]
     elapsed_only = all(c.startswith("[") or c in (":", ".", "0") for c in codes)
     if serial < 0:
-        if elapsed_only:  # a negative duration: [h] of -1 is -24
+        # A negative duration formats only under one elapsed code alone: [h] of -1 is -24,
+        # while [h]:m and [s].000 are #VALUE! (Excel's cached values in pycel's text.xlsx).
+        if len(codes) == 1 and codes[0].startswith("["):
             return "-" + _format_date(-serial, tokens, date1904)
         raise XlError(ExcelError("#VALUE!", "negative dates cannot be formatted"))
     sub_places = 0
