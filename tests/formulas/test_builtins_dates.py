@@ -79,6 +79,23 @@ def test_weekdays_and_months():
     assert evaluate("=WEEKNUM(DATE(2012,3,9))") == 10
     assert evaluate("=WEEKNUM(DATE(2012,3,9),2)") == 11
     assert evaluate("=ISOWEEKNUM(DATE(2012,3,9))") == 10
+    assert evaluate("=WEEKNUM(DATE(2012,3,9),21)") == 10
+
+
+def test_iso_week_counts_on_excels_weekdays():
+    # Excel's serial 1 (1900-01-01) is a Sunday (WEEKDAY(1) = 1), so its ISO week is the 52nd
+    # of 1899: Excel's cached value in rust_xlsxwriter's bootstrap39.xlsx (saved by Excel).
+    assert evaluate("=WEEKDAY(1)") == 1
+    assert evaluate("=ISOWEEKNUM(1)") == 52
+    assert evaluate("=WEEKNUM(1,21)") == 52
+    # Hand counts on the ISO rule (a week belongs to the year of its Thursday): serial 2 is
+    # Monday 1900-01-02 in Excel's weekdays, so week 1; 2021-01-03 (a Sunday) is week 53 of
+    # 2020; 2015-12-31 (a Thursday) is week 53 of 2015; 2008-12-29 (a Monday) week 1 of 2009.
+    assert evaluate("=ISOWEEKNUM(2)") == 1
+    assert evaluate("=ISOWEEKNUM(DATE(2021,1,3))") == 53
+    assert evaluate("=ISOWEEKNUM(DATE(2015,12,31))") == 53
+    assert evaluate("=ISOWEEKNUM(DATE(2008,12,29))") == 1
+    assert evaluate("=ISOWEEKNUM(-1)") == Err("#NUM!")
     assert evaluate("=EOMONTH(DATE(2011,1,1),1)") == 40602
     assert evaluate("=EOMONTH(DATE(2011,1,1),-3)") == 40482
     assert evaluate("=EDATE(DATE(2011,1,15),1)") == evaluate("=DATE(2011,2,15)")

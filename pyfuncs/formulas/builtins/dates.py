@@ -239,7 +239,7 @@ def weeknum(ev: Any, serial: Any, kind: Any = OMITTED) -> Any:
     starts = {1: 6, 2: 0, 11: 0, 12: 1, 13: 2, 14: 3, 15: 4, 16: 5, 17: 6}
     day_ = _date_of(ev, serial)
     if k == 21:
-        return float(day_.isocalendar()[1])
+        return _iso_week(serial_arg(serial), _date1904(ev))
     if k not in starts:
         return ExcelError("#NUM!", "WEEKNUM return type is not valid")
     jan1 = dt.date(day_.year, 1, 1)
@@ -247,9 +247,25 @@ def weeknum(ev: Any, serial: Any, kind: Any = OMITTED) -> Any:
     return float((day_.timetuple().tm_yday - 1 + offset) // 7 + 1)
 
 
+def _iso_week(serial: float, date1904: bool) -> float:
+    """The ISO 8601 week of a serial, counted on Excel's weekdays: a week is the year's of its
+    Thursday. Excel's 1900-01-01 (serial 1) is a Sunday (the calendar's was a Monday), so
+    ``ISOWEEKNUM(1)`` is 52, a week of 1899 (Excel's cached value in rust_xlsxwriter's
+    bootstrap39.xlsx, tests/data/conformance/excel/rust_xlsxwriter/)."""
+    whole = math.floor(serial)
+    thursday = whole - _weekday_monday0(whole, date1904) + 3
+    first = 0 if date1904 else 1  # serial of 1904-01-01 or 1900-01-01
+    if thursday < first:  # a week of the year before the first: 365 days (1899, 1903)
+        jan1 = first - 365
+    else:
+        jan1 = to_serial(dt.date(ymd(thursday, date1904)[0], 1, 1), date1904)
+    return float((thursday - jan1) // 7 + 1)
+
+
 @builtin("ISOWEEKNUM", params="v", context=True)
 def isoweeknum(ev: Any, serial: Any) -> Any:
-    return float(_date_of(ev, serial).isocalendar()[1])
+    _date_of(ev, serial)  # #NUM! outside the date range
+    return _iso_week(serial_arg(serial), _date1904(ev))
 
 
 @builtin("DAYS", params="vv")
