@@ -225,6 +225,12 @@ def translate(f):
     refs.extend(m.group(0).replace("$", "") for m in re.finditer(bare, code))
     text = re.sub(r"\bCOM\.MICROSOFT\.", "", text)
     text = re.sub(r"\b_xlfn\.", "", text)
+    # OpenFormula's FDIST and FINV are the left-tailed F.DIST and F.INV; Excel's FDIST and
+    # FINV are saved as LEGACY.FDIST and LEGACY.FINV (OASIS OpenFormula 1.2, those entries).
+    text = re.sub(r"(?<![A-Za-z0-9_.])FDIST\(", "F.DIST(", text)
+    text = re.sub(r"(?<![A-Za-z0-9_.])FINV\(", "F.INV(", text)
+    # OpenFormula's names of Excel's compatibility functions (LEGACY.CHIDIST is CHIDIST).
+    text = re.sub(r"(?<![A-Za-z0-9_.])LEGACY\.", "", text)
     if re.search(r"\b(ORG\.|COM\.|[A-Z]+\.[A-Z]+\.)", text) and re.search(r"\bORG\.", text):
         return None, None
     return "=" + text, refs
