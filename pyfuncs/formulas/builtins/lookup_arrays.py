@@ -374,3 +374,175 @@ def address(
 
 def _given_number(value: Any) -> Any:
     return None if omitted(value) or value is None else value
+
+
+# --- reshaping arrays: VSTACK, HSTACK, TAKE, DROP, CHOOSECOLS, CHOOSEROWS, TOCOL, TOROW, EXPAND,
+# WRAPROWS, WRAPCOLS (Microsoft's page of each function). A missing part of a stacked, expanded or
+# wrapped result is #N/A unless pad_with says otherwise; a result with no cells is #CALC!.
+
+
+def _rows_of(arg: Any) -> list[list[Any]]:
+    return [[_blank_zero(v) for v in row] for row in _grid(arg).values]
+
+
+def _padded(rows: list[list[Any]], width: int, pad: Any) -> list[list[Any]]:
+    return [row + [pad] * (width - len(row)) for row in rows]
+
+
+def _pad_value(pad_with: Any) -> Any:
+    return pad_with if _given(pad_with) else NA
+
+
+@builtin("VSTACK", params="a*", min_args=1, errors_ok=True)
+def vstack(*arrays: Any) -> Any:
+    """The arrays one below another, as wide as the widest, padded with #N/A."""
+    blocks = [_rows_of(a) for a in arrays]
+    width = max(len(b[0]) for b in blocks)
+    return Arr([row for b in blocks for row in _padded(b, width, NA)])
+
+
+@builtin("HSTACK", params="a*", min_args=1, errors_ok=True)
+def hstack(*arrays: Any) -> Any:
+    """The arrays side by side, as tall as the tallest, padded with #N/A."""
+    blocks = [_rows_of(a) for a in arrays]
+    height = max(len(b) for b in blocks)
+    out: list[list[Any]] = [[] for _ in range(height)]
+    for b in blocks:
+        width = len(b[0])
+        for i in range(height):
+            out[i].extend(b[i] if i < len(b) else [NA] * width)
+    return Arr(out)
+
+
+def _count(value: Any) -> int | None:
+    """A TAKE/DROP/EXPAND count, or None when left out or empty."""
+    return integer(value) if _given(value) else None
+
+
+def _taken(items: list[Any], n: int | None) -> list[Any]:
+    if n is None:
+        return items
+    return items[:n] if n >= 0 else items[max(len(items) + n, 0) :]
+
+
+def _dropped(items: list[Any], n: int | None) -> list[Any]:
+    if n is None:
+        return items
+    return items[n:] if n >= 0 else items[: max(len(items) + n, 0)]
+
+
+@builtin("TAKE", params="avv", min_args=2, errors_ok=True)
+def take(array: Any, rows: Any, columns: Any = OMITTED) -> Any:
+    """The first ``rows`` rows and ``columns`` columns (the last ones when negative); 0 is
+    #CALC!, a count past the array takes all of it."""
+    r, c = _count(rows), _count(columns)
+    if r == 0 or c == 0:
+        return CALC_EMPTY
+    out = [_taken(row, c) for row in _taken(_rows_of(array), r)]
+    return Arr(out)
+
+
+@builtin("DROP", params="avv", min_args=2, errors_ok=True)
+def drop(array: Any, rows: Any, columns: Any = OMITTED) -> Any:
+    """All but the first ``rows`` rows and ``columns`` columns (the last ones when negative);
+    dropping every row or column is #CALC!."""
+    out = [_dropped(row, _count(columns)) for row in _dropped(_rows_of(array), _count(rows))]
+    if not out or not out[0]:
+        return CALC_EMPTY
+    return Arr(out)
+
+
+def _picks(numbers: tuple[Any, ...], size: int, what: str) -> list[int]:
+    """0-based positions of CHOOSECOLS/CHOOSEROWS' numbers (negative from the end); 0 or a
+    number past the array is #VALUE!."""
+    out = []
+    for arg in numbers:
+        for v in _grid(arg).flat():
+            if type(v) is ExcelError:
+                raise XlError(v)
+            n = integer(v)
+            if n == 0 or abs(n) > size:
+                raise XlError(ExcelError("#VALUE!", f"{what} {n} is outside the array"))
+            out.append(n - 1 if n > 0 else size + n)
+    return out
+
+
+@builtin("CHOOSECOLS", params="aa*", min_args=2, errors_ok=True)
+def choosecols(array: Any, *col_nums: Any) -> Any:
+    rows = _rows_of(array)
+    picks = _picks(col_nums, len(rows[0]), "column")
+    return Arr([[row[j] for j in picks] for row in rows])
+
+
+@builtin("CHOOSEROWS", params="aa*", min_args=2, errors_ok=True)
+def chooserows(array: Any, *row_nums: Any) -> Any:
+    rows = _rows_of(array)
+    return Arr([list(rows[i]) for i in _picks(row_nums, len(rows), "row")])
+
+
+def _scanned(array: Any, ignore: Any, scan_by_column: Any) -> list[Any]:
+    """TOCOL/TOROW's values: by rows (by columns if asked), ignore 0 keeps all, 1 skips blanks,
+    2 errors, 3 both; blanks kept are 0."""
+    how = integer(_opt(ignore, 0.0))
+    if how not in (0, 1, 2, 3):
+        raise XlError(ExcelError("#VALUE!", "ignore must be 0, 1, 2 or 3"))
+    data = _grid(array).values
+    by_col = optional_bool(scan_by_column, False) if _given(scan_by_column) else False
+    lines = [list(c) for c in zip(*data, strict=True)] if by_col else data
+    out = []
+    for v in (v for line in lines for v in line):
+        if (v is None and how in (1, 3)) or (type(v) is ExcelError and how in (2, 3)):
+            continue
+        out.append(_blank_zero(v))
+    return out
+
+
+@builtin("TOCOL", params="avv", min_args=1, errors_ok=True)
+def tocol(array: Any, ignore: Any = OMITTED, scan_by_column: Any = OMITTED) -> Any:
+    items = _scanned(array, ignore, scan_by_column)
+    return Arr([[v] for v in items]) if items else CALC_EMPTY
+
+
+@builtin("TOROW", params="avv", min_args=1, errors_ok=True)
+def torow(array: Any, ignore: Any = OMITTED, scan_by_column: Any = OMITTED) -> Any:
+    items = _scanned(array, ignore, scan_by_column)
+    return Arr([items]) if items else CALC_EMPTY
+
+
+@builtin("EXPAND", params="avvv", min_args=2, errors_ok=True)
+def expand(array: Any, rows: Any, columns: Any = OMITTED, pad_with: Any = OMITTED) -> Any:
+    """The array grown to ``rows`` x ``columns`` (left out or empty: as it is), padded with
+    ``pad_with`` (#N/A); a size below the array's is #VALUE!."""
+    data = _rows_of(array)
+    r, c = _count(rows), _count(columns)
+    height = len(data) if r is None else r
+    width = len(data[0]) if c is None else c
+    if height < len(data) or width < len(data[0]):
+        return ExcelError("#VALUE!", "EXPAND cannot make the array smaller")
+    pad = _pad_value(pad_with)
+    out = _padded(data, width, pad) + [[pad] * width for _ in range(height - len(data))]
+    return Arr(out)
+
+
+def _wrapped(vector: Any, wrap_count: Any, pad_with: Any) -> list[list[Any]]:
+    data = _grid(vector)
+    if data.rows > 1 and data.cols > 1:
+        raise XlError(ExcelError("#VALUE!", "the vector must be one row or one column"))
+    n = integer(wrap_count)
+    if n < 1:
+        raise XlError(ExcelError("#NUM!", "wrap_count must be at least 1"))
+    items = [_blank_zero(v) for v in data.flat()]
+    pieces = [items[i : i + n] for i in range(0, len(items), n)]
+    return _padded(pieces, n, _pad_value(pad_with))
+
+
+@builtin("WRAPROWS", params="avv", min_args=2, errors_ok=True)
+def wraprows(vector: Any, wrap_count: Any, pad_with: Any = OMITTED) -> Any:
+    """A row or column wrapped into rows of ``wrap_count`` values, the last padded (#N/A)."""
+    return Arr(_wrapped(vector, wrap_count, pad_with))
+
+
+@builtin("WRAPCOLS", params="avv", min_args=2, errors_ok=True)
+def wrapcols(vector: Any, wrap_count: Any, pad_with: Any = OMITTED) -> Any:
+    """A row or column wrapped into columns of ``wrap_count`` values, the last padded (#N/A)."""
+    return Arr([list(c) for c in zip(*_wrapped(vector, wrap_count, pad_with), strict=True)])

@@ -463,3 +463,28 @@ def atan2(x: Any, y: Any) -> Any:
 
 
 __all__ = ["VALUE", "round_decimal"]
+
+
+@builtin("GAMMA", params="v")
+def gamma(number: Any) -> Any:
+    """The gamma function: ``GAMMA(2.5)`` = 1.329, ``GAMMA(-3.75)`` = 0.268; 0 and the negative
+    whole numbers are ``#NUM!`` (Microsoft's GAMMA page)."""
+    x = num(number)
+    if x <= 0 and x == math.floor(x):
+        return ExcelError("#NUM!", "GAMMA is undefined at 0 and the negative whole numbers")
+    try:
+        return math.gamma(x)
+    except OverflowError:
+        return ExcelError("#NUM!", "GAMMA overflows")
+
+
+@builtin("MUNIT", params="v")
+def munit(dimension: Any) -> Any:
+    """The identity matrix of ``dimension`` rows and columns; a dimension below 1 is #VALUE!
+    (Microsoft's MUNIT page)."""
+    n = integer(dimension)
+    if n < 1:
+        return ExcelError("#VALUE!", "MUNIT needs a dimension of at least 1")
+    if n * n > 1_048_576 * 16_384:
+        return ExcelError("#NUM!", "MUNIT too large")
+    return Arr([[1.0 if i == j else 0.0 for j in range(n)] for i in range(n)])

@@ -18,7 +18,7 @@ from pyfuncs.formulas.builtins.registry import (
     optional,
     optional_bool,
 )
-from pyfuncs.formulas.values import VALUE, Arr, XlError, num, text, text_to_number
+from pyfuncs.formulas.values import NA, VALUE, Arr, XlError, num, text, text_to_number
 
 MAX_TEXT = 32_767
 _TOO_LONG = ExcelError("#VALUE!", "text longer than 32,767 characters")
@@ -302,3 +302,174 @@ def fixed(number: Any, decimals: Any = OMITTED, no_commas: Any = OMITTED) -> Any
     rounded = round_decimal(num(number), places, "ROUND_HALF_UP")
     grouping = "" if optional_bool(no_commas, False) else ","
     return f"{rounded:{grouping}.{max(places, 0)}f}"
+
+
+# --- TEXTBEFORE, TEXTAFTER, TEXTSPLIT (Microsoft's page of each function) ---------------------
+
+
+def _delimiters(arg: Any) -> list[str]:
+    """One delimiter or an array of them (any one marks a split)."""
+    items = arg.flat() if type(arg) is Arr else [arg]
+    return [text(v) for v in items]
+
+
+def _matches(value: str, delimiters: list[str], ignore_case: bool) -> list[tuple[int, int]]:
+    """(start, end) of every delimiter in ``value``, left to right, not overlapping; the
+    longest delimiter wins at one position."""
+    haystack = value.casefold() if ignore_case else value
+    needles = sorted(
+        {d.casefold() if ignore_case else d for d in delimiters if d}, key=len, reverse=True
+    )
+    if not needles:
+        return []
+    pattern = re.compile("|".join(re.escape(d) for d in needles))
+    return [(m.start(), m.end()) for m in pattern.finditer(haystack)]
+
+
+def _cut_at(
+    value: Any,
+    delimiter: Any,
+    instance_num: Any,
+    match_mode: Any,
+    match_end: Any,
+    before: bool,
+) -> Any:
+    """TEXTBEFORE/TEXTAFTER: the text before (after) the instance-th delimiter, counted from the
+    end when negative. An empty delimiter matches at once: TEXTBEFORE gives "" from the front
+    and the whole text from the end, TEXTAFTER the reverse. ``match_end`` treats the end of the
+    text (its start, searching from the end) as a delimiter. instance_num 0 or longer than the
+    text is #VALUE!; too few delimiters #N/A."""
+    s = text(value)
+    delimiters = _delimiters(delimiter)
+    n = integer(instance_num) if not (omitted(instance_num) or instance_num is None) else 1
+    if n == 0 or abs(n) > max(len(s), 1):
+        return ExcelError("#VALUE!", "instance_num is 0 or longer than the text")
+    ignore_case = integer(match_mode) == 1 if not omitted(match_mode) and match_mode else False
+    to_end = optional_bool(match_end, False) if match_end is not None else False
+    if "" in delimiters:
+        cut = 0 if n > 0 else len(s)
+        spans = [(cut, cut)]
+        n = 1 if n > 0 else -1
+    else:
+        spans = _matches(s, delimiters, ignore_case)
+        if to_end:
+            spans = [*spans, (len(s), len(s))] if n > 0 else [(0, 0), *spans]
+    if abs(n) > len(spans):
+        return None  # the caller's if_not_found
+    start, end = spans[n - 1] if n > 0 else spans[n]
+    return s[:start] if before else s[end:]
+
+
+@builtin("TEXTBEFORE", params="vavvvv", min_args=2)
+def textbefore(
+    value: Any,
+    delimiter: Any,
+    instance_num: Any = OMITTED,
+    match_mode: Any = OMITTED,
+    match_end: Any = OMITTED,
+    if_not_found: Any = OMITTED,
+) -> Any:
+    """``TEXTBEFORE("Marcus Aurelius"," ")`` is "Marcus" (Microsoft's TEXTBEFORE page)."""
+    out = _cut_at(value, delimiter, instance_num, match_mode, match_end, before=True)
+    return _found_or(out, if_not_found, "TEXTBEFORE")
+
+
+@builtin("TEXTAFTER", params="vavvvv", min_args=2)
+def textafter(
+    value: Any,
+    delimiter: Any,
+    instance_num: Any = OMITTED,
+    match_mode: Any = OMITTED,
+    match_end: Any = OMITTED,
+    if_not_found: Any = OMITTED,
+) -> Any:
+    """``TEXTAFTER("Marcus Aurelius"," ")`` is "Aurelius" (Microsoft's TEXTAFTER page)."""
+    out = _cut_at(value, delimiter, instance_num, match_mode, match_end, before=False)
+    return _found_or(out, if_not_found, "TEXTAFTER")
+
+
+def _found_or(out: Any, if_not_found: Any, who: str) -> Any:
+    if out is not None:
+        return out
+    if omitted(if_not_found) or if_not_found is None:
+        return ExcelError("#N/A", f"{who}: the delimiter is not in the text")
+    return if_not_found
+
+
+def _split(value: str, delimiters: list[str], ignore_case: bool, skip_empty: bool) -> list[str]:
+    pieces, last = [], 0
+    for start, end in _matches(value, delimiters, ignore_case):
+        pieces.append(value[last:start])
+        last = end
+    pieces.append(value[last:])
+    return [p for p in pieces if p] if skip_empty else pieces
+
+
+@builtin("TEXTSPLIT", params="vaavvv", min_args=2)
+def textsplit(
+    value: Any,
+    col_delimiter: Any,
+    row_delimiter: Any = OMITTED,
+    ignore_empty: Any = OMITTED,
+    match_mode: Any = OMITTED,
+    pad_with: Any = OMITTED,
+) -> Any:
+    """The text split into columns at ``col_delimiter`` and rows at ``row_delimiter`` (either
+    may be an array of delimiters); ``ignore_empty`` TRUE drops the empty pieces between
+    consecutive delimiters; match_mode 1 ignores case; short rows are padded with
+    ``pad_with`` (#N/A). Microsoft's TEXTSPLIT page:
+    ``TEXTSPLIT("1,2,3;4,5,6",",",";")`` is {"1","2","3";"4","5","6"}."""
+    s = text(value)
+    ignore_case = False if omitted(match_mode) or match_mode is None else integer(match_mode) == 1
+    skip_empty = optional_bool(ignore_empty, False) if ignore_empty is not None else False
+    cols = [] if col_delimiter is None else _delimiters(col_delimiter)
+    rows_by = [] if omitted(row_delimiter) or row_delimiter is None else _delimiters(row_delimiter)
+    if not any(cols) and not any(rows_by):
+        return ExcelError("#VALUE!", "TEXTSPLIT needs a delimiter")
+    lines = _split(s, rows_by, ignore_case, skip_empty)
+    table = [_split(line, cols, ignore_case, skip_empty) or [""] for line in lines] or [[""]]
+    width = max(len(row) for row in table)
+    pad = NA if omitted(pad_with) or pad_with is None else pad_with
+    return Arr([row + [pad] * (width - len(row)) for row in table])
+
+
+# --- ARRAYTOTEXT, VALUETOTEXT (Microsoft's page of each function) -----------------------------
+
+
+def _as_text(value: Any, strict: bool) -> str:
+    """A value as VALUETOTEXT shows it: text unchanged (quoted, quotes doubled, when strict),
+    numbers in General format, TRUE/FALSE, an error's code."""
+    if type(value) is ExcelError:
+        return value.code
+    if type(value) is str:
+        return '"' + value.replace('"', '""') + '"' if strict else value
+    return text(value)
+
+
+def _strictness(format_: Any) -> bool:
+    kind = 0 if omitted(format_) or format_ is None else integer(format_)
+    if kind not in (0, 1):
+        raise XlError(ExcelError("#VALUE!", "format must be 0 (concise) or 1 (strict)"))
+    return kind == 1
+
+
+@builtin("VALUETOTEXT", params="vv", min_args=1, errors_ok=True)
+def valuetotext(value: Any, format_: Any = OMITTED) -> Any:
+    """``VALUETOTEXT("Hello",1)`` is ``"Hello"`` in quotes; format 0 leaves text as it is."""
+    if type(format_) is ExcelError:
+        return format_
+    return _as_text(value, _strictness(format_))
+
+
+@builtin("ARRAYTOTEXT", params="av", min_args=1, errors_ok=True)
+def arraytotext(array: Any, format_: Any = OMITTED) -> Any:
+    """Concise (0): the values by rows, joined by ", "; strict (1): an array constant,
+    ``{TRUE,#VALUE!;1234.01234,"Seattle"}`` (Microsoft's ARRAYTOTEXT page)."""
+    if type(format_) is ExcelError:
+        return format_
+    strict = _strictness(format_)
+    rows = array.values if type(array) is Arr else [[array]]
+    if not strict:
+        return _limited(", ".join(_as_text(v, False) for row in rows for v in row))
+    body = ";".join(",".join(_as_text(v, True) for v in row) for row in rows)
+    return _limited("{" + body + "}")
