@@ -404,3 +404,23 @@ def test_array_if_of_text_conditions_is_value_error():
 def test_negative_durations_format_only_under_one_elapsed_code(fmt, expected):
     got = evaluate(f'=TEXT(-1,"{fmt}")')
     assert (code(got) or got) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "fmt", "expected"),
+    [
+        # Excel's cached values in pycel's text.xlsx (TextNumbers rows 50, 65, 66, 58):
+        (890123.456789, "#.#####00#0", "890123.45678900"),
+        (1234.56, ".##", "1234.56"),
+        (1234.56, ".##0", "1234.560"),
+        (1, "#.##", "1."),
+        # Microsoft, "Review guidelines for customizing a number format": 0.631 as 0.#
+        # is 0.6, and 12 as #.0# is 12.0, 1234.568 as #.0# is 1234.57, 8.9 as #.000 is 8.900.
+        (0.631, "0.#", "0.6"),
+        (12, "#.0#", "12.0"),
+        (1234.568, "#.0#", "1234.57"),
+        (8.9, "#.000", "8.900"),
+    ],
+)
+def test_fraction_placeholders(value, fmt, expected):
+    assert evaluate(f'=TEXT({value},"{fmt}")') == expected
