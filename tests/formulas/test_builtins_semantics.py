@@ -424,3 +424,23 @@ def test_negative_durations_format_only_under_one_elapsed_code(fmt, expected):
 )
 def test_fraction_placeholders(value, fmt, expected):
     assert evaluate(f'=TEXT({value},"{fmt}")') == expected
+
+
+@pytest.mark.parametrize(
+    ("formula", "expected"),
+    [
+        # Microsoft, "BASE function" and "DECIMAL function" examples.
+        ("=BASE(7,2)", "111"),
+        ("=BASE(100,16)", "64"),
+        ("=BASE(15,2,10)", "0000001111"),
+        ('=DECIMAL("FF",16)', 255),
+        ("=DECIMAL(111,2)", 7),
+        ('=DECIMAL("zap",36)', 45745),  # 35 * 36^2 + 10 * 36 + 25
+        ("=BASE(-1,2)", "#NUM!"),
+        ("=BASE(5,37)", "#NUM!"),
+        ('=DECIMAL("12",2)', "#NUM!"),
+    ],
+)
+def test_base_and_decimal(formula, expected):
+    got = evaluate(formula)
+    assert (code(got) or got) == expected
