@@ -404,3 +404,43 @@ def test_array_if_of_text_conditions_is_value_error():
 def test_negative_durations_format_only_under_one_elapsed_code(fmt, expected):
     got = evaluate(f'=TEXT(-1,"{fmt}")')
     assert (code(got) or got) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "fmt", "expected"),
+    [
+        # Excel's cached values in pycel's text.xlsx (TextNumbers rows 50, 65, 66, 58):
+        (890123.456789, "#.#####00#0", "890123.45678900"),
+        (1234.56, ".##", "1234.56"),
+        (1234.56, ".##0", "1234.560"),
+        (1, "#.##", "1."),
+        # Microsoft, "Review guidelines for customizing a number format": 0.631 as 0.#
+        # is 0.6, and 12 as #.0# is 12.0, 1234.568 as #.0# is 1234.57, 8.9 as #.000 is 8.900.
+        (0.631, "0.#", "0.6"),
+        (12, "#.0#", "12.0"),
+        (1234.568, "#.0#", "1234.57"),
+        (8.9, "#.000", "8.900"),
+    ],
+)
+def test_fraction_placeholders(value, fmt, expected):
+    assert evaluate(f'=TEXT({value},"{fmt}")') == expected
+
+
+@pytest.mark.parametrize(
+    ("formula", "expected"),
+    [
+        # Microsoft, "BASE function" and "DECIMAL function" examples.
+        ("=BASE(7,2)", "111"),
+        ("=BASE(100,16)", "64"),
+        ("=BASE(15,2,10)", "0000001111"),
+        ('=DECIMAL("FF",16)', 255),
+        ("=DECIMAL(111,2)", 7),
+        ('=DECIMAL("zap",36)', 45745),  # 35 * 36^2 + 10 * 36 + 25
+        ("=BASE(-1,2)", "#NUM!"),
+        ("=BASE(5,37)", "#NUM!"),
+        ('=DECIMAL("12",2)', "#NUM!"),
+    ],
+)
+def test_base_and_decimal(formula, expected):
+    got = evaluate(formula)
+    assert (code(got) or got) == expected

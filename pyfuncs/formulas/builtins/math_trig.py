@@ -462,6 +462,49 @@ def atan2(x: Any, y: Any) -> Any:
     return math.atan2(b, a)
 
 
+# --- BASE and DECIMAL ------------------------------------------------------------------------
+
+_DIGITS36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+@builtin("BASE", params="vvv", min_args=2)
+def base(number: Any, radix: Any, min_length: Any = OMITTED) -> Any:
+    """``number`` written in base ``radix`` (2-36), zero-padded to ``min_length``: BASE(7,2) is
+    "111", BASE(100,16) "64", BASE(15,2,10) "0000001111" (Microsoft's BASE page). Arguments
+    are truncated to integers; a number below 0 or from 2^53, a radix outside 2-36 or a
+    min_length outside 0-255 is #NUM!."""
+    n, r = math.trunc(num(number)), integer(radix)
+    width = 0 if min_length is OMITTED else integer(min_length)
+    if not (0 <= n < 2**53 and 2 <= r <= 36 and 0 <= width <= 255):
+        return ExcelError("#NUM!", "BASE: number, radix or min_length out of range")
+    out = ""
+    while n:
+        n, d = divmod(n, r)
+        out = _DIGITS36[d] + out
+    return (out or "0").rjust(width, "0")
+
+
+@builtin("DECIMAL", params="vv")
+def decimal_(digits: Any, radix: Any) -> Any:
+    """Text in base ``radix`` (2-36, case-insensitive) as a number: DECIMAL("FF",16) is 255,
+    DECIMAL(111,2) 7, DECIMAL("zap",36) 45745 (Microsoft's DECIMAL page). Text longer than
+    255 characters, a digit not of the radix, or a radix outside 2-36 is #NUM!."""
+    from pyfuncs.formulas.values import text
+
+    source, r = text(digits).strip().upper(), integer(radix)
+    if not 2 <= r <= 36 or len(source) > 255:
+        return ExcelError("#NUM!", "DECIMAL: radix outside 2-36 or text too long")
+    total = 0
+    for ch in source:
+        d = _DIGITS36.find(ch)
+        if not 0 <= d < r:
+            return ExcelError("#NUM!", f"DECIMAL: {ch!r} is not a base-{r} digit")
+        total = total * r + d
+    if total >= 2**53:
+        return ExcelError("#NUM!", "DECIMAL: the result is too large")
+    return float(total)
+
+
 __all__ = ["VALUE", "round_decimal"]
 
 

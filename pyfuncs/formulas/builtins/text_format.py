@@ -403,14 +403,14 @@ def _fill_fraction(frac: str, part: list[tuple[str, str]]) -> str:
     slots = [i for i, (k, t) in enumerate(part) if k == "code" and t in "0#?"]
     pieces = [t if k == "lit" else ("%" if t == "%" else "") for k, t in part]
     digits = list(frac[: len(slots)])
-    last_needed = -1
-    for n, i in enumerate(slots):
-        if part[i][1] == "0" or (n < len(digits) and digits[n] != "0"):
-            last_needed = n
+    # A "0" always shows its digit; a "#" or "?" only a significant one (a nonzero digit at or
+    # after it), else nothing or a space, even before a later "0": #.#####00#0 of
+    # 890123.456789 is 890123.45678900 (Excel's cached value in pycel's text.xlsx).
+    last_nonzero = max((n for n, d in enumerate(digits) if d != "0"), default=-1)
     for n, i in enumerate(slots):
         t = part[i][1]
         d = digits[n] if n < len(digits) else "0"
-        if n <= last_needed:
+        if t == "0" or n <= last_nonzero:
             pieces[i] = d
         else:
             pieces[i] = " " if t == "?" else ""
