@@ -102,7 +102,9 @@ def trimmean(array: Any, percent: Any) -> Any:
 # --- intervals, transformations, densities -------------------------------------------------------
 
 
-def _confidence_args(alpha: Any, standard_dev: Any, size: Any, who: str) -> tuple[float, float, int]:
+def _confidence_args(
+    alpha: Any, standard_dev: Any, size: Any, who: str
+) -> tuple[float, float, int]:
     a, s, n = num(alpha), num(standard_dev), math.trunc(num(size))
     if not 0 < a < 1 or s <= 0 or n < 1:
         raise _num_error(f"{who}: 0 < alpha < 1, standard_dev > 0 and size >= 1")
