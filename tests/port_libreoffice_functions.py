@@ -229,6 +229,7 @@ def translate(f):
     # FINV are saved as LEGACY.FDIST and LEGACY.FINV (OASIS OpenFormula 1.2, those entries).
     text = re.sub(r"(?<![A-Za-z0-9_.])FDIST\(", "F.DIST(", text)
     text = re.sub(r"(?<![A-Za-z0-9_.])FINV\(", "F.INV(", text)
+    text = re.sub(r"(?<![A-Za-z0-9_.])SKEWP\(", "SKEW.P(", text)  # OpenFormula's SKEWP
     # OpenFormula's names of Excel's compatibility functions (LEGACY.CHIDIST is CHIDIST).
     text = re.sub(r"(?<![A-Za-z0-9_.])LEGACY\.", "", text)
     if re.search(r"\b(ORG\.|COM\.|[A-Z]+\.[A-Z]+\.)", text) and re.search(r"\bORG\.", text):
