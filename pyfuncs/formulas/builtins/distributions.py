@@ -373,18 +373,6 @@ def gammaln(x: Any) -> Any:
     return _result(math.lgamma(value))
 
 
-@builtin("GAMMA", params="v")
-def gamma(number: Any) -> Any:
-    """``Gamma(x)``; 0 and negative integers are #NUM!."""
-    value = num(number)
-    if value <= 0 and value == math.floor(value):
-        raise _out_of_range("GAMMA: 0 and negative integers have no value")
-    try:
-        return _result(math.gamma(value))
-    except OverflowError:
-        raise _out_of_range("GAMMA: the result is too large") from None
-
-
 def _beta_bounds(x: float, low: Any, high: Any, who: str) -> tuple[float, float]:
     a = 0.0 if low is OMITTED else num(low)
     b = 1.0 if high is OMITTED else num(high)

@@ -1,5 +1,5 @@
 """Shape statistics (SKEW, SKEW.P, KURT, STEYX, TRIMMEAN), confidence intervals, the Fisher
-transformation, GAUSS, PHI, ERF/ERFC, PERMUTATIONA, and the hypothesis tests Z.TEST, T.TEST,
+transformation, GAUSS, PHI, PERMUTATIONA, and the hypothesis tests Z.TEST, T.TEST,
 CHISQ.TEST and F.TEST, each as Microsoft's "<NAME> function" page defines it
 (support.microsoft.com), with that page's argument checks.
 """
@@ -153,26 +153,6 @@ def phi(x: Any) -> Any:
     """The standard normal density ``exp(-x^2/2) / sqrt(2 pi)``."""
     value = num(x)
     return math.exp(-value * value / 2.0) / math.sqrt(2.0 * math.pi)
-
-
-@builtin("ERF", params="vv", min_args=1)
-def erf(lower: Any, upper: Any = OMITTED) -> Any:
-    """``erf(lower)``, or ``erf(upper) - erf(lower)`` with two limits."""
-    low = num(lower)
-    if upper is OMITTED:
-        return math.erf(low)
-    return math.erf(num(upper)) - math.erf(low)
-
-
-@builtin("ERF.PRECISE", params="v")
-def erf_precise(x: Any) -> Any:
-    return math.erf(num(x))
-
-
-@builtin("ERFC", "ERFC.PRECISE", params="v")
-def erfc(x: Any) -> Any:
-    """``1 - erf(x)``, computed directly (``math.erfc``) to keep the tail's digits."""
-    return math.erfc(num(x))
 
 
 @builtin("PERMUTATIONA", params="vv")
