@@ -461,6 +461,8 @@ def call_builtin(
                     lifted = True
             elif type(x) is Ref and kind != "R":  # "R": the function reads the reference
                 x = as_array(clipped(x))
+            elif type(x) is Areas and kind == "u":  # a list that may be a union: one row
+                x = Arr([[v for ref in x.refs for v in as_array(clipped(ref)).flat()]])
             elif type(x) is Areas:
                 if not variadic:
                     return ExcelError("#VALUE!", f"{spec.name} takes one range here, not several")

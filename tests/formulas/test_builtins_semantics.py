@@ -444,3 +444,14 @@ def test_fraction_placeholders(value, fmt, expected):
 def test_base_and_decimal(formula, expected):
     got = evaluate(formula)
     assert (code(got) or got) == expected
+
+
+def test_rank_of_a_union():
+    # Microsoft's RANK page: "ref: an array of, or a reference to, a list of numbers"; a union
+    # is such a list. Ascending rank of 3 among 5, 1, 3 is 2; descending, 2 as well; 5 is first
+    # descending.
+    cells = {"B1": 5.0, "B2": 1.0, "B3": 3.0}
+    assert evaluate("=RANK(3,(B1,B2:B3),1)", cells) == 2
+    assert evaluate("=RANK(3,(B1,B2:B3))", cells) == 2
+    assert evaluate("=RANK.EQ(5,(B1,B2:B3))", cells) == 1
+    assert evaluate("=RANK.AVG(1,(B3,B1:B2),1)", cells) == 1

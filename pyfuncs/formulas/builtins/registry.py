@@ -8,6 +8,8 @@ does for a scalar parameter given an array. Errors in ``v`` arguments propagate 
 unless the function is declared ``errors_ok`` (``ISERROR``...).
 ``r`` a range or value, as ``SUM`` takes it: references arrive as :class:`Arr` of cell values.
 ``a`` like ``r``, and expressions inside are evaluated as arrays (``SUMPRODUCT(A1:A3*B1:B3)``).
+``u`` like ``r``, and a union of areas (``(B1,B2:B3)``) arrives as one row of their values, in
+order (``RANK``'s list).
 
 A trailing ``*`` repeats the last kind; ``**`` repeats the last two in turn (``SUMIFS``).
 

@@ -313,8 +313,10 @@ def _rank(average_ties: bool):
     return rank
 
 
-builtin("RANK", "RANK.EQ", params="vrv", min_args=2)(_rank(False))
-builtin("RANK.AVG", params="vrv", min_args=2)(_rank(True))
+# "u": the list may be a union of areas, RANK(A1,(B1,B2:B3)) (Microsoft's RANK page: "an
+# array of, or a reference to, a list of numbers").
+builtin("RANK", "RANK.EQ", params="vuv", min_args=2)(_rank(False))
+builtin("RANK.AVG", params="vuv", min_args=2)(_rank(True))
 
 
 # --- pairs and regression ----------------------------------------------------------------------
