@@ -276,3 +276,64 @@ def test_a_workbook_storing_the_xlfn_names_refreshes(tmp_path: Path):
         ["CPU", "EPYC"],
     ]
     assert [sheet["A6"].value, sheet["B6"].value] == [3, 4]
+
+
+def test_base_and_decimal_microsoft_examples():
+    assert evaluate("=BASE(7,2)") == "111"
+    assert evaluate("=BASE(100,16)") == "64"
+    assert evaluate("=BASE(15,2,10)") == "0000001111"
+    assert evaluate("=BASE(-1,2)") == Err("#NUM!")
+    assert evaluate("=BASE(2^53,2)") == Err("#NUM!")
+    assert evaluate("=BASE(7,1)") == Err("#NUM!")
+    assert evaluate("=BASE(7,37)") == Err("#NUM!")
+    assert evaluate("=BASE(7,2,256)") == Err("#NUM!")
+    assert evaluate('=DECIMAL("FF",16)') == 255
+    assert evaluate("=DECIMAL(111,2)") == 7
+    assert evaluate('=DECIMAL("zap",36)') == 45745  # z=35, a=10, p=25: 35*36^2+10*36+25
+    assert evaluate('=DECIMAL("12",2)') == Err("#NUM!")
+    assert evaluate('=DECIMAL("FF",37)') == Err("#NUM!")
+
+
+def test_arabic_combina_factdouble_multinomial_microsoft_examples():
+    assert evaluate('=ARABIC("LVII")') == 57
+    assert evaluate('=ARABIC("mcmxii")') == 1912
+    assert evaluate('=ARABIC("")') == 0
+    assert evaluate('=ARABIC("-MMXI")') == -2011
+    assert evaluate('=ARABIC("ABC")') == Err("#VALUE!")
+    assert evaluate("=COMBINA(4,3)") == 20
+    assert evaluate("=COMBINA(10,3)") == 220
+    assert evaluate("=COMBINA(3,4)") == Err("#NUM!")  # number must be >= number_chosen
+    assert evaluate("=COMBINA(-1,0)") == Err("#NUM!")
+    assert evaluate("=FACTDOUBLE(6)") == 48  # 6*4*2
+    assert evaluate("=FACTDOUBLE(7)") == 105  # 7*5*3*1
+    assert evaluate("=FACTDOUBLE(-1)") == Err("#NUM!")
+    assert evaluate("=MULTINOMIAL(2,3,4)") == 1260  # 9!/(2! 3! 4!)
+    assert evaluate("=MULTINOMIAL(2,-1)") == Err("#NUM!")
+
+
+def test_seriessum_microsoft_example():
+    # Microsoft's SERIESSUM page: the first four terms of cos(pi/4)'s series, 0.707103.
+    cells = {"A2": 1.0, "A3": "=-1/FACT(2)", "A4": "=1/FACT(4)", "A5": "=-1/FACT(6)"}
+    got = evaluate("=SERIESSUM(PI()/4,0,2,A2:A5)", cells)
+    x = math.pi / 4
+    assert got == pytest.approx(1 - x**2 / 2 + x**4 / 24 - x**6 / 720)
+    assert round(got, 6) == 0.707103
+    assert evaluate('=SERIESSUM(1,0,1,{1,"a"})') == Err("#VALUE!")
+
+
+def test_minverse_inverts_and_refuses_singular_and_non_square():
+    # Microsoft's MINVERSE page gives the 2x2 inverse {d,-b;-c,a}/(ad-bc).
+    a, b, c, d = 4.0, -1.0, 2.0, 0.0
+    det = a * d - b * c
+    assert evaluate_array("=MINVERSE({4,-1;2,0})", "2x2") == [
+        [pytest.approx(d / det), pytest.approx(-b / det)],
+        [pytest.approx(-c / det), pytest.approx(a / det)],
+    ]
+    inverse = evaluate_array("=MINVERSE({1,2,1;3,4,-1;0,2,0})", "3x3")
+    product = evaluate_array("=MMULT({1,2,1;3,4,-1;0,2,0},MINVERSE({1,2,1;3,4,-1;0,2,0}))", "3x3")
+    assert inverse[0] == [pytest.approx(0.25), pytest.approx(0.25), pytest.approx(-0.75)]
+    assert product == [
+        [pytest.approx(float(i == j), abs=1e-12) for j in range(3)] for i in range(3)
+    ]
+    assert evaluate("=MINVERSE({1,2;2,4})") == Err("#NUM!")  # determinant 0
+    assert evaluate("=MINVERSE({1,2,3;4,5,6})") == Err("#VALUE!")

@@ -38,6 +38,7 @@ from pyfuncs.formulas.values import (
     decimal15,
     num,
     round15,
+    text,
 )
 from pyfuncs.formulas.values import power as _power
 
@@ -531,3 +532,110 @@ def munit(dimension: Any) -> Any:
     if n * n > 1_048_576 * 16_384:
         return ExcelError("#NUM!", "MUNIT too large")
     return Arr([[1.0 if i == j else 0.0 for j in range(n)] for i in range(n)])
+
+
+# --- ARABIC, COMBINA, FACTDOUBLE, MULTINOMIAL, SERIESSUM, MINVERSE (Microsoft's page of each) ----
+
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
+
+
+@builtin("ARABIC", params="v")
+def arabic(value: Any) -> Any:
+    """A Roman numeral as a number, case and surrounding spaces ignored, a leading minus
+    negative: ``ARABIC("LVII")`` = 57, ``ARABIC("mcmxii")`` = 1912, ``ARABIC("")`` = 0;
+    other characters are ``#VALUE!``; longer than 255 characters ``#VALUE!``."""
+    s = text(value).strip().upper()
+    sign = -1.0 if s.startswith("-") else 1.0
+    s = s.removeprefix("-")
+    if len(s) > 255 or any(ch not in _ROMAN for ch in s):
+        return ExcelError("#VALUE!", "not a Roman numeral")
+    total = 0
+    for i, ch in enumerate(s):
+        v = _ROMAN[ch]
+        total += -v if i + 1 < len(s) and _ROMAN[s[i + 1]] > v else v
+    return sign * total
+
+
+@builtin("COMBINA", params="vv")
+def combina(number: Any, number_chosen: Any) -> Any:
+    """Combinations with repetition, C(n+k-1, k): ``COMBINA(4,3)`` = 20, ``COMBINA(10,3)`` =
+    220; a negative argument, or number below number_chosen, is ``#NUM!``."""
+    n, k = integer(number), integer(number_chosen)
+    if n < 0 or k < 0 or n < k:
+        return ExcelError("#NUM!", "COMBINA needs 0 <= number_chosen <= number")
+    if n == 0:
+        return 1.0 if k == 0 else 0.0
+    return checked(float(math.comb(n + k - 1, k)))
+
+
+@builtin("FACTDOUBLE", params="v")
+def factdouble(number: Any) -> Any:
+    """The double factorial n!! = n(n-2)(n-4)...: ``FACTDOUBLE(6)`` = 48, ``FACTDOUBLE(7)`` =
+    105; a number is truncated; a negative one is ``#NUM!``."""
+    n = integer(number)
+    if n < 0:
+        return ExcelError("#NUM!", "FACTDOUBLE needs a number >= 0")
+    out = 1
+    for k in range(n, 1, -2):
+        out *= k
+        if out > 1e308:
+            return ExcelError("#NUM!", "FACTDOUBLE overflows")
+    return float(out)
+
+
+@builtin("MULTINOMIAL", params="r*", min_args=1)
+def multinomial(*args: Any) -> Any:
+    """(a+b+...)! / (a! b! ...): ``MULTINOMIAL(2,3,4)`` = 1260; each value truncated; a
+    negative one is ``#NUM!``."""
+    parts = [int(v) for v in numbers(args)]
+    if any(p < 0 for p in parts):
+        return ExcelError("#NUM!", "MULTINOMIAL needs values >= 0")
+    out = math.factorial(sum(parts))
+    for p in parts:
+        out //= math.factorial(p)
+    return checked(float(out))
+
+
+@builtin("SERIESSUM", params="vvvr")
+def seriessum(x: Any, n: Any, m: Any, coefficients: Any) -> Any:
+    """a1 x^n + a2 x^(n+m) + a3 x^(n+2m) + ...: Microsoft's example
+    ``SERIESSUM(PI()/4,0,2,{1,-1/2,1/24,-1/720})`` approximates cos(pi/4), 0.707103."""
+    at, first, step = num(x), num(n), num(m)
+    terms = coefficients.flat() if type(coefficients) is Arr else [coefficients]
+    total = 0.0
+    for i, a in enumerate(terms):
+        if type(a) is ExcelError:
+            return a
+        if type(a) is not float:
+            return ExcelError("#VALUE!", "SERIESSUM's coefficients must be numbers")
+        exponent = first + i * step
+        term = 1.0 if exponent == 0 else _power(at, exponent)
+        if type(term) is ExcelError:
+            return term
+        total += a * term
+    return checked(total)
+
+
+@builtin("MINVERSE", params="a")
+def minverse(a: Any) -> Any:
+    """The inverse of a square matrix by Gauss-Jordan elimination with partial pivoting:
+    ``MINVERSE({4,-1;2,0})`` = {0,0.5;-1,2}; a matrix that is not square is ``#VALUE!``, a
+    singular one ``#NUM!`` (Microsoft's MINVERSE page)."""
+    m = [row[:] for row in numeric_matrix(a, "MINVERSE")]
+    n = len(m)
+    if any(len(row) != n for row in m):
+        return ExcelError("#VALUE!", "MINVERSE needs a square matrix")
+    aug = [row + [1.0 if i == j else 0.0 for j in range(n)] for i, row in enumerate(m)]
+    scale = max((abs(v) for row in m for v in row), default=0.0)
+    for i in range(n):
+        pivot = max(range(i, n), key=lambda k: abs(aug[k][i]))
+        if abs(aug[pivot][i]) <= 1e-15 * scale:
+            return ExcelError("#NUM!", "the matrix is singular")
+        aug[i], aug[pivot] = aug[pivot], aug[i]
+        p = aug[i][i]
+        aug[i] = [v / p for v in aug[i]]
+        for k in range(n):
+            if k != i and aug[k][i] != 0.0:
+                f = aug[k][i]
+                aug[k] = [vk - f * vi for vk, vi in zip(aug[k], aug[i], strict=True)]
+    return Arr([[v + 0.0 for v in row[n:]] for row in aug])
