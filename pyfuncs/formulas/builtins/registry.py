@@ -78,6 +78,9 @@ def builtin(
         low = fixed if min_args is None else min_args
         high = (None if params.endswith("*") else fixed) if max_args == -1 else max_args
         for name in names:
+            if name in BUILTINS and BUILTINS[name].fn is not fn:
+                # two modules defining one name would leave the winner to the import order
+                raise ValueError(f"built-in {name} is registered twice")
             BUILTINS[name] = Builtin(name, fn, params, low, high, errors_ok, context, volatile)
         return fn
 
