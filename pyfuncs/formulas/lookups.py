@@ -408,13 +408,13 @@ def _chosen(ev: Evaluator, pairs: list[tuple[Ref, Any]]) -> np.ndarray:
         if positions is not None:
             if numeric is not None and view_key is not None:
                 positions = _compared(index, *numeric, test, positions, view_key)
-                view_key = None  # the positions are no longer those of the equality criteria
             elif numeric is not None:
                 positions = positions[_comparison_mask(index, *numeric, test, positions)]
             else:
                 values = index.values
                 keep = [test(values[int(i)]) for i in positions]
                 positions = positions[np.array(keep, dtype=bool)] if keep else positions
+            view_key = None  # the positions are no longer those of the equality criteria alone
             continue
         if numeric is not None:
             mask &= _comparison_mask(index, *numeric, test, None)

@@ -122,3 +122,32 @@ def test_a_segment_then_a_comparison_counts_and_sums_as_by_hand(tmp_path: Path, 
     sheet = openpyxl.load_workbook(refresh(source, tmp_path / "o.xlsx").target, data_only=True)
     got = {ref: (text, sheet.active[ref].value) for ref, (text, _) in wanted.items()}
     assert got == wanted
+
+
+def test_a_sorted_view_is_kept_only_for_the_equality_criteria_alone(tmp_path: Path):
+    """Two COUNTIFS share a segment but filter it by different wildcards before the comparison:
+    the second must not reuse numbers sorted for the first one's rows."""
+    n = 60
+    cells = []
+    for r in range(1, n + 1):
+        name = "apple" if r % 2 else "berry"
+        cells.append(
+            f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>S{r % 3}</t></is></c>'
+            f'<c r="B{r}" t="inlineStr"><is><t>{name}</t></is></c><c r="C{r}"><v>{r}</v></c></row>'
+        )
+    # S1 rows: r = 1, 4, 7, ..., 58 (r % 3 == 1). Odd ones are apples: 1, 7, 13, ..., 55
+    # (10 rows); even ones berries: 4, 10, ..., 58 (10 rows). Above 30: apples 31, 37, 43, 49,
+    # 55 (5); berries 34, 40, 46, 52, 58 (5). Below 30 among berries: 4, 10, 16, 22, 28 (5).
+    formulas = [
+        (f'COUNTIFS(A1:A{n},"S1",B1:B{n},"a*",C1:C{n},">30")', 5),
+        (f'COUNTIFS(A1:A{n},"S1",B1:B{n},"b*",C1:C{n},">30")', 5),
+        (f'COUNTIFS(A1:A{n},"S1",B1:B{n},"b*",C1:C{n},"<30")', 5),
+        (f'SUMIFS(C1:C{n},A1:A{n},"S1",B1:B{n},"b*",C1:C{n},">30")', 34 + 40 + 46 + 52 + 58),
+    ]
+    for i, (text, _) in enumerate(formulas, start=1):
+        escaped = text.replace("<", "&lt;").replace(">", "&gt;")
+        cells.append(f'<row r="{n + i}"><c r="E{n + i}"><f>{escaped}</f><v>0</v></c></row>')
+    source = hand_workbook(tmp_path / "views.xlsx", "".join(cells))
+    sheet = openpyxl.load_workbook(refresh(source, tmp_path / "o.xlsx").target, data_only=True)
+    got = [sheet.active[f"E{n + i}"].value for i in range(1, len(formulas) + 1)]
+    assert got == [expected for _, expected in formulas]
