@@ -51,6 +51,7 @@ class RangeIndex:
         "_numbers",
         "_positions",
         "masks",
+        "results",
         "sorted_views",
         "values",
     )
@@ -61,6 +62,8 @@ class RangeIndex:
         #: Candidate sets of another range's equality criteria -> this range's numbers there,
         #: sorted (:func:`_compared`).
         self.sorted_views: dict[Any, tuple[list[float], np.ndarray, np.ndarray]] = {}
+        #: (SUMIFS/AVERAGEIFS..., the equality criteria that chose the cells) -> the answer.
+        self.results: dict[Any, Any] = {}
         self._positions: dict[Any, list[int]] | None = None
         self._numbers: tuple[list[float], list[int]] | None = None
         self._arrays: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
@@ -374,8 +377,9 @@ def _read_criterion(spec: Any) -> tuple[Callable, Any, tuple[str, float] | None]
     return found
 
 
-def _chosen(ev: Evaluator, pairs: list[tuple[Ref, Any]]) -> np.ndarray:
-    """Positions (in reading order) meeting every (range, criterion) pair.
+def _chosen(ev: Evaluator, pairs: list[tuple[Ref, Any]]) -> tuple[np.ndarray, tuple | None]:
+    """Positions (in reading order) meeting every (range, criterion) pair, and the key of the
+    equality criteria that chose them when no other criterion did (else None).
 
     An equality criterion proposes candidates from the hash map or the sorted numbers (each
     confirmed by the built-in's test), so a lookup of one loan's segment costs that segment's
@@ -426,7 +430,8 @@ def _chosen(ev: Evaluator, pairs: list[tuple[Ref, Any]]) -> np.ndarray:
             if len(index.masks) < _MAX_MASKS:
                 index.masks[key] = cached
         mask &= cached
-    return positions if positions is not None else np.flatnonzero(mask)
+    chosen = positions if positions is not None else np.flatnonzero(mask)
+    return chosen, (view_key if positions is not None and view_key else None)
 
 
 def _criteria_aggregate(name: str) -> Callable:
@@ -467,29 +472,48 @@ def _criteria_aggregate(name: str) -> Callable:
             if any(type(s) in (Arr, Ref, ExcelError) for s in spec_values):
                 return fallback(r, c)
             spec_values = [0.0 if s is None else s for s in spec_values]
-            chosen = _chosen(ev, list(zip(refs, spec_values, strict=True)))
+            chosen, by_equality = _chosen(ev, list(zip(refs, spec_values, strict=True)))
             if values_arg is None:
                 kept = ev.clipped(refs[0]).shape
                 past = shape[0] * shape[1] - kept[0] * kept[1]  # blank cells past the used area
                 if past and all(criterion(s)(None) for s in spec_values):
                     return float(len(chosen) + past)
                 return float(len(chosen))
-            np = _numpy()
             target_index = range_index(ev, target)
-            floats, is_float, is_error = target_index.arrays()
-            average = name.startswith("AVERAGE")
-            if not average and target_index.has_errors() and is_error[chosen].any():
-                return target_index.values[int(chosen[np.argmax(is_error[chosen])])]
-            picked = floats[chosen][is_float[chosen]]
-            if average:
-                if not len(picked):
-                    return ExcelError("#DIV/0!", "division by zero")
-                return checked(math.fsum(picked.tolist()) / len(picked))
-            return checked(math.fsum(picked.tolist()))
+            if by_equality is None:
+                return _aggregate_of(name, target_index, chosen)
+            # The same segment's sum asked on every row (SUMIFS(balance,segment,B2)): the
+            # positions depend on the equality criteria alone, so the answer is kept.
+            memo = target_index.results  # per pass, as the index
+            found = memo.get((name, by_equality))
+            if found is None:
+                found = _aggregate_of(name, target_index, chosen)
+                if len(memo) < _MAX_RESULTS:
+                    memo[(name, by_equality)] = found
+            return found
 
         return aggregate
 
     return make
+
+
+_MAX_RESULTS = 4096  # aggregates a target range keeps per pass (one per segment asked)
+
+
+def _aggregate_of(name: str, target_index: RangeIndex, chosen: np.ndarray) -> Any:
+    """SUM/AVERAGE (``name``) of the target range's numbers at ``chosen``: the first error
+    there (reading order) for a sum, ``math.fsum`` as SUM adds."""
+    np = _numpy()
+    floats, is_float, is_error = target_index.arrays()
+    average = name.startswith("AVERAGE")
+    if not average and target_index.has_errors() and is_error[chosen].any():
+        return target_index.values[int(chosen[np.argmax(is_error[chosen])])]
+    picked = floats[chosen][is_float[chosen]]
+    if average:
+        if not len(picked):
+            return ExcelError("#DIV/0!", "division by zero")
+        return checked(math.fsum(picked.tolist()) / len(picked))
+    return checked(math.fsum(picked.tolist()))
 
 
 _FORMS: dict[str, Callable[[Evaluator, tuple, bool, int], Callable]] = {

@@ -151,3 +151,29 @@ def test_a_sorted_view_is_kept_only_for_the_equality_criteria_alone(tmp_path: Pa
     sheet = openpyxl.load_workbook(refresh(source, tmp_path / "o.xlsx").target, data_only=True)
     got = [sheet.active[f"E{n + i}"].value for i in range(1, len(formulas) + 1)]
     assert got == [expected for _, expected in formulas]
+
+
+def test_the_same_segment_asked_again_answers_per_function_and_range(tmp_path: Path):
+    """SUMIFS and AVERAGEIFS of one segment, over two target ranges, each asked twice (the
+    answers are kept per function and target range): by hand, r % 4 == 1 for r = 1, 5, ...,
+    197 (50 rows); column C holds r (sum 4,950, mean 99), column D holds 2r (sum 9,900)."""
+    cells = []
+    for r in range(1, ROWS + 1):
+        cells.append(
+            f'<row r="{r}"><c r="B{r}" t="inlineStr"><is><t>S{r % 4}</t></is></c>'
+            f'<c r="C{r}"><v>{r}</v></c><c r="D{r}"><v>{2 * r}</v></c></row>'
+        )
+    formulas = [
+        ('SUMIFS(C1:C200,B1:B200,"S1")', 4950),
+        ('AVERAGEIFS(C1:C200,B1:B200,"S1")', 99),
+        ('SUMIFS(D1:D200,B1:B200,"S1")', 9900),
+        ('SUMIFS(C1:C200,B1:B200,"S1")', 4950),
+        ('AVERAGEIFS(D1:D200,B1:B200,"S1")', 198),
+        ('SUMIFS(C1:C200,B1:B200,"S2")', 50 * 100),  # 2, 6, ..., 198
+    ]
+    for i, (text, _) in enumerate(formulas, start=1):
+        cells.append(f'<row r="{ROWS + i}"><c r="F{ROWS + i}"><f>{text}</f><v>0</v></c></row>')
+    source = hand_workbook(tmp_path / "again.xlsx", "".join(cells))
+    sheet = openpyxl.load_workbook(refresh(source, tmp_path / "o.xlsx").target, data_only=True)
+    got = [sheet.active[f"F{ROWS + i}"].value for i in range(1, len(formulas) + 1)]
+    assert got == [expected for _, expected in formulas]
