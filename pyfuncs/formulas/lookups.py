@@ -349,9 +349,15 @@ def _compared(
     keys, where, others = view
     tol = 2 * _NEAR * abs(target)
     lo, hi = bisect_left(keys, target - tol), bisect_right(keys, target + tol)
+    # Numbers equal to the target are decided by the operator (compare gives 0); only those
+    # merely near it need the built-in's test.
+    equal_lo, equal_hi = bisect_left(keys, target, lo, hi), bisect_right(keys, target, lo, hi)
     values = index.values
-    border = [i for i in where[lo:hi].tolist() if test(values[i])]
+    near = [*where[lo:equal_lo].tolist(), *where[equal_hi:hi].tolist()]
+    border = [i for i in near if test(values[i])]
     parts = [np.array(border, dtype=np.intp)]
+    if op in ("<=", ">="):
+        parts.append(where[equal_lo:equal_hi])
     if op in ("<", "<=", "<>"):
         parts.append(where[:lo])
     if op in (">", ">=", "<>"):
