@@ -18,6 +18,7 @@ optionally ``| None``.
 from __future__ import annotations
 
 import inspect
+import types
 import typing
 from collections.abc import Callable
 from pathlib import Path
@@ -42,18 +43,12 @@ def _declared(command: Callable[..., Any]) -> list[tuple[str, Any, Any]] | None:
         if len(infos) != 1:
             return None
         options = [a for a in typing.get_args(base) if a is not type(None)]
-        if typing.get_origin(base) in (typing.Union, _union_type()) and len(options) == 1:
+        if typing.get_origin(base) in (typing.Union, types.UnionType) and len(options) == 1:
             base = options[0]
         if not (base in (*_SIMPLE, bool) or base == list[str]):
             return None
         out.append((name, base, infos[0]))
     return out
-
-
-def _union_type() -> Any:
-    import types
-
-    return types.UnionType
 
 
 def _option_names(name: str, info: Any, base: Any) -> tuple[list[str], list[str]] | None:
@@ -72,14 +67,14 @@ def _option_names(name: str, info: Any, base: Any) -> tuple[list[str], list[str]
         on.append(first)
         if second:
             off.append(second)
-    if base is bool and not off and any("/" in d for d in decls):
-        return None
     return on, off
 
 
 def quick_parse(command: Callable[..., Any], args: list[str]) -> dict[str, Any] | None:
     """The keyword arguments ``command`` would be called with for ``args``, or None when the
     line is not one of the plain forms (then typer must read it)."""
+    from typer.models import ArgumentInfo
+
     declared = _declared(command)
     if declared is None:
         return None
@@ -91,7 +86,7 @@ def quick_parse(command: Callable[..., Any], args: list[str]) -> dict[str, Any] 
         default = signature.parameters[name].default  # Annotated style: defaults live here
         if default is not inspect.Parameter.empty:
             values[name] = default
-        if type(info).__name__ == "ArgumentInfo":
+        if isinstance(info, ArgumentInfo):
             positional.append((name, base))
             continue
         names = _option_names(name, info, base)
@@ -132,13 +127,18 @@ def quick_parse(command: Callable[..., Any], args: list[str]) -> dict[str, Any] 
         if base == list[str]:
             lists.setdefault(name, []).append(value)
         else:
-            values[name] = Path(value) if base is Path else value
+            values[name] = _typed(base, value)
     for name, items in lists.items():
         values[name] = items
     if len(given) > len(positional):
         return None
     for (name, base), text in zip(positional, given, strict=False):
-        values[name] = Path(text) if base is Path else text
+        values[name] = _typed(base, text)
     if any(name not in values for name, _base in positional):
         return None  # a required argument is missing: typer's message
     return values
+
+
+def _typed(base: Any, text: str) -> Any:
+    """An option's or argument's text as its declared type (``Path`` or ``str``)."""
+    return Path(text) if base is Path else text

@@ -354,11 +354,11 @@ def address(
     from pyfuncs.xlsx.sheet_xml import col_letters
 
     r, c = integer(row), integer(col)
-    kind = 1 if _given_number(abs_num) is None else integer(abs_num)
+    kind = integer(abs_num) if _given(abs_num) else 1
     if not (1 <= r <= 1_048_576 and 1 <= c <= 16_384 and 1 <= kind <= 4):
         return ExcelError("#VALUE!", "ADDRESS: row, column or abs_num out of range")
     row_absolute, col_absolute = kind in (1, 2), kind in (1, 3)
-    if optional_bool(a1, True) or a1 is None:
+    if not _given(a1) or boolean(a1):  # left out or empty: A1 style
         ref = f"{'$' if col_absolute else ''}{col_letters(c)}{'$' if row_absolute else ''}{r}"
     else:
         ref = f"R{r if row_absolute else f'[{r}]'}C{c if col_absolute else f'[{c}]'}"
@@ -370,10 +370,6 @@ def address(
     if not _PLAIN_SHEET.fullmatch(name):
         name = "'" + name.replace("'", "''") + "'"
     return f"{name}!{ref}"
-
-
-def _given_number(value: Any) -> Any:
-    return None if omitted(value) or value is None else value
 
 
 # --- reshaping arrays: VSTACK, HSTACK, TAKE, DROP, CHOOSECOLS, CHOOSEROWS, TOCOL, TOROW, EXPAND,

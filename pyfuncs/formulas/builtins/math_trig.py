@@ -490,8 +490,6 @@ def decimal_(digits: Any, radix: Any) -> Any:
     """Text in base ``radix`` (2-36, case-insensitive) as a number: DECIMAL("FF",16) is 255,
     DECIMAL(111,2) 7, DECIMAL("zap",36) 45745 (Microsoft's DECIMAL page). Text longer than
     255 characters, a digit not of the radix, or a radix outside 2-36 is #NUM!."""
-    from pyfuncs.formulas.values import text
-
     source, r = text(digits).strip().upper(), integer(radix)
     if not 2 <= r <= 36 or len(source) > 255:
         return ExcelError("#NUM!", "DECIMAL: radix outside 2-36 or text too long")
